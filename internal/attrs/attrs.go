@@ -1,0 +1,63 @@
+// Package attrs names the span attributes and values that the Langfuse
+// server reads. Every package that writes or reads a Langfuse attribute
+// takes the key from here, so the wire contract lives in one place.
+package attrs
+
+// ScopeName is the instrumentation scope of the tracer that creates
+// observations. The server treats spans of any other scope as third-party
+// spans and copies their attributes into metadata.
+const ScopeName = "langfuse-sdk"
+
+// Observation attributes.
+const (
+	ObservationType                = "langfuse.observation.type"
+	ObservationInput               = "langfuse.observation.input"
+	ObservationOutput              = "langfuse.observation.output"
+	ObservationMetadataPrefix      = "langfuse.observation.metadata."
+	ObservationLevel               = "langfuse.observation.level"
+	ObservationStatusMessage       = "langfuse.observation.status_message"
+	ObservationModel               = "langfuse.observation.model.name"
+	ObservationModelParameters     = "langfuse.observation.model.parameters"
+	ObservationUsageDetails        = "langfuse.observation.usage_details"
+	ObservationCostDetails         = "langfuse.observation.cost_details"
+	ObservationCompletionStartTime = "langfuse.observation.completion_start_time"
+	ObservationPromptName          = "langfuse.observation.prompt.name"
+	ObservationPromptVersion       = "langfuse.observation.prompt.version"
+)
+
+// Trace-level attributes. The server reads them from every span, so they
+// are stamped on each span at start.
+const (
+	Version             = "langfuse.version"
+	Release             = "langfuse.release"
+	Environment         = "langfuse.environment"
+	UserID              = "user.id"
+	SessionID           = "session.id"
+	TraceName           = "langfuse.trace.name"
+	TraceTags           = "langfuse.trace.tags"
+	TraceMetadataPrefix = "langfuse.trace.metadata."
+	TracePublic         = "langfuse.trace.public"
+)
+
+// Internal markers the server uses to place spans in a trace.
+const (
+	AsRoot    = "langfuse.internal.as_root"
+	IsAppRoot = "langfuse.internal.is_app_root"
+)
+
+// MaxPropagatedLen is the longest value, in characters, the server accepts
+// for a propagated trace attribute (user id, session id, trace name,
+// metadata values).
+const MaxPropagatedLen = 200
+
+// Levels as the server spells them.
+const (
+	LevelDebug   = "DEBUG"
+	LevelDefault = "DEFAULT"
+	LevelWarning = "WARNING"
+	LevelError   = "ERROR"
+)
+
+// GenAI semantic-convention keys that mark a span as an LLM span for the
+// export filter and for other OpenTelemetry backends.
+const GenAIPrefix = "gen_ai."
