@@ -1,0 +1,190 @@
+package config
+
+import (
+	"errors"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FromEnv returns [Default] overlaid with the LANGFUSE_* variables of the
+// process environment. See [FromLookup] for the rules.
+func FromEnv() (Config, error) {
+	return FromLookup(os.LookupEnv)
+}
+
+// FromLookup returns [Default] overlaid with the variables that lookup
+// finds; a nil lookup finds none. Every value has surrounding white space
+// trimmed, and a variable that is then empty counts as unset, keys
+// included: a key of only spaces is no key. Booleans accept true/false,
+// 1/0, yes/no and on/off in any case; durations are seconds and may be
+// fractional. LANGFUSE_BASE_URL wins over the legacy LANGFUSE_HOST when
+// both are set.
+//
+// FromLookup reports every bad variable at once, joined, each error
+// naming the variable and its value and wrapping [ErrInvalid]. Even then
+// the returned Config is usable: it holds every valid value and the
+// default in place of each bad one, and passes [Config.Validate].
+func FromLookup(lookup func(string) (string, bool)) (Config, error) {
+	p := parser{lookup: lookup, cfg: Default()}
+	c := &p.cfg
+	p.str(EnvPublicKey, &c.PublicKey)
+	p.str(EnvSecretKey, &c.SecretKey)
+	p.baseURL(&c.BaseURL)
+	p.bool(EnvTracingEnabled, &c.TracingEnabled)
+	p.environment(&c.Environment)
+	p.str(EnvRelease, &c.Release)
+	p.sampleRate(&c.SampleRate)
+	p.positiveInt(EnvFlushAt, &c.FlushAt)
+	p.seconds(EnvFlushInterval, &c.FlushInterval)
+	p.seconds(EnvTimeout, &c.Timeout)
+	p.bool(EnvDebug, &c.Debug)
+	p.bool(EnvIOCaptureEnabled, &c.IOCaptureEnabled)
+	p.positiveInt(EnvCaptureMaxBytes, &c.CaptureMaxBytes)
+	p.positiveInt(EnvMaxQueueSize, &c.MaxQueueSize)
+	p.exportMode(&c.ExportMode)
+	p.bool(EnvGzip, &c.Gzip)
+	return p.cfg, errors.Join(p.errs...)
+}
+
+// parser overlays variables on cfg one at a time and collects an error
+// for each bad one, leaving the default in place.
+type parser struct {
+	lookup func(string) (string, bool)
+	cfg    Config
+	errs   []error
+}
+
+// get returns the raw value of name for error messages, the trimmed value
+// to parse, and whether the variable is set to something non-blank.
+func (p *parser) get(name string) (raw, v string, ok bool) {
+	if p.lookup == nil {
+		return "", "", false
+	}
+	raw, ok = p.lookup(name)
+	v = strings.TrimSpace(raw)
+	return raw, v, ok && v != ""
+}
+
+func (p *parser) fail(name, raw, reason string) {
+	p.errs = append(p.errs, &invalidError{name: name, value: strconv.Quote(raw), reason: reason})
+}
+
+func (p *parser) str(name string, dst *string) {
+	if _, v, ok := p.get(name); ok {
+		*dst = v
+	}
+}
+
+func (p *parser) bool(name string, dst *bool) {
+	raw, v, ok := p.get(name)
+	if !ok {
+		return
+	}
+	switch strings.ToLower(v) {
+	case "true", "1", "yes", "on":
+		*dst = true
+	case "false", "0", "no", "off":
+		*dst = false
+	default:
+		p.fail(name, raw, "not a boolean (true/false, 1/0, yes/no, on/off)")
+	}
+}
+
+func (p *parser) positiveInt(name string, dst *int) {
+	raw, v, ok := p.get(name)
+	if !ok {
+		return
+	}
+	// Atoi reports overflow as an error, so no value wraps around.
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		p.fail(name, raw, reasonPositiveInt)
+		return
+	}
+	*dst = n
+}
+
+// seconds parses a possibly fractional number of seconds, rounded to the
+// nearest nanosecond.
+func (p *parser) seconds(name string, dst *time.Duration) {
+	raw, v, ok := p.get(name)
+	if !ok {
+		return
+	}
+	// ParseFloat reports overflow as ErrRange with f = ±Inf, which the
+	// range checks below handle.
+	f, err := strconv.ParseFloat(v, 64)
+	if (err != nil && !errors.Is(err, strconv.ErrRange)) || !(f > 0) { // NaN fails f > 0
+		p.fail(name, raw, "not a number of seconds > 0")
+		return
+	}
+	ns := math.Round(f * float64(time.Second))
+	switch {
+	case ns >= math.MaxInt64: // also +Inf; MaxInt64 rounds up to 2^63
+		p.fail(name, raw, "too many seconds for a duration")
+	case ns < 1:
+		p.fail(name, raw, "shorter than a nanosecond")
+	default:
+		*dst = time.Duration(ns)
+	}
+}
+
+func (p *parser) sampleRate(dst *float64) {
+	raw, v, ok := p.get(EnvSampleRate)
+	if !ok {
+		return
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || !validSampleRate(f) {
+		p.fail(EnvSampleRate, raw, reasonSampleRate)
+		return
+	}
+	*dst = f
+}
+
+func (p *parser) environment(dst *string) {
+	raw, v, ok := p.get(EnvEnvironment)
+	if !ok {
+		return
+	}
+	if r := checkEnvironment(v); r != "" {
+		p.fail(EnvEnvironment, raw, r)
+		return
+	}
+	*dst = v
+}
+
+// baseURL reads LANGFUSE_BASE_URL, or LANGFUSE_HOST when the former is
+// unset, and blames whichever it read.
+func (p *parser) baseURL(dst *string) {
+	name := EnvBaseURL
+	raw, v, ok := p.get(name)
+	if !ok {
+		name = EnvHost
+		if raw, v, ok = p.get(name); !ok {
+			return
+		}
+	}
+	v = strings.TrimRight(v, "/")
+	if r := checkBaseURL(v); r != "" {
+		p.fail(name, raw, r)
+		return
+	}
+	*dst = v
+}
+
+func (p *parser) exportMode(dst *ExportMode) {
+	raw, v, ok := p.get(EnvExportMode)
+	if !ok {
+		return
+	}
+	m := ExportMode(strings.ToLower(v))
+	if m != ExportBatched && m != ExportImmediate {
+		p.fail(EnvExportMode, raw, reasonExportMode)
+		return
+	}
+	*dst = m
+}
