@@ -1,0 +1,281 @@
+package capture
+
+import (
+	"encoding"
+	stdjson "encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+
+	json "github.com/goccy/go-json"
+)
+
+// maxPanicText bounds the part of a panic or error message that goes into
+// a placeholder.
+const maxPanicText = 256
+
+// methods writes v through the method that encoding/json would use for it,
+// with time.Time and error added, and reports false if there is none.
+func (s *state) methods(v reflect.Value, ti *typeInfo) bool {
+	if !v.CanInterface() {
+		return false
+	}
+	switch {
+	case ti.isTime:
+		if v.CanAddr() {
+			s.time(*v.Addr().Interface().(*time.Time))
+		} else {
+			s.time(v.Interface().(time.Time))
+		}
+	case ti.marshalJSONAddr && v.CanAddr():
+		s.marshalJSON(v.Addr().Interface().(json.Marshaler))
+	case ti.marshalJSON:
+		s.marshalJSON(v.Interface().(json.Marshaler))
+	case ti.marshalTextAddr && v.CanAddr():
+		s.marshalText(v.Addr().Interface().(encoding.TextMarshaler))
+	case ti.marshalText:
+		s.marshalText(v.Interface().(encoding.TextMarshaler))
+	case ti.isErrorAddr && v.CanAddr():
+		s.errorText(v.Addr().Interface().(error))
+	case ti.isError:
+		s.errorText(v.Interface().(error))
+	default:
+		return false
+	}
+	return true
+}
+
+func (s *state) time(t time.Time) {
+	var a [64]byte
+	s.writeBytes(appendTime(a[:0], t))
+}
+
+// appendTime appends t as a JSON string in RFC 3339 with nanoseconds. It
+// does not use Time.MarshalJSON, which fails outside the years 0 to 9999.
+func appendTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
+}
+
+func (s *state) marshalJSON(m json.Marshaler) {
+	b, err := callMarshalJSON(m)
+	if err != nil {
+		s.problem("MarshalJSON", err)
+		return
+	}
+	s.compact.Reset()
+	if err := stdjson.Compact(&s.compact, b); err != nil {
+		s.text("<error in MarshalJSON: invalid JSON>", true)
+		return
+	}
+	out := s.compact.Bytes()
+	if !utf8.Valid(out) {
+		// Compact checks the syntax only; a string in it may still
+		// hold bytes that are not UTF-8.
+		s.text(unsafe.String(unsafe.SliceData(out), len(out)), false)
+		return
+	}
+	s.writeBytes(out)
+}
+
+func (s *state) marshalText(m encoding.TextMarshaler) {
+	b, err := callMarshalText(m)
+	if err != nil {
+		s.problem("MarshalText", err)
+		return
+	}
+	s.text(unsafe.String(unsafe.SliceData(b), len(b)), true)
+}
+
+func (s *state) errorText(e error) {
+	msg, err := callError(e)
+	if err != nil {
+		s.problem("Error", err)
+		return
+	}
+	s.text(msg, true)
+}
+
+// problem writes the placeholder for a method that panicked or failed.
+func (s *state) problem(method string, err error) {
+	s.text(problemText(method, err), true)
+}
+
+func problemText(method string, err error) string {
+	if p, ok := err.(*panicked); ok {
+		return "<panic in " + method + ": " + p.msg + ">"
+	}
+	msg, perr := callError(err)
+	if perr != nil {
+		msg = "unprintable error"
+	}
+	return "<error in " + method + ": " + clip(msg) + ">"
+}
+
+// panicked is a panic caught in a user's method, carried as an error.
+type panicked struct{ msg string }
+
+func (p *panicked) Error() string { return p.msg }
+
+// catch is deferred by the call functions below: it turns a panic in the
+// user's method into *panicked, because one bad value must not take down
+// the program that is only trying to trace it.
+func catch(err *error) {
+	if r := recover(); r != nil {
+		*err = &panicked{msg: panicText(r)}
+	}
+}
+
+func callMarshalJSON(m json.Marshaler) (b []byte, err error) {
+	defer catch(&err)
+	return m.MarshalJSON()
+}
+
+func callMarshalText(m encoding.TextMarshaler) (b []byte, err error) {
+	defer catch(&err)
+	return m.MarshalText()
+}
+
+func callError(e error) (msg string, err error) {
+	defer catch(&err)
+	return e.Error(), nil
+}
+
+func callString(x fmt.Stringer) (msg string, err error) {
+	defer catch(&err)
+	return x.String(), nil
+}
+
+func callIsZero(x interface{ IsZero() bool }) (zero, ok bool) {
+	var err error
+	func() {
+		defer catch(&err)
+		zero = x.IsZero()
+	}()
+	return zero, err == nil
+}
+
+// panicText describes a recovered panic value without calling anything
+// that could panic again or recurse without end (fmt would do both on a
+// self-referencing value).
+func panicText(r any) string {
+	switch x := r.(type) {
+	case string:
+		return clip(x)
+	case error:
+		if msg, err := callErrorNoCatch(x); err == nil {
+			return clip(msg)
+		}
+	case fmt.Stringer:
+		if msg, err := callStringNoCatch(x); err == nil {
+			return clip(msg)
+		}
+	}
+	v := reflect.ValueOf(r)
+	switch v.Kind() {
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(v.Uint(), 10)
+	case reflect.Float32, reflect.Float64:
+		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
+	}
+	return fmt.Sprintf("%T value", r)
+}
+
+// callErrorNoCatch and callStringNoCatch call the method of a panic value,
+// recovering a second panic themselves: catch cannot be used while its own
+// panicText is running.
+func callErrorNoCatch(e error) (msg string, err error) {
+	defer func() {
+		if recover() != nil {
+			err = errPanicAgain
+		}
+	}()
+	return e.Error(), nil
+}
+
+func callStringNoCatch(x fmt.Stringer) (msg string, err error) {
+	defer func() {
+		if recover() != nil {
+			err = errPanicAgain
+		}
+	}()
+	return x.String(), nil
+}
+
+var errPanicAgain = &panicked{msg: "panic while describing a panic"}
+
+// clip cuts s to maxPanicText bytes on a rune boundary.
+func clip(s string) string {
+	if len(s) <= maxPanicText {
+		return s
+	}
+	return s[:runeCut(s, maxPanicText)] + "..."
+}
+
+// mapKey returns the object key for a map key: strings, integers and
+// encoding.TextMarshaler as in encoding/json, and for other types (which
+// encoding/json rejects) their String or Error text or fmt's rendering.
+func mapKey(k reflect.Value, ti *typeInfo) string {
+	switch ti.kind {
+	case reflect.String:
+		return k.String()
+	case reflect.Interface:
+		if k.IsNil() {
+			return "null"
+		}
+		e := k.Elem()
+		return mapKey(e, infoFor(e.Type()))
+	}
+	if ti.marshalText && k.CanInterface() {
+		if ti.kind == reflect.Pointer && k.IsNil() {
+			return ""
+		}
+		b, err := callMarshalText(k.Interface().(encoding.TextMarshaler))
+		if err != nil {
+			return problemText("MarshalText", err)
+		}
+		return string(b)
+	}
+	switch ti.kind {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(k.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(k.Uint(), 10)
+	}
+	if !k.CanInterface() {
+		return "<" + k.Type().String() + ">"
+	}
+	x := k.Interface()
+	switch x := x.(type) {
+	case fmt.Stringer:
+		msg, err := callString(x)
+		if err != nil {
+			return problemText("String", err)
+		}
+		return msg
+	case error:
+		msg, err := callError(x)
+		if err != nil {
+			return problemText("Error", err)
+		}
+		return msg
+	}
+	switch ti.kind {
+	case reflect.Pointer, reflect.Chan, reflect.UnsafePointer:
+		// fmt would print what a pointer points to, which may be
+		// anything; the address is what tells keys apart.
+		return "<" + k.Type().String() + " 0x" + strconv.FormatUint(uint64(k.Pointer()), 16) + ">"
+	}
+	// Other comparable keys (bools, floats, structs, arrays) hold no maps
+	// or slices and fmt prints pointers inside them as addresses, so fmt
+	// terminates on them; it also recovers panics in their methods.
+	return fmt.Sprint(x)
+}
