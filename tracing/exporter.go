@@ -1,0 +1,178 @@
+package tracing
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/attrs"
+)
+
+// Exporter sends spans to Langfuse's OpenTelemetry endpoint with the stock
+// OTLP/HTTP exporter (protobuf). A failed export returns an *ExportError
+// that says what to fix. It is safe for concurrent use.
+type Exporter struct {
+	inner    *otlptrace.Exporter
+	endpoint string
+}
+
+var _ sdktrace.SpanExporter = (*Exporter)(nil)
+
+// NewExporter returns an Exporter for cfg: POST to cfg.TracesEndpoint()
+// with basic auth from the key pair, the SDK's name and version, the
+// public key and ingestion version 4, gzip when cfg.Gzip, and cfg.Timeout
+// per request. Retryable answers (429, 502, 503, 504) are retried as the
+// OTLP exporter does.
+func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
+	if !cfg.HasKeys() {
+		return nil, fmt.Errorf("langfuse exporter: %s and %s are required", config.EnvPublicKey, config.EnvSecretKey)
+	}
+	endpoint := cfg.TracesEndpoint()
+	opts := []otlptracehttp.Option{
+		otlptracehttp.WithEndpointURL(endpoint),
+		otlptracehttp.WithHeaders(Headers(cfg)),
+		otlptracehttp.WithTimeout(cfg.Timeout),
+		otlptracehttp.WithHTTPClient(&http.Client{
+			Timeout:   cfg.Timeout,
+			Transport: recordingTransport{base: http.DefaultTransport},
+		}),
+	}
+	if cfg.Gzip {
+		opts = append(opts, otlptracehttp.WithCompression(otlptracehttp.GzipCompression))
+	}
+	inner, err := otlptracehttp.New(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("langfuse exporter: %w", err)
+	}
+	return &Exporter{inner: inner, endpoint: endpoint}, nil
+}
+
+// Headers returns the HTTP headers every export request to Langfuse
+// carries.
+func Headers(cfg config.Config) map[string]string {
+	auth := base64.StdEncoding.EncodeToString([]byte(cfg.PublicKey + ":" + cfg.SecretKey))
+	return map[string]string{
+		"Authorization":                "Basic " + auth,
+		"x-langfuse-sdk-name":          attrs.SDKName,
+		"x-langfuse-sdk-version":       attrs.SDKVersion,
+		"x-langfuse-public-key":        cfg.PublicKey,
+		"x-langfuse-ingestion-version": "4",
+	}
+}
+
+// ExportSpans sends spans in one request (retried when the answer allows).
+func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	var last attempt
+	err := e.inner.ExportSpans(context.WithValue(ctx, attemptKey{}, &last), spans)
+	if err == nil {
+		return nil
+	}
+	return classify(err, &last, e.endpoint)
+}
+
+// Shutdown stops the exporter; it exports nothing more.
+func (e *Exporter) Shutdown(ctx context.Context) error { return e.inner.Shutdown(ctx) }
+
+// ExportError is a failed export, with what the answer means for the user.
+type ExportError struct {
+	// Kind names the failure: "unauthorized", "forbidden", "not_found",
+	// "rejected", "too_large", "rate_limited", "server", "unreachable",
+	// "timeout" or "failed".
+	Kind string
+	// Status is the HTTP status of the last answer, 0 when there was none.
+	Status int
+	// Body is the start of the last answer's body.
+	Body string
+	// Hint says what to check or change.
+	Hint string
+	// Err is the exporter's own error.
+	Err error
+}
+
+func (e *ExportError) Error() string { return e.Hint + ": " + e.Err.Error() }
+
+// Unwrap returns the exporter's own error.
+func (e *ExportError) Unwrap() error { return e.Err }
+
+func classify(err error, last *attempt, endpoint string) *ExportError {
+	ee := &ExportError{Kind: "failed", Status: last.status, Body: last.body, Err: err,
+		Hint: "export to " + endpoint + " failed"}
+	switch s := last.status; {
+	case s == http.StatusUnauthorized:
+		ee.Kind, ee.Hint = "unauthorized", "Langfuse rejected the API keys (401): check "+
+			config.EnvPublicKey+" and "+config.EnvSecretKey+", and that "+config.EnvBaseURL+" is the region of the project"
+	case s == http.StatusForbidden:
+		ee.Kind, ee.Hint = "forbidden", "Langfuse refused the export (403): the project may be suspended or the keys lack access"
+	case s == http.StatusNotFound || s == http.StatusMethodNotAllowed:
+		ee.Kind, ee.Hint = "not_found", fmt.Sprintf("no Langfuse OpenTelemetry endpoint at %s (%d): check %s", endpoint, s, config.EnvBaseURL)
+	case s == http.StatusRequestEntityTooLarge:
+		ee.Kind, ee.Hint = "too_large", "Langfuse refused a batch as too large (413): lower "+
+			config.EnvFlushAt+" or "+config.EnvCaptureMaxBytes
+	case s == http.StatusTooManyRequests:
+		ee.Kind, ee.Hint = "rate_limited", "Langfuse rate-limited the export (429) beyond the retries; spans were dropped"
+	case s >= 400 && s < 500:
+		ee.Kind, ee.Hint = "rejected", fmt.Sprintf("Langfuse rejected the batch (%d): %s", s, orEmpty(last.body))
+	case s >= 500:
+		ee.Kind, ee.Hint = "server", fmt.Sprintf("Langfuse answered %d beyond the retries; spans were dropped", s)
+	case errors.Is(err, context.DeadlineExceeded):
+		ee.Kind, ee.Hint = "timeout", "export to "+endpoint+" timed out: check that "+config.EnvBaseURL+
+			" answers, or raise "+config.EnvTimeout
+	case last.netErr != nil:
+		ee.Kind, ee.Hint = "unreachable", "cannot reach Langfuse at "+endpoint+": check "+config.EnvBaseURL+" and the network"
+	}
+	return ee
+}
+
+func orEmpty(s string) string {
+	if s == "" {
+		return "(empty answer)"
+	}
+	return s
+}
+
+// attempt is what the transport saw of the last request of one export.
+type attempt struct {
+	status int
+	body   string
+	netErr error
+}
+
+type attemptKey struct{}
+
+// maxBodyShown is how much of an error answer is kept for the message.
+const maxBodyShown = 512
+
+// recordingTransport notes each answer's status and the start of an error
+// body in the attempt carried by the request's context.
+type recordingTransport struct{ base http.RoundTripper }
+
+func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	a, _ := req.Context().Value(attemptKey{}).(*attempt)
+	if a == nil {
+		return resp, err
+	}
+	if err != nil {
+		*a = attempt{netErr: err}
+		return resp, err
+	}
+	*a = attempt{status: resp.StatusCode}
+	if resp.StatusCode >= 300 && resp.Body != nil {
+		head, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyShown))
+		a.body = strings.TrimSpace(string(head))
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(strings.NewReader(string(head)), resp.Body), resp.Body}
+	}
+	return resp, err
+}
