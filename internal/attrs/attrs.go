@@ -61,3 +61,20 @@ const (
 // GenAI semantic-convention keys that mark a span as an LLM span for the
 // export filter and for other OpenTelemetry backends.
 const GenAIPrefix = "gen_ai."
+
+// GenAI semantic-convention attributes mirrored on generation-like
+// observations, so that other OpenTelemetry backends understand them too.
+// Langfuse reads its own langfuse.observation.* keys first, so the mirror
+// never changes what it shows.
+const (
+	GenAIRequestModel      = "gen_ai.request.model"
+	GenAIUsageInputTokens  = "gen_ai.usage.input_tokens"
+	GenAIUsageOutputTokens = "gen_ai.usage.output_tokens"
+)
+
+// SDK identification sent with every export and set as the tracer's
+// instrumentation version.
+const (
+	SDKName    = "langfuse-go"
+	SDKVersion = "0.1.0"
+)

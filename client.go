@@ -1,0 +1,254 @@
+package langfuse
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/observe-go/langfuse/capture"
+	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/tracing"
+)
+
+// Version is the version of this SDK, sent to Langfuse with every export.
+const Version = attrs.SDKVersion
+
+// Client owns the OpenTelemetry provider that observations are recorded
+// with and the export to Langfuse. The last client made by New is the
+// default that observe.Start and the wrappers use. A Client is safe for
+// concurrent use.
+type Client struct {
+	cfg    config.Config
+	tp     trace.TracerProvider     // nil when tracing is disabled
+	owned  *sdktrace.TracerProvider // the provider New built, nil when the user brought one
+	proc   *tracing.ExportProcessor // nil when the user brought the provider
+	state  *global.State            // nil when tracing is disabled
+	logger *slog.Logger
+
+	shutdownOnce sync.Once
+	shutdownErr  error
+}
+
+// Option configures New.
+type Option interface {
+	apply(*settings)
+}
+
+type optionFunc func(*settings)
+
+func (f optionFunc) apply(s *settings) { f(s) }
+
+type settings struct {
+	cfg      *config.Config
+	exporter sdktrace.SpanExporter
+	logger   *slog.Logger
+	console  io.Writer
+	filter   tracing.Filter
+	mask     func(any) any
+	provider trace.TracerProvider
+}
+
+// WithConfig replaces the configuration read from the environment with c.
+// Fields left at their zero value are not filled from the environment:
+// start from config.Default() or config.FromEnv() and change what you need.
+func WithConfig(c config.Config) Option {
+	return optionFunc(func(s *settings) { s.cfg = &c })
+}
+
+// WithSpanExporter makes e the only exporter: nothing goes to Langfuse or
+// to the console. Use it for tests (see package langfusetest) and to send
+// observations to another OpenTelemetry backend.
+func WithSpanExporter(e sdktrace.SpanExporter) Option {
+	return optionFunc(func(s *settings) { s.exporter = e })
+}
+
+// WithLogger sets the logger for the client's warnings (bad input,
+// export failures). The default is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(s *settings) { s.logger = l })
+}
+
+// WithConsoleWriter sets where the client prints traces when it has no
+// Langfuse keys and no exporter; the default is os.Stderr.
+func WithConsoleWriter(w io.Writer) Option {
+	return optionFunc(func(s *settings) { s.console = w })
+}
+
+// WithExportFilter sets which spans are exported; the default,
+// tracing.DefaultFilter, keeps observations, spans with gen_ai.*
+// attributes and spans of known LLM libraries, as the official SDKs do.
+// Pass tracing.ExportAll to export HTTP, database and every other span of
+// the client's provider too.
+func WithExportFilter(f tracing.Filter) Option {
+	return optionFunc(func(s *settings) { s.filter = f })
+}
+
+// WithMask sets a function applied to every input, output and metadata
+// value before it is encoded, to redact what must not leave the process.
+// If mask panics, the value is replaced with a fixed placeholder
+// (capture.MaskFailed), never sent as it was.
+func WithMask(mask func(any) any) Option {
+	return optionFunc(func(s *settings) { s.mask = mask })
+}
+
+// WithTracerProvider makes observations use tp, a provider the program
+// built and owns, instead of one New builds. Add Langfuse to it with
+// tracing.NewSpanProcessor and tracing.NewExportProcessor; Flush flushes
+// tp when it can, and Shutdown leaves it to its owner.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return optionFunc(func(s *settings) { s.provider = tp })
+}
+
+// New reads the configuration from the environment (see package config),
+// applies opts, builds the OpenTelemetry provider and makes the client the
+// default for observe.Start and the wrappers. It never changes the global
+// OpenTelemetry TracerProvider.
+//
+// Observations go to Langfuse when both keys are set, to the exporter of
+// WithSpanExporter when given, and otherwise to stderr as a tree, which
+// New says once. With LANGFUSE_TRACING_ENABLED=false nothing is recorded
+// and wrappers call straight through.
+//
+// A malformed environment variable is an error that names it (errors.Is
+// config.ErrInvalid); with WithConfig the environment is not read.
+// Call Shutdown before the program exits so that every span is sent.
+func New(opts ...Option) (*Client, error) {
+	var s settings
+	for _, o := range opts {
+		if o != nil {
+			o.apply(&s)
+		}
+	}
+	var cfg config.Config
+	if s.cfg != nil {
+		cfg = *s.cfg
+		if err := cfg.Validate(); err != nil {
+			return nil, fmt.Errorf("langfuse: %w", err)
+		}
+	} else {
+		var err error
+		if cfg, err = config.FromEnv(); err != nil {
+			return nil, fmt.Errorf("langfuse: %w", err)
+		}
+	}
+	logger := s.logger
+	switch {
+	case logger != nil:
+	case cfg.Debug:
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	default:
+		logger = slog.Default()
+	}
+	c := &Client{cfg: cfg, logger: logger}
+	if !cfg.TracingEnabled {
+		global.Store(nil)
+		return c, nil
+	}
+
+	c.state = &global.State{
+		CaptureIO: cfg.IOCaptureEnabled,
+		Capture:   capture.Options{MaxBytes: cfg.CaptureMaxBytes, Mask: s.mask},
+		Logger:    logger,
+	}
+	if s.provider != nil {
+		c.tp = s.provider
+		c.state.Tracer = tracing.Tracer(s.provider)
+		global.Store(c.state)
+		return c, nil
+	}
+
+	exp := s.exporter
+	if exp == nil {
+		if cfg.HasKeys() {
+			e, err := tracing.NewExporter(context.Background(), cfg)
+			if err != nil {
+				return nil, fmt.Errorf("langfuse: %w", err)
+			}
+			exp = e
+		} else {
+			w := s.console
+			if w == nil {
+				w = os.Stderr
+			}
+			logger.Info("langfuse: " + config.EnvPublicKey + " and " + config.EnvSecretKey +
+				" are not set; printing traces to the console instead of sending them")
+			exp = tracing.NewConsoleExporter(w)
+		}
+	}
+	c.proc = tracing.NewExportProcessor(cfg, exp, tracing.WithLogger(logger), tracing.WithFilter(s.filter))
+	c.owned = tracing.NewTracerProvider(cfg, c.proc)
+	c.tp = c.owned
+	c.state.Tracer = tracing.Tracer(c.tp)
+	global.Store(c.state)
+	logger.Debug("langfuse: client ready", "endpoint", cfg.TracesEndpoint(), "keys", cfg.HasKeys(),
+		"export_mode", string(cfg.ExportMode), "sample_rate", cfg.SampleRate)
+	return c, nil
+}
+
+// Config returns the configuration the client runs with.
+func (c *Client) Config() config.Config { return c.cfg }
+
+// TracerProvider returns the client's OpenTelemetry TracerProvider, so
+// other instrumentation (HTTP, database) can record into the same traces.
+// With tracing disabled it is a no-op provider.
+func (c *Client) TracerProvider() trace.TracerProvider {
+	if c == nil || c.tp == nil {
+		return noop.NewTracerProvider()
+	}
+	return c.tp
+}
+
+// Flush exports every ended span now and waits until that is done or ctx
+// ends. Use it in short-lived programs and serverless handlers.
+func (c *Client) Flush(ctx context.Context) error {
+	if c == nil || c.tp == nil {
+		return nil
+	}
+	f, ok := c.tp.(interface{ ForceFlush(context.Context) error })
+	if !ok {
+		return nil
+	}
+	if err := f.ForceFlush(ctx); err != nil {
+		return fmt.Errorf("langfuse: flush: %w", err)
+	}
+	return nil
+}
+
+// DroppedSpans returns how many spans were dropped because the export
+// queue was full (LANGFUSE_MAX_QUEUE_SIZE). The first drop is also logged.
+func (c *Client) DroppedSpans() uint64 {
+	if c == nil || c.proc == nil {
+		return 0
+	}
+	return c.proc.Dropped()
+}
+
+// Shutdown exports every ended span, then stops the client; it returns
+// when that is done or ctx ends. Observations started afterwards are not
+// recorded. Only the first call does anything; later calls return its
+// result.
+func (c *Client) Shutdown(ctx context.Context) error {
+	if c == nil {
+		return nil
+	}
+	c.shutdownOnce.Do(func() {
+		if c.state != nil {
+			global.CompareAndSwap(c.state, nil)
+		}
+		if c.owned != nil {
+			if err := c.owned.Shutdown(ctx); err != nil {
+				c.shutdownErr = fmt.Errorf("langfuse: shutdown: %w", err)
+			}
+		}
+	})
+	return c.shutdownErr
+}

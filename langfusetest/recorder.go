@@ -1,0 +1,154 @@
+// Package langfusetest records observations in memory so that tests can
+// assert on what their instrumented code sends to Langfuse.
+//
+//	rec := langfusetest.NewRecorder()
+//	lf, err := langfuse.New(langfuse.WithSpanExporter(rec))
+//	// ... run the code under test ...
+//	lf.Flush(ctx) // or Shutdown; the recorder keeps what it got
+//	o, ok := rec.Find("answer-question")
+//
+// Spans of other instrumentation in the same traces are recorded too.
+package langfusetest
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/observe-go/langfuse/internal/attrs"
+)
+
+// Recorder is an sdktrace.SpanExporter that keeps every span it is given,
+// in the order they ended. Unlike most exporters it keeps them after
+// Shutdown. It is safe for concurrent use.
+type Recorder struct {
+	mu    sync.Mutex
+	spans []sdktrace.ReadOnlySpan
+}
+
+var _ sdktrace.SpanExporter = (*Recorder)(nil)
+
+// NewRecorder returns an empty Recorder.
+func NewRecorder() *Recorder { return &Recorder{} }
+
+// ExportSpans records spans.
+func (r *Recorder) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) error {
+	r.mu.Lock()
+	r.spans = append(r.spans, spans...)
+	r.mu.Unlock()
+	return nil
+}
+
+// Shutdown does nothing: what was recorded stays readable.
+func (r *Recorder) Shutdown(context.Context) error { return nil }
+
+// Reset forgets every recorded span.
+func (r *Recorder) Reset() {
+	r.mu.Lock()
+	r.spans = nil
+	r.mu.Unlock()
+}
+
+// Spans returns the recorded spans as the OpenTelemetry SDK sees them.
+func (r *Recorder) Spans() []sdktrace.ReadOnlySpan {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.spans)
+}
+
+// Observation is a recorded span seen as Langfuse sees it.
+type Observation struct {
+	Name          string
+	Type          string // "span", "generation"...; "" for spans of other instrumentation
+	TraceID       string
+	ID            string
+	ParentID      string // "" for a root
+	Input         string
+	Output        string
+	Level         string
+	StatusMessage string
+	// Metadata holds the flattened langfuse.observation.metadata.* values,
+	// keyed without the prefix, as their attribute values.
+	Metadata map[string]attribute.Value
+	// Attributes holds every attribute of the span.
+	Attributes map[string]attribute.Value
+	// Status is the span's OpenTelemetry status.
+	Status sdktrace.Status
+	// Events are the span's events, such as the exception of a panic.
+	Events []sdktrace.Event
+	// Scope is the name of the tracer that made the span.
+	Scope string
+	// Span is the span itself.
+	Span sdktrace.ReadOnlySpan
+}
+
+// Failed reports whether the observation has level ERROR and an
+// OpenTelemetry status of Error.
+func (o Observation) Failed() bool {
+	return o.Level == attrs.LevelError && o.Status.Code == codes.Error
+}
+
+// Attr returns the attribute key as a string ("" when absent; non-string
+// values are formatted).
+func (o Observation) Attr(key string) string {
+	v, ok := o.Attributes[key]
+	if !ok {
+		return ""
+	}
+	return v.Emit()
+}
+
+// Observations returns the recorded spans as observations, in the order
+// they ended.
+func (r *Recorder) Observations() []Observation {
+	spans := r.Spans()
+	out := make([]Observation, 0, len(spans))
+	for _, s := range spans {
+		out = append(out, toObservation(s))
+	}
+	return out
+}
+
+// Find returns the first recorded observation called name.
+func (r *Recorder) Find(name string) (Observation, bool) {
+	for _, o := range r.Observations() {
+		if o.Name == name {
+			return o, true
+		}
+	}
+	return Observation{}, false
+}
+
+func toObservation(s sdktrace.ReadOnlySpan) Observation {
+	o := Observation{
+		Name:       s.Name(),
+		TraceID:    s.SpanContext().TraceID().String(),
+		ID:         s.SpanContext().SpanID().String(),
+		Attributes: make(map[string]attribute.Value),
+		Metadata:   make(map[string]attribute.Value),
+		Status:     s.Status(),
+		Events:     s.Events(),
+		Scope:      s.InstrumentationScope().Name,
+		Span:       s,
+	}
+	if p := s.Parent(); p.HasSpanID() {
+		o.ParentID = p.SpanID().String()
+	}
+	for _, kv := range s.Attributes() {
+		k := string(kv.Key)
+		o.Attributes[k] = kv.Value
+		if len(k) > len(attrs.ObservationMetadataPrefix) && k[:len(attrs.ObservationMetadataPrefix)] == attrs.ObservationMetadataPrefix {
+			o.Metadata[k[len(attrs.ObservationMetadataPrefix):]] = kv.Value
+		}
+	}
+	o.Type = o.Attr(attrs.ObservationType)
+	o.Input = o.Attr(attrs.ObservationInput)
+	o.Output = o.Attr(attrs.ObservationOutput)
+	o.Level = o.Attr(attrs.ObservationLevel)
+	o.StatusMessage = o.Attr(attrs.ObservationStatusMessage)
+	return o
+}

@@ -1,0 +1,47 @@
+package observe
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/observe-go/langfuse/internal/global"
+)
+
+// Current returns the observation current in ctx. It never returns nil:
+// with no span in ctx it returns a no-op observation. When the current
+// span was started by other OpenTelemetry instrumentation, Current returns
+// a view of that span: Update adds Langfuse attributes to it, and End
+// leaves ending it to its owner.
+func Current(ctx context.Context) *Observation {
+	if ctx == nil {
+		return noopObservation
+	}
+	span := trace.SpanFromContext(ctx)
+	if ref, ok := span.(*spanRef); ok {
+		return ref.o
+	}
+	if !span.IsRecording() {
+		return noopObservation
+	}
+	o := &Observation{span: span, typ: TypeSpan, foreign: true, captureIn: true, captureOut: true}
+	o.ref = spanRef{Span: span, o: o}
+	return o.attach()
+}
+
+// UpdateCurrent updates the observation current in ctx; see
+// Observation.Update.
+func UpdateCurrent(ctx context.Context, opts ...Option) {
+	Current(ctx).Update(opts...)
+}
+
+// attach binds a view of a foreign span to the default client, or returns
+// the no-op observation when there is none.
+func (o *Observation) attach() *Observation {
+	st := global.Load()
+	if st == nil {
+		return noopObservation
+	}
+	o.st, o.tracer = st, st.Tracer
+	return o
+}

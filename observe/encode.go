@@ -1,0 +1,220 @@
+package observe
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+
+	"github.com/observe-go/langfuse/capture"
+	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/internal/global"
+)
+
+// apply writes the fields of op onto the span in one SetAttributes call,
+// after the attributes already in kvs.
+func (o *Observation) apply(op *options, kvs []attribute.KeyValue) {
+	if !o.span.IsRecording() {
+		return
+	}
+	if op.set&generationOnly != 0 && !o.typ.generationLike() {
+		global.WarnOnce("model, usage, cost, completion start and prompt apply to generation and embedding observations only; ignored", "type", string(o.typ))
+		op.set &^= generationOnly
+	}
+	copts := o.st.Capture
+	if op.has(fInput) && o.captureIn {
+		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(op.input, copts)))
+	}
+	if op.has(fArgs) && o.captureIn {
+		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(o.argsValue(op.args), copts)))
+	}
+	if op.has(fOutput) && o.captureOut {
+		kvs = append(kvs, attribute.String(attrs.ObservationOutput, capture.String(op.output, copts)))
+	}
+	if op.has(fMetadata) {
+		kvs = appendMetadata(kvs, op.metadata, copts)
+	}
+	if op.has(fVersion) {
+		kvs = append(kvs, attribute.String(attrs.Version, op.version))
+	}
+	if op.has(fModel) {
+		kvs = append(kvs,
+			attribute.String(attrs.ObservationModel, op.model),
+			attribute.String(attrs.GenAIRequestModel, op.model))
+	}
+	if op.has(fModelParams) {
+		kvs = append(kvs, attribute.String(attrs.ObservationModelParameters, capture.JSON(op.modelParams, copts)))
+	}
+	if op.has(fUsage) {
+		usage := validUsage(op.usage)
+		kvs = append(kvs, attribute.String(attrs.ObservationUsageDetails, capture.JSON(usage, copts)))
+		kvs = appendGenAIUsage(kvs, usage)
+	}
+	if op.has(fCost) {
+		kvs = append(kvs, attribute.String(attrs.ObservationCostDetails, capture.JSON(op.cost, copts)))
+	}
+	if op.has(fCompletionStart) {
+		kvs = append(kvs, attribute.String(attrs.ObservationCompletionStartTime,
+			strconv.Quote(op.completionStart.UTC().Format(time.RFC3339Nano))))
+	}
+	if op.has(fPrompt) {
+		switch {
+		case o.typ != TypeGeneration:
+			global.WarnOnce("a prompt applies to generation observations only; ignored", "type", string(o.typ))
+		case op.promptName == "" || op.promptVersion < 1:
+			global.WarnOnce("a prompt needs a name and a version of at least 1; ignored", "name", op.promptName, "version", op.promptVersion)
+		default:
+			kvs = append(kvs,
+				attribute.String(attrs.ObservationPromptName, op.promptName),
+				attribute.Int(attrs.ObservationPromptVersion, op.promptVersion))
+		}
+	}
+	var level Level
+	if op.has(fLevel) {
+		if op.level.Valid() {
+			level = op.level
+			kvs = append(kvs, attribute.String(attrs.ObservationLevel, string(level)))
+		} else {
+			global.WarnOnce("unknown level ignored", "level", string(op.level))
+		}
+	}
+	if op.has(fStatus) {
+		kvs = append(kvs, attribute.String(attrs.ObservationStatusMessage, op.statusMessage))
+	}
+	if len(kvs) > 0 {
+		o.span.SetAttributes(kvs...)
+	}
+	if level == LevelError || op.has(fStatus) {
+		o.mu.Lock()
+		if op.has(fStatus) {
+			o.statusMsg = op.statusMessage
+		}
+		if level == LevelError {
+			o.errored = true
+		}
+		errored, msg := o.errored, o.statusMsg
+		o.mu.Unlock()
+		if errored {
+			o.span.SetStatus(codes.Error, msg)
+		}
+	}
+}
+
+// setError marks the observation failed with msg.
+func (o *Observation) setError(msg string) {
+	o.mu.Lock()
+	o.errored, o.statusMsg = true, msg
+	o.mu.Unlock()
+	o.span.SetAttributes(
+		attribute.String(attrs.ObservationLevel, attrs.LevelError),
+		attribute.String(attrs.ObservationStatusMessage, msg))
+	o.span.SetStatus(codes.Error, msg)
+}
+
+// argsValue shapes a function's arguments as the input.
+func (o *Observation) argsValue(args []any) any {
+	if len(o.argNames) == 0 {
+		if len(args) == 1 {
+			return args[0]
+		}
+		return args
+	}
+	m := make(map[string]any, len(args))
+	for i, a := range args {
+		if i < len(o.argNames) && o.argNames[i] != "" {
+			m[o.argNames[i]] = a
+		} else {
+			m["arg"+strconv.Itoa(i)] = a
+		}
+	}
+	return m
+}
+
+// appendMetadata flattens m one level deep.
+func appendMetadata(kvs []attribute.KeyValue, m map[string]any, copts capture.Options) []attribute.KeyValue {
+	for k, v := range m {
+		key := attrs.ObservationMetadataPrefix + k
+		if copts.Mask != nil {
+			// A masked value is whatever the mask makes of it: always text.
+			kvs = append(kvs, attribute.String(key, capture.String(v, copts)))
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			kvs = append(kvs, attribute.String(key, capture.String(x, copts)))
+		case bool:
+			kvs = append(kvs, attribute.Bool(key, x))
+		case int:
+			kvs = append(kvs, attribute.Int(key, x))
+		case int8:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		case int16:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		case int32:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		case int64:
+			kvs = append(kvs, attribute.Int64(key, x))
+		case uint8:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		case uint16:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		case uint32:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		default:
+			kvs = append(kvs, attribute.String(key, capture.JSON(v, copts)))
+		}
+	}
+	return kvs
+}
+
+// genAIUsageKeys are the usage keys, in order of preference, mirrored as
+// the GenAI input and output token counts.
+var (
+	genAIInputKeys  = []string{"input", "input_tokens", "prompt_tokens"}
+	genAIOutputKeys = []string{"output", "output_tokens", "completion_tokens"}
+)
+
+func appendGenAIUsage(kvs []attribute.KeyValue, u map[string]int) []attribute.KeyValue {
+	for _, k := range genAIInputKeys {
+		if v, ok := u[k]; ok {
+			kvs = append(kvs, attribute.Int(attrs.GenAIUsageInputTokens, v))
+			break
+		}
+	}
+	for _, k := range genAIOutputKeys {
+		if v, ok := u[k]; ok {
+			kvs = append(kvs, attribute.Int(attrs.GenAIUsageOutputTokens, v))
+			break
+		}
+	}
+	return kvs
+}
+
+// validUsage drops negative counts, which the server would drop too.
+func validUsage(u map[string]int) map[string]int {
+	for k, v := range u {
+		if v < 0 {
+			global.WarnOnce("negative usage counts dropped", "key", k, "value", v)
+			clean := make(map[string]int, len(u))
+			for k, v := range u {
+				if v >= 0 {
+					clean[k] = v
+				}
+			}
+			return clean
+		}
+	}
+	return u
+}
+
+// safeError returns err.Error(), or a placeholder when Error panics.
+func safeError(err error) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprintf("<panic in %T.Error>", err)
+		}
+	}()
+	return err.Error()
+}

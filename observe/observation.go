@@ -1,0 +1,280 @@
+package observe
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/internal/propctx"
+)
+
+// Observation is one unit of work in a Langfuse trace: a span, a
+// generation, a tool call... It is an OpenTelemetry span underneath, so it
+// nests with spans of any other instrumentation.
+//
+// Methods on a nil Observation, or on the no-op Observation returned when
+// no client is set up, do nothing. An Observation is safe for concurrent
+// use.
+type Observation struct {
+	span   trace.Span
+	tracer trace.Tracer
+	st     *global.State
+	prop   *propctx.Set
+	typ    Type
+
+	captureIn, captureOut bool
+	// foreign marks a view of a span started by other instrumentation:
+	// Update works on it, End leaves it to its owner.
+	foreign   bool
+	argNames  []string
+	transform func([]any) any
+
+	ended atomic.Bool
+
+	mu        sync.Mutex // guards errored and statusMsg
+	errored   bool
+	statusMsg string
+
+	// ref is the span as it is stored in a context. It points back to the
+	// Observation so Current can find it without a second context value.
+	ref spanRef
+}
+
+// spanRef is the trace.Span an Observation puts in a context.
+type spanRef struct {
+	trace.Span
+	o *Observation
+}
+
+// noopObservation is returned when there is nothing to record.
+var noopObservation = &Observation{span: noop.Span{}, typ: TypeSpan}
+
+func (o *Observation) live() bool { return o != nil && o.st != nil }
+
+// Start starts an observation as a child of the observation (or any
+// OpenTelemetry span) current in ctx and returns a context in which the new
+// one is current. Pass that context on so that work done under it nests.
+// The caller must call End.
+func Start(ctx context.Context, name string, opts ...Option) (context.Context, *Observation) {
+	st := global.Load()
+	if st == nil {
+		return ctx, noopObservation
+	}
+	op := resolve(opts)
+	return start(ctx, st, st.Tracer, name, &op, defaultCapture)
+}
+
+// StartObservation starts an observation as a child of the one current in
+// ctx, without making it current: ctx is unchanged. Use it for siblings
+// and for work whose children are started from the observation itself.
+func StartObservation(ctx context.Context, name string, opts ...Option) *Observation {
+	_, o := Start(ctx, name, opts...)
+	return o
+}
+
+// CreateEvent records a point-in-time observation of type event under the
+// observation current in ctx. The event is already ended.
+func CreateEvent(ctx context.Context, name string, opts ...Option) *Observation {
+	st := global.Load()
+	if st == nil {
+		return noopObservation
+	}
+	op := resolve(opts)
+	op.typ, op.set = TypeEvent, op.set|fType
+	_, o := start(ctx, st, st.Tracer, name, &op, defaultCapture)
+	o.End()
+	return o
+}
+
+// Start starts a child of o, current in the returned context. ctx supplies
+// everything but the parent (deadlines, propagated attributes).
+func (o *Observation) Start(ctx context.Context, name string, opts ...Option) (context.Context, *Observation) {
+	if !o.live() {
+		return ctx, noopObservation
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	op := resolve(opts)
+	return start(o.Context(ctx), o.st, o.tracer, name, &op, defaultCapture)
+}
+
+// StartObservation starts a child of o. Attributes propagated in the
+// context o was started in reach the child too.
+func (o *Observation) StartObservation(name string, opts ...Option) *Observation {
+	if !o.live() {
+		return noopObservation
+	}
+	ctx := context.Background()
+	if o.prop != nil {
+		ctx = propctx.With(ctx, o.prop)
+	}
+	_, child := o.Start(ctx, name, opts...)
+	return child
+}
+
+// Update sets the given properties. Options that cannot change after start
+// (AsType, WithTraceContext) and model options on a type that is not
+// generation-like are ignored. Update returns o for chaining.
+func (o *Observation) Update(opts ...Option) *Observation {
+	if !o.live() || len(opts) == 0 {
+		return o
+	}
+	op := resolve(opts)
+	o.apply(&op, nil)
+	return o
+}
+
+// RecordError marks the observation as failed with err: level ERROR, the
+// error text as status message and OpenTelemetry status, and an exception
+// event for backends that read one. A nil err does nothing.
+func (o *Observation) RecordError(err error) {
+	if !o.live() || err == nil {
+		return
+	}
+	msg := safeError(err)
+	o.setError(msg)
+	o.span.RecordError(err)
+}
+
+// End applies opts and ends the observation. Only the first End counts;
+// later calls change nothing.
+func (o *Observation) End(opts ...Option) {
+	if !o.live() || o.foreign || !o.ended.CompareAndSwap(false, true) {
+		return
+	}
+	if len(opts) > 0 {
+		op := resolve(opts)
+		o.apply(&op, nil)
+	}
+	o.span.End()
+}
+
+// TraceID returns the id of the observation's trace as 32 lowercase hex
+// digits, or "" for a no-op observation.
+func (o *Observation) TraceID() string {
+	if o == nil {
+		return ""
+	}
+	sc := o.span.SpanContext()
+	if !sc.HasTraceID() {
+		return ""
+	}
+	return sc.TraceID().String()
+}
+
+// ID returns the observation's id as 16 lowercase hex digits, or "" for a
+// no-op observation.
+func (o *Observation) ID() string {
+	if o == nil {
+		return ""
+	}
+	sc := o.span.SpanContext()
+	if !sc.HasSpanID() {
+		return ""
+	}
+	return sc.SpanID().String()
+}
+
+// Type returns the observation's type; a no-op observation is a span.
+func (o *Observation) Type() Type {
+	if o == nil {
+		return TypeSpan
+	}
+	return o.typ
+}
+
+// IsRecording reports whether the observation records what it is given:
+// false for a no-op observation, an ended one, or one sampled out. Check
+// it before computing an expensive input or output.
+func (o *Observation) IsRecording() bool {
+	return o.live() && o.span.IsRecording()
+}
+
+// Span returns the OpenTelemetry span underneath, for use with other
+// OpenTelemetry APIs. It is never nil.
+func (o *Observation) Span() trace.Span {
+	if o == nil {
+		return noop.Span{}
+	}
+	return o.span
+}
+
+// Context returns a copy of ctx in which o is the current observation.
+func (o *Observation) Context(ctx context.Context) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if !o.live() {
+		return ctx
+	}
+	if o.foreign {
+		return trace.ContextWithSpan(ctx, o.span)
+	}
+	return trace.ContextWithSpan(ctx, &o.ref)
+}
+
+// captureDefault decides input and output capture when no option does.
+type captureDefault struct{ in, out bool }
+
+var defaultCapture = captureDefault{in: true, out: true}
+
+func start(ctx context.Context, st *global.State, tracer trace.Tracer, name string, op *options, capture captureDefault) (context.Context, *Observation) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	typ := TypeSpan
+	if op.has(fType) {
+		if op.typ.Valid() {
+			typ = op.typ
+		} else {
+			global.WarnOnce("unknown observation type, using span", "type", string(op.typ))
+		}
+	}
+	asRoot := false
+	if op.has(fTraceContext) {
+		ctx, asRoot = withRemoteParent(ctx, op.traceID, op.parentSpanID)
+	}
+	_, span := tracer.Start(ctx, name)
+	o := &Observation{
+		span:       span,
+		tracer:     tracer,
+		st:         st,
+		prop:       propctx.FromContext(ctx),
+		typ:        typ,
+		captureIn:  capture.in,
+		captureOut: capture.out,
+	}
+	o.ref = spanRef{Span: span, o: o}
+	if op.has(fCaptureIn) {
+		o.captureIn = op.captureIn
+	}
+	if op.has(fCaptureOut) {
+		o.captureOut = op.captureOut
+	}
+	if op.has(fArgNames) {
+		o.argNames = op.argNames
+	}
+	if op.has(fTransform) {
+		o.transform = op.transform
+	}
+	if span.IsRecording() {
+		head := make([]attribute.KeyValue, 0, 8)
+		head = append(head, attribute.String(attrs.ObservationType, string(typ)))
+		if asRoot {
+			head = append(head, attribute.Bool(attrs.AsRoot, true))
+		}
+		o.apply(op, head)
+	}
+	return trace.ContextWithSpan(ctx, &o.ref), o
+}
+
+// Unwrap returns the SDK span, for span processors that inspect the parent
+// of a new span.
+func (r *spanRef) Unwrap() trace.Span { return r.Span }

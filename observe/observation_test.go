@@ -1,0 +1,259 @@
+package observe_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/codes"
+
+	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/observe"
+)
+
+func TestStartNestsThreeLevels(t *testing.T) {
+	h := setup(t)
+	ctx, a := observe.Start(context.Background(), "a", observe.AsType(observe.TypeAgent))
+	ctx, b := observe.Start(ctx, "b", observe.AsType(observe.TypeTool))
+	_, c := observe.Start(ctx, "c")
+	c.End()
+	b.End()
+	a.End()
+
+	oa, ob, oc := h.find(t, "a"), h.find(t, "b"), h.find(t, "c")
+	assert.Empty(t, oa.ParentID)
+	assert.Equal(t, oa.ID, ob.ParentID)
+	assert.Equal(t, ob.ID, oc.ParentID)
+	assert.Equal(t, oa.TraceID, oc.TraceID)
+	assert.Equal(t, "agent", oa.Type)
+	assert.Equal(t, "tool", ob.Type)
+	assert.Equal(t, "span", oc.Type)
+	assert.Equal(t, "test", oc.Attr(attrs.Environment))
+}
+
+func TestStartObservationSiblingsAndChildren(t *testing.T) {
+	h := setup(t)
+	ctx, root := observe.Start(context.Background(), "root")
+	s1 := observe.StartObservation(ctx, "sibling-1")
+	s2 := observe.StartObservation(ctx, "sibling-2")
+	child := s1.StartObservation("child-of-1")
+	child.End()
+	s2.End()
+	s1.End()
+	root.End()
+
+	r := h.find(t, "root")
+	assert.Equal(t, r.ID, h.find(t, "sibling-1").ParentID)
+	assert.Equal(t, r.ID, h.find(t, "sibling-2").ParentID, "StartObservation must not make the first sibling current")
+	assert.Equal(t, h.find(t, "sibling-1").ID, h.find(t, "child-of-1").ParentID)
+}
+
+func TestMethodStartIsChildOfReceiver(t *testing.T) {
+	h := setup(t)
+	_, parent := observe.Start(context.Background(), "parent")
+	ctx, child := parent.Start(context.Background(), "child")
+	assert.Equal(t, child.ID(), observe.ObservationID(ctx))
+	child.End()
+	parent.End()
+	assert.Equal(t, h.find(t, "parent").ID, h.find(t, "child").ParentID)
+}
+
+func TestInputOutputMetadataLevel(t *testing.T) {
+	h := setup(t)
+	type q struct {
+		Text string `json:"text"`
+	}
+	_, o := observe.Start(context.Background(), "obs",
+		observe.WithInput(q{Text: "hi"}),
+		observe.WithMetadata(map[string]any{"s": "v", "n": 3, "b": true, "f": 1.5, "m": map[string]int{"x": 1}}),
+		observe.WithVersion("v2"))
+	o.Update(observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage("slow"))
+	o.End(observe.WithOutput("plain text"))
+
+	got := h.find(t, "obs")
+	assert.Equal(t, `{"text":"hi"}`, got.Input)
+	assert.Equal(t, "plain text", got.Output)
+	assert.Equal(t, "v", got.Metadata["s"].AsString())
+	assert.Equal(t, int64(3), got.Metadata["n"].AsInt64())
+	assert.True(t, got.Metadata["b"].AsBool())
+	assert.Equal(t, "1.5", got.Metadata["f"].AsString())
+	assert.JSONEq(t, `{"x":1}`, got.Metadata["m"].AsString())
+	assert.Equal(t, "v2", got.Attr(attrs.Version))
+	assert.Equal(t, "WARNING", got.Level)
+	assert.Equal(t, "slow", got.StatusMessage)
+	assert.Equal(t, codes.Unset, got.Status.Code, "a level other than ERROR never sets the OTel status")
+}
+
+func TestErrorLevelSetsStatus(t *testing.T) {
+	h := setup(t)
+	_, o := observe.Start(context.Background(), "lvl")
+	o.Update(observe.WithStatusMessage("quota exceeded"))
+	o.Update(observe.WithLevel(observe.LevelError))
+	o.End()
+	got := h.find(t, "lvl")
+	assert.True(t, got.Failed())
+	assert.Equal(t, "quota exceeded", got.Status.Description)
+}
+
+func TestRecordError(t *testing.T) {
+	h := setup(t)
+	_, o := observe.Start(context.Background(), "rec")
+	o.RecordError(nil)
+	o.RecordError(errors.New("boom"))
+	o.End()
+	got := h.find(t, "rec")
+	assert.True(t, got.Failed())
+	assert.Equal(t, "boom", got.StatusMessage)
+	assert.Equal(t, "boom", got.Status.Description)
+	require.Len(t, got.Events, 1)
+	assert.Equal(t, "exception", got.Events[0].Name)
+}
+
+func TestGenerationFields(t *testing.T) {
+	h := setup(t)
+	start := time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
+	_, g := observe.Start(context.Background(), "llm", observe.AsType(observe.TypeGeneration),
+		observe.WithModel("gpt-4o"),
+		observe.WithModelParameters(map[string]any{"temperature": 0.2}),
+		observe.WithPrompt("qa", 3))
+	g.Update(observe.WithUsage(map[string]int{"input": 10, "output": 20, "bad": -1}),
+		observe.WithCost(map[string]float64{"total": 0.5}),
+		observe.WithCompletionStartTime(start))
+	g.End()
+	got := h.find(t, "llm")
+	assert.Equal(t, "generation", got.Type)
+	assert.Equal(t, "gpt-4o", got.Attr(attrs.ObservationModel))
+	assert.JSONEq(t, `{"temperature":0.2}`, got.Attr(attrs.ObservationModelParameters))
+	assert.JSONEq(t, `{"input":10,"output":20}`, got.Attr(attrs.ObservationUsageDetails))
+	assert.JSONEq(t, `{"total":0.5}`, got.Attr(attrs.ObservationCostDetails))
+	assert.Equal(t, `"2026-01-02T03:04:05.000006Z"`, got.Attr(attrs.ObservationCompletionStartTime))
+	assert.Equal(t, "qa", got.Attr(attrs.ObservationPromptName))
+	assert.Equal(t, int64(3), got.Attributes[attrs.ObservationPromptVersion].AsInt64())
+	assert.Equal(t, "gpt-4o", got.Attr(attrs.GenAIRequestModel), "mirrored for other OTel backends")
+	assert.Equal(t, int64(10), got.Attributes[attrs.GenAIUsageInputTokens].AsInt64())
+	assert.Equal(t, int64(20), got.Attributes[attrs.GenAIUsageOutputTokens].AsInt64())
+	assert.Contains(t, h.logs.String(), "negative usage")
+}
+
+func TestGenerationOnlyOptionsIgnoredElsewhere(t *testing.T) {
+	h := setup(t)
+	_, s := observe.Start(context.Background(), "tool", observe.AsType(observe.TypeTool), observe.WithModel("x"))
+	s.Update(observe.AsType(observe.TypeGeneration), observe.WithUsage(map[string]int{"input": 1}), observe.WithInput("kept"))
+	s.End()
+	_, e := observe.Start(context.Background(), "emb", observe.AsType(observe.TypeEmbedding),
+		observe.WithModel("text-embedding-3"), observe.WithPrompt("p", 1))
+	e.End()
+
+	got := h.find(t, "tool")
+	assert.Equal(t, "tool", got.Type, "Update never retypes")
+	assert.Equal(t, observe.TypeTool, s.Type())
+	assert.NotContains(t, got.Attributes, attrs.ObservationModel)
+	assert.NotContains(t, got.Attributes, attrs.ObservationUsageDetails)
+	assert.NotContains(t, got.Attributes, attrs.GenAIRequestModel, "no GenAI mirror on other types")
+	assert.Equal(t, "kept", got.Input, "other options in the same Update still apply")
+
+	emb := h.find(t, "emb")
+	assert.Equal(t, "text-embedding-3", emb.Attr(attrs.ObservationModel), "embedding is generation-like")
+	assert.NotContains(t, emb.Attributes, attrs.ObservationPromptName, "a prompt is for generations only")
+}
+
+func TestPromptNeedsNameAndVersion(t *testing.T) {
+	h := setup(t)
+	_, g := observe.Start(context.Background(), "g", observe.AsType(observe.TypeGeneration), observe.WithPrompt("", 2))
+	g.Update(observe.WithPrompt("p", 0))
+	g.End()
+	got := h.find(t, "g")
+	assert.NotContains(t, got.Attributes, attrs.ObservationPromptName)
+	assert.NotContains(t, got.Attributes, attrs.ObservationPromptVersion)
+}
+
+func TestUnknownTypeAndLevel(t *testing.T) {
+	h := setup(t)
+	_, o := observe.Start(context.Background(), "odd", observe.AsType("weird"), observe.WithLevel("LOUD"))
+	o.End()
+	got := h.find(t, "odd")
+	assert.Equal(t, "span", got.Type)
+	assert.Empty(t, got.Level)
+	assert.Contains(t, h.logs.String(), "unknown observation type")
+}
+
+func TestEndIsIdempotent(t *testing.T) {
+	h := setup(t)
+	_, o := observe.Start(context.Background(), "once")
+	o.End(observe.WithOutput("first"))
+	o.End(observe.WithOutput("second"))
+	o.Update(observe.WithOutput("third"))
+	require.Len(t, h.rec.Spans(), 1)
+	assert.Equal(t, "first", h.find(t, "once").Output)
+	assert.False(t, o.IsRecording())
+}
+
+func TestCreateEvent(t *testing.T) {
+	h := setup(t)
+	ctx, root := observe.Start(context.Background(), "root")
+	ev := observe.CreateEvent(ctx, "cache-miss", observe.WithInput("key"))
+	assert.False(t, ev.IsRecording(), "an event is already ended")
+	root.End()
+	got := h.find(t, "cache-miss")
+	assert.Equal(t, "event", got.Type)
+	assert.Equal(t, "key", got.Input)
+	assert.Equal(t, h.find(t, "root").ID, got.ParentID)
+}
+
+func TestCaptureOptionsOnManualObservation(t *testing.T) {
+	h := setup(t)
+	_, o := observe.Start(context.Background(), "private", observe.CaptureInput(false), observe.WithInput("secret"))
+	o.End(observe.WithOutput("shown"))
+	got := h.find(t, "private")
+	assert.NotContains(t, got.Attributes, attrs.ObservationInput)
+	assert.Equal(t, "shown", got.Output)
+}
+
+func TestNilAndNoopAreSafe(t *testing.T) {
+	var o *observe.Observation
+	assert.NotPanics(t, func() {
+		o.Update(observe.WithInput(1))
+		o.RecordError(errors.New("x"))
+		o.End()
+		_, c := o.Start(context.Background(), "c")
+		c.End()
+		o.StartObservation("d").End()
+		assert.Empty(t, o.TraceID())
+		assert.Empty(t, o.ID())
+		assert.Equal(t, observe.TypeSpan, o.Type())
+		assert.False(t, o.IsRecording())
+		assert.NotNil(t, o.Span())
+		assert.NotNil(t, o.Context(context.Background()))
+	})
+
+	// No client at all: everything is a no-op and nothing panics.
+	ctx, n := observe.Start(context.Background(), "none")
+	require.NotNil(t, n)
+	assert.False(t, n.IsRecording())
+	assert.Empty(t, observe.TraceID(ctx))
+	observe.UpdateCurrent(ctx, observe.WithInput("x"))
+	n.End()
+	assert.NotNil(t, observe.CreateEvent(ctx, "e"))
+}
+
+func TestConcurrentUpdatesAndEnd(t *testing.T) {
+	h := setup(t)
+	_, o := observe.Start(context.Background(), "shared")
+	done := make(chan struct{})
+	for i := 0; i < 8; i++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			o.Update(observe.WithMetadata(map[string]any{"k": i}))
+			o.RecordError(errors.New("e"))
+			o.End()
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		<-done
+	}
+	require.Len(t, h.rec.Spans(), 1)
+	assert.True(t, h.find(t, "shared").Failed())
+}

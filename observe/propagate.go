@@ -1,0 +1,113 @@
+package observe
+
+import (
+	"context"
+	"slices"
+	"unicode/utf8"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/internal/propctx"
+)
+
+// Attributes are trace-level attributes that PropagateAttributes puts on
+// every observation started under a context: who the trace is for, which
+// session it belongs to, what to call it.
+type Attributes struct {
+	UserID    string
+	SessionID string
+	Version   string
+	TraceName string
+	Tags      []string
+	Metadata  map[string]string
+	// AsBaggage also sends the attributes to other services in W3C
+	// baggage. Off by default: baggage leaves the process in plain text.
+	AsBaggage bool
+}
+
+// PropagateAttributes returns a copy of ctx whose observations, and spans
+// of any other OpenTelemetry instrumentation started under it, carry a.
+// The span current in ctx gets them too. Nested calls merge: later values
+// win, metadata keys are merged and tags appended. ctx itself is not
+// changed. A value longer than 200 characters is dropped with a warning,
+// because Langfuse rejects it.
+func PropagateAttributes(ctx context.Context, a Attributes) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s := merge(propctx.FromContext(ctx), a)
+	if span := trace.SpanFromContext(ctx); span.IsRecording() && len(s.KeyValues) > 0 {
+		span.SetAttributes(s.KeyValues...)
+	}
+	return propctx.With(ctx, s)
+}
+
+func merge(outer *propctx.Set, a Attributes) *propctx.Set {
+	s := &propctx.Set{}
+	if outer != nil {
+		*s = *outer
+		s.Tags = slices.Clone(outer.Tags)
+		if len(outer.Metadata) > 0 {
+			s.Metadata = make(map[string]string, len(outer.Metadata)+len(a.Metadata))
+			for k, v := range outer.Metadata {
+				s.Metadata[k] = v
+			}
+		}
+	}
+	set := func(dst *string, name, v string) {
+		if v != "" && fits(name, v) {
+			*dst = v
+		}
+	}
+	set(&s.UserID, "UserID", a.UserID)
+	set(&s.SessionID, "SessionID", a.SessionID)
+	set(&s.Version, "Version", a.Version)
+	set(&s.TraceName, "TraceName", a.TraceName)
+	for _, t := range a.Tags {
+		if t != "" && fits("Tags", t) && !slices.Contains(s.Tags, t) {
+			s.Tags = append(s.Tags, t)
+		}
+	}
+	for k, v := range a.Metadata {
+		if fits("Metadata["+k+"]", v) {
+			if s.Metadata == nil {
+				s.Metadata = make(map[string]string, len(a.Metadata))
+			}
+			s.Metadata[k] = v
+		}
+	}
+	s.AsBaggage = s.AsBaggage || a.AsBaggage
+	s.KeyValues = keyValues(s)
+	return s
+}
+
+func fits(name, v string) bool {
+	if utf8.RuneCountInString(v) <= attrs.MaxPropagatedLen {
+		return true
+	}
+	global.WarnOnce("PropagateAttributes: a value over 200 characters was dropped", "attribute", name, "length", utf8.RuneCountInString(v))
+	return false
+}
+
+func keyValues(s *propctx.Set) []attribute.KeyValue {
+	kvs := make([]attribute.KeyValue, 0, 5+len(s.Metadata))
+	add := func(key, v string) {
+		if v != "" {
+			kvs = append(kvs, attribute.String(key, v))
+		}
+	}
+	add(attrs.UserID, s.UserID)
+	add(attrs.SessionID, s.SessionID)
+	add(attrs.Version, s.Version)
+	add(attrs.TraceName, s.TraceName)
+	if len(s.Tags) > 0 {
+		kvs = append(kvs, attribute.StringSlice(attrs.TraceTags, s.Tags))
+	}
+	for k, v := range s.Metadata {
+		kvs = append(kvs, attribute.String(attrs.TraceMetadataPrefix+k, v))
+	}
+	return kvs
+}

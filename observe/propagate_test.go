@@ -1,0 +1,83 @@
+package observe_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/observe"
+)
+
+func TestPropagateAttributesMergeAndIsolation(t *testing.T) {
+	h := setup(t)
+	outer := observe.PropagateAttributes(context.Background(), observe.Attributes{
+		UserID: "u-1", SessionID: "s-1", TraceName: "chat", Version: "1.0",
+		Tags: []string{"a"}, Metadata: map[string]string{"tenant": "acme", "plan": "free"},
+	})
+	inner := observe.PropagateAttributes(outer, observe.Attributes{
+		SessionID: "s-2", Tags: []string{"b", "a"}, Metadata: map[string]string{"plan": "pro"},
+	})
+	_, o1 := observe.Start(outer, "outer")
+	o1.End()
+	_, o2 := observe.Start(inner, "inner")
+	o2.End()
+
+	out := h.find(t, "outer")
+	assert.Equal(t, "u-1", out.Attr(attrs.UserID))
+	assert.Equal(t, "s-1", out.Attr(attrs.SessionID), "the outer ctx is untouched by the inner call")
+	assert.Equal(t, []string{"a"}, out.Attributes[attrs.TraceTags].AsStringSlice())
+	assert.Equal(t, "free", out.Attr(attrs.TraceMetadataPrefix+"plan"))
+
+	in := h.find(t, "inner")
+	assert.Equal(t, "u-1", in.Attr(attrs.UserID), "unset fields are inherited")
+	assert.Equal(t, "s-2", in.Attr(attrs.SessionID))
+	assert.Equal(t, "chat", in.Attr(attrs.TraceName))
+	assert.Equal(t, "1.0", in.Attr(attrs.Version))
+	assert.Equal(t, []string{"a", "b"}, in.Attributes[attrs.TraceTags].AsStringSlice())
+	assert.Equal(t, "acme", in.Attr(attrs.TraceMetadataPrefix+"tenant"))
+	assert.Equal(t, "pro", in.Attr(attrs.TraceMetadataPrefix+"plan"))
+}
+
+func TestPropagateAttributesReachOtherTracersAndCurrentSpan(t *testing.T) {
+	h := setup(t)
+	ctx, root := observe.Start(context.Background(), "root")
+	ctx = observe.PropagateAttributes(ctx, observe.Attributes{UserID: "u-9"})
+	_, foreign := h.tp.Tracer("db-driver").Start(ctx, "SELECT")
+	foreign.End()
+	root.End()
+
+	assert.Equal(t, "u-9", h.find(t, "SELECT").Attr(attrs.UserID), "spans of other tracers are stamped too")
+	assert.Equal(t, "db-driver", h.find(t, "SELECT").Scope)
+	assert.Equal(t, "u-9", h.find(t, "root").Attr(attrs.UserID), "the span current at the call gets them too")
+}
+
+func TestPropagateAttributesDropsLongValues(t *testing.T) {
+	h := setup(t)
+	long := strings.Repeat("é", 201)
+	ctx := observe.PropagateAttributes(context.Background(), observe.Attributes{
+		UserID: long, SessionID: strings.Repeat("x", 200), Tags: []string{long, "ok"},
+		Metadata: map[string]string{"big": long, "small": "v"},
+	})
+	_, o := observe.Start(ctx, "o")
+	o.End()
+	got := h.find(t, "o")
+	assert.NotContains(t, got.Attributes, attrs.UserID, "over 200 characters is dropped, never cut")
+	assert.Len(t, got.Attr(attrs.SessionID), 200)
+	assert.Equal(t, []string{"ok"}, got.Attributes[attrs.TraceTags].AsStringSlice())
+	assert.NotContains(t, got.Attributes, attrs.TraceMetadataPrefix+"big")
+	assert.Equal(t, "v", got.Attr(attrs.TraceMetadataPrefix+"small"))
+	require.Contains(t, h.logs.String(), "over 200 characters")
+}
+
+func TestStartObservationKeepsPropagatedAttributes(t *testing.T) {
+	h := setup(t)
+	ctx := observe.PropagateAttributes(context.Background(), observe.Attributes{SessionID: "s"})
+	_, root := observe.Start(ctx, "root")
+	root.StartObservation("child").End()
+	root.End()
+	assert.Equal(t, "s", h.find(t, "child").Attr(attrs.SessionID))
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package langfuse_test
+
+const raceEnabled = false

@@ -1,0 +1,177 @@
+package langfuse
+
+import (
+	"context"
+	"reflect"
+	"runtime"
+	"strings"
+
+	"github.com/observe-go/langfuse/observe"
+)
+
+// ObserveCtx returns fn observed: each call is an observation named name
+// (the function's own name when name is ""), a child of the observation
+// in the caller's ctx, and fn gets a ctx in which the new observation is
+// current. The result is the output; an error is recorded with level
+// ERROR and returned unchanged; a panic is recorded and goes on with the
+// same value. Options apply to every call (observe.AsType,
+// observe.CaptureOutput, observe.WithMetadata...).
+func ObserveCtx[R any](name string, fn func(context.Context) (R, error), opts ...observe.Option) func(context.Context) (R, error) {
+	w := newWrapper(name, fn, opts)
+	return func(ctx context.Context) (r R, err error) {
+		if !w.Enabled() {
+			return fn(ctx)
+		}
+		ctx, o := w.Start(ctx)
+		done := false
+		defer finish(w, o, &done, &r, &err)
+		r, err = fn(ctx)
+		done = true
+		return r, err
+	}
+}
+
+// Observe1 is ObserveCtx for a function of one argument after ctx, which
+// is captured as the input.
+func Observe1[A, R any](name string, fn func(context.Context, A) (R, error), opts ...observe.Option) func(context.Context, A) (R, error) {
+	w := newWrapper(name, fn, opts)
+	return func(ctx context.Context, a A) (r R, err error) {
+		if !w.Enabled() {
+			return fn(ctx, a)
+		}
+		var o *observe.Observation
+		if w.CaptureInput() {
+			ctx, o = w.Start(ctx, a)
+		} else {
+			ctx, o = w.Start(ctx)
+		}
+		done := false
+		defer finish(w, o, &done, &r, &err)
+		r, err = fn(ctx, a)
+		done = true
+		return r, err
+	}
+}
+
+// Observe2 is ObserveCtx for a function of two arguments after ctx, which
+// are captured as a JSON array, or an object with observe.ArgNames.
+func Observe2[A, B, R any](name string, fn func(context.Context, A, B) (R, error), opts ...observe.Option) func(context.Context, A, B) (R, error) {
+	w := newWrapper(name, fn, opts)
+	return func(ctx context.Context, a A, b B) (r R, err error) {
+		if !w.Enabled() {
+			return fn(ctx, a, b)
+		}
+		var o *observe.Observation
+		if w.CaptureInput() {
+			ctx, o = w.Start(ctx, a, b)
+		} else {
+			ctx, o = w.Start(ctx)
+		}
+		done := false
+		defer finish(w, o, &done, &r, &err)
+		r, err = fn(ctx, a, b)
+		done = true
+		return r, err
+	}
+}
+
+// Observe3 is ObserveCtx for a function of three arguments after ctx,
+// captured as Observe2 captures two.
+func Observe3[A, B, C, R any](name string, fn func(context.Context, A, B, C) (R, error), opts ...observe.Option) func(context.Context, A, B, C) (R, error) {
+	w := newWrapper(name, fn, opts)
+	return func(ctx context.Context, a A, b B, c C) (r R, err error) {
+		if !w.Enabled() {
+			return fn(ctx, a, b, c)
+		}
+		var o *observe.Observation
+		if w.CaptureInput() {
+			ctx, o = w.Start(ctx, a, b, c)
+		} else {
+			ctx, o = w.Start(ctx)
+		}
+		done := false
+		defer finish(w, o, &done, &r, &err)
+		r, err = fn(ctx, a, b, c)
+		done = true
+		return r, err
+	}
+}
+
+// ObserveErr is ObserveCtx for a function that returns only an error; it
+// records no output.
+func ObserveErr(name string, fn func(context.Context) error, opts ...observe.Option) func(context.Context) error {
+	w := newWrapper(name, fn, opts)
+	return func(ctx context.Context) (err error) {
+		if !w.Enabled() {
+			return fn(ctx)
+		}
+		ctx, o := w.Start(ctx)
+		done := false
+		defer finishNoOutput(w, o, &done, &err)
+		err = fn(ctx)
+		done = true
+		return err
+	}
+}
+
+// finish ends the observation of one call. It is the deferred function
+// itself, so its recover sees the wrapped function's panic, which it
+// records and raises again unchanged. A call that neither returned nor
+// panicked left through runtime.Goexit and is ended as it is.
+func finish[R any](w *observe.Wrapper, o *observe.Observation, done *bool, r *R, err *error) {
+	if !*done {
+		if p := recover(); p != nil {
+			w.EndPanic(o, p)
+			panic(p)
+		}
+		o.End() // left through runtime.Goexit: no result to record
+		return
+	}
+	if *err == nil && w.CaptureOutput() {
+		w.End(o, *r, nil)
+		return
+	}
+	w.End(o, nil, *err)
+}
+
+// finishNoOutput is finish for functions without a result.
+func finishNoOutput(w *observe.Wrapper, o *observe.Observation, done *bool, err *error) {
+	if !*done {
+		if p := recover(); p != nil {
+			w.EndPanic(o, p)
+			panic(p)
+		}
+		o.End() // left through runtime.Goexit: no result to record
+		return
+	}
+	w.End(o, nil, *err)
+}
+
+// newWrapper resolves the wrapper's options once, naming it after fn when
+// name is empty.
+func newWrapper(name string, fn any, opts []observe.Option) *observe.Wrapper {
+	if name == "" {
+		name = funcName(fn)
+	}
+	return observe.NewWrapper(name, opts...)
+}
+
+// funcName is the short name of fn: "handle", "(*Agent).Run", "main.func1".
+func funcName(fn any) string {
+	v := reflect.ValueOf(fn)
+	if v.Kind() != reflect.Func || v.IsNil() {
+		return "anonymous"
+	}
+	f := runtime.FuncForPC(v.Pointer())
+	if f == nil {
+		return "anonymous"
+	}
+	name := f.Name()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	if i := strings.IndexByte(name, '.'); i >= 0 && i < len(name)-1 {
+		name = name[i+1:]
+	}
+	return strings.TrimSuffix(name, "-fm")
+}

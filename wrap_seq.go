@@ -1,0 +1,184 @@
+package langfuse
+
+import (
+	"context"
+	"iter"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/observe-go/langfuse/observe"
+)
+
+// abandonedSeqMessage is the status message of an observation whose
+// sequence was dropped without being ranged.
+const abandonedSeqMessage = "sequence abandoned before it was ranged"
+
+// ObserveSeq returns fn observed, for functions that stream their results
+// as a sequence of items and errors, such as the tokens of a model's
+// answer.
+//
+// Calling the returned function starts an observation named name (fn's
+// own name when name is "") at once, as a child of the observation in the
+// caller's ctx, with the argument as its input, and calls fn with a ctx in
+// which the new observation is current. Work that fn's sequence does while
+// it is ranged nests under the observation, as long as the sequence uses
+// that ctx. The observation lasts from the call until the loop over the
+// sequence ends, because the sequence is done or the loop stopped early.
+//
+// Items are passed on unchanged, and breaking out of the loop stops fn's
+// sequence. When output capture is on, the output is the items the loop
+// got: their concatenation when every item is a string, else their list,
+// or what the observe.TransformOutput function makes of them; items that
+// come with a non-nil error are left out. When it is off, items are not
+// kept. An item with a non-nil error marks the observation with level
+// ERROR and the error's text as status message (the last error's, if
+// there are several); the item is passed on like any other, and the
+// observation ends when the loop does, so items after it are delivered and
+// recorded too. For generation and embedding observations the first item
+// without an error records the completion start time.
+//
+// A panic in fn, in its sequence or in the body of the loop is recorded
+// as ObserveCtx records one, and goes on with the same value. A sequence
+// or loop body that leaves through runtime.Goexit ends the observation
+// without an error.
+//
+// A sequence is meant to be ranged once. The first range ends the
+// observation the call started. Each later range, concurrent or not,
+// starts a new observation, a sibling of the first under the caller's
+// ctx, calls fn again with a ctx holding it and ranges the sequence fn
+// returns, so that every range is observed and nests on its own; work fn
+// does before returning its sequence is therefore done again.
+//
+// A sequence that is dropped without being ranged leaves its observation
+// open until the garbage collector finds the sequence unreachable; then
+// the observation ends with level WARNING and the status message
+// "sequence abandoned before it was ranged", without output. That happens only when the garbage collector runs,
+// possibly long after, and not at all if the program exits first.
+//
+// When tracing is off at call time, the returned function returns
+// fn(ctx, a) itself. The returned function is safe for concurrent use, and
+// so is each sequence it returns when fn is.
+func ObserveSeq[A, T any](name string, fn func(context.Context, A) iter.Seq2[T, error], opts ...observe.Option) func(context.Context, A) iter.Seq2[T, error] {
+	w := newWrapper(name, fn, opts)
+	genLike := w.Type() == observe.TypeGeneration || w.Type() == observe.TypeEmbedding
+	return func(ctx context.Context, a A) iter.Seq2[T, error] {
+		if !w.Enabled() {
+			return fn(ctx, a)
+		}
+		o, inner := startSeq(ctx, w, a, fn)
+		first := &seqFirst{o: o}
+		c := &seqCall[A, T]{ctx: ctx, a: a, inner: inner}
+		// The cleanup's argument must not reach c, or c is never collected.
+		c.cleanup = runtime.AddCleanup(c, abandonSeq, first)
+		return func(yield func(T, error) bool) {
+			if first.taken.CompareAndSwap(false, true) {
+				c.cleanup.Stop()
+				rangeSeq(w, first.o, genLike, c.inner, yield)
+				return
+			}
+			o, inner := startSeq(c.ctx, w, c.a, fn)
+			rangeSeq(w, o, genLike, inner, yield)
+		}
+	}
+}
+
+// seqCall is what a sequence returned by ObserveSeq needs from the call
+// that made it. Only that sequence refers to it, so it becomes unreachable
+// with the sequence, which its cleanup notices.
+type seqCall[A, T any] struct {
+	// ctx is the caller's, kept past the call because later ranges start
+	// their observations in it.
+	ctx     context.Context
+	a       A
+	inner   iter.Seq2[T, error]
+	cleanup runtime.Cleanup
+}
+
+// seqFirst is the observation started by a call of an ObserveSeq function,
+// owned by whichever comes first: the first range, or the cleanup of a
+// sequence that was never ranged.
+type seqFirst struct {
+	taken atomic.Bool
+	o     *observe.Observation
+}
+
+// abandonSeq ends the observation of a sequence that became unreachable
+// without being ranged.
+func abandonSeq(f *seqFirst) {
+	if !f.taken.CompareAndSwap(false, true) {
+		return
+	}
+	// Cleanups share one goroutine, and ending a span may export it
+	// synchronously.
+	go f.o.End(observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(abandonedSeqMessage))
+}
+
+// startSeq starts the observation of one call and calls fn under it. A
+// panic in fn is recorded and goes on; fn leaving through runtime.Goexit
+// ends the observation as it is.
+func startSeq[A, T any](ctx context.Context, w *observe.Wrapper, a A, fn func(context.Context, A) iter.Seq2[T, error]) (o *observe.Observation, seq iter.Seq2[T, error]) {
+	if w.CaptureInput() {
+		ctx, o = w.Start(ctx, a)
+	} else {
+		ctx, o = w.Start(ctx)
+	}
+	done := false
+	defer func() {
+		if done {
+			return
+		}
+		if p := recover(); p != nil {
+			w.EndPanic(o, p)
+			panic(p)
+		}
+		o.End()
+	}()
+	seq = fn(ctx, a)
+	done = true
+	return o, seq
+}
+
+// rangeSeq ranges seq for yield as the observation o, and ends o when the
+// range ends: with the items as output, or as a panic that goes on
+// unchanged.
+func rangeSeq[T any](w *observe.Wrapper, o *observe.Observation, genLike bool, seq iter.Seq2[T, error], yield func(T, error) bool) {
+	collect := w.CaptureOutput() && o.IsRecording()
+	started := !genLike || !o.IsRecording()
+	var items []any
+	done := false
+	defer func() {
+		if !done {
+			if p := recover(); p != nil {
+				w.EndPanic(o, p)
+				panic(p)
+			}
+		}
+		if collect {
+			var out any
+			if _, isString := any(*new(T)).(string); isString && len(items) == 0 {
+				out = "" // an empty text stream
+			} else {
+				out = w.ItemsOutput(items)
+			}
+			w.End(o, out, nil)
+			return
+		}
+		o.End()
+	}()
+	seq(func(v T, err error) bool {
+		if err != nil {
+			o.RecordError(err)
+		} else {
+			if !started {
+				started = true
+				o.Update(observe.WithCompletionStartTime(time.Now()))
+			}
+			if collect {
+				items = append(items, v)
+			}
+		}
+		return yield(v, err)
+	})
+	done = true
+}
