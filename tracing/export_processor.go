@@ -294,7 +294,7 @@ func (p *ExportProcessor) reportError(err error, n int) {
 	}
 	var ee *ExportError
 	if errors.As(err, &ee) {
-		kind, msg = ee.Kind, "langfuse: "+ee.Hint
+		kind, msg, err = ee.Kind, "langfuse: "+ee.Hint, ee.Err
 	}
 	if _, seen := p.warned.LoadOrStore(kind, struct{}{}); seen {
 		p.logger.Debug(msg, "spans", n, "error", err)

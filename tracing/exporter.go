@@ -132,6 +132,64 @@ func classify(err error, last *attempt, endpoint string) *ExportError {
 	return ee
 }
 
+// bodyText is the readable part of an error answer: the message of a
+// protobuf google.rpc.Status, as OTLP servers send it, or the text itself.
+func bodyText(contentType string, body []byte) string {
+	if strings.HasPrefix(contentType, "application/x-protobuf") {
+		if msg, ok := statusMessage(body); ok {
+			return msg
+		}
+		return ""
+	}
+	return strings.ToValidUTF8(strings.TrimSpace(string(body)), "?")
+}
+
+// statusMessage reads field 2 (message) of a protobuf google.rpc.Status.
+func statusMessage(b []byte) (string, bool) {
+	for len(b) > 0 {
+		key, n := uvarint(b)
+		if n <= 0 {
+			return "", false
+		}
+		b = b[n:]
+		switch key & 7 {
+		case 0: // varint
+			_, n = uvarint(b)
+			if n <= 0 {
+				return "", false
+			}
+			b = b[n:]
+		case 2: // length-delimited
+			l, n := uvarint(b)
+			if n <= 0 || uint64(len(b)-n) < l {
+				return "", false
+			}
+			field := b[n : n+int(l)]
+			b = b[n+int(l):]
+			if key>>3 == 2 {
+				return strings.ToValidUTF8(string(field), "?"), true
+			}
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+func uvarint(b []byte) (uint64, int) {
+	var x uint64
+	for i, c := range b {
+		if i == 10 {
+			return 0, -1
+		}
+		x |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			return x, i + 1
+		}
+	}
+	return 0, 0
+}
+
 func orEmpty(s string) string {
 	if s == "" {
 		return "(empty answer)"
@@ -168,7 +226,7 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	*a = attempt{status: resp.StatusCode}
 	if resp.StatusCode >= 300 && resp.Body != nil {
 		head, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyShown))
-		a.body = strings.TrimSpace(string(head))
+		a.body = bodyText(resp.Header.Get("Content-Type"), head)
 		resp.Body = struct {
 			io.Reader
 			io.Closer

@@ -136,3 +136,21 @@ func TestExporterConnectionRefused(t *testing.T) {
 	assert.Equal(t, "unreachable", ee.Kind)
 	assert.Contains(t, ee.Error(), config.EnvBaseURL)
 }
+
+func TestExporterReadsProtobufStatusMessage(t *testing.T) {
+	// google.rpc.Status{code: 16, message: "invalid credentials"}
+	status := append([]byte{0x08, 0x10, 0x12, 19}, "invalid credentials"...)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write(status)
+	}))
+	defer srv.Close()
+	exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
+	require.NoError(t, err)
+	err = exp.ExportSpans(context.Background(), oneSpan())
+	var ee *tracing.ExportError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "invalid credentials", ee.Body)
+	assert.Contains(t, ee.Hint, "(400): invalid credentials")
+}
