@@ -278,7 +278,9 @@ func (p *ExportProcessor) run() {
 func (p *ExportProcessor) export(batch []sdktrace.ReadOnlySpan) {
 	p.exportMu.Lock()
 	defer p.exportMu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
+	// Twice the request timeout: the exporter retries for up to one
+	// timeout and its last attempt may take another.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*p.timeout)
 	defer cancel()
 	if err := p.exp.ExportSpans(ctx, batch); err != nil {
 		p.reportError(err, len(batch))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -30,8 +31,8 @@ var _ sdktrace.SpanExporter = (*Exporter)(nil)
 // NewExporter returns an Exporter for cfg: POST to cfg.TracesEndpoint()
 // with basic auth from the key pair, the SDK's name and version, the
 // public key and ingestion version 4, gzip when cfg.Gzip, and cfg.Timeout
-// per request. Retryable answers (429, 502, 503, 504) are retried as the
-// OTLP exporter does.
+// per request. Retryable answers (429 with its Retry-After, 502, 503, 504)
+// are retried with backoff for up to cfg.Timeout.
 func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 	if !cfg.HasKeys() {
 		return nil, fmt.Errorf("langfuse exporter: %s and %s are required", config.EnvPublicKey, config.EnvSecretKey)
@@ -41,6 +42,12 @@ func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 		otlptracehttp.WithEndpointURL(endpoint),
 		otlptracehttp.WithHeaders(Headers(cfg)),
 		otlptracehttp.WithTimeout(cfg.Timeout),
+		otlptracehttp.WithRetry(otlptracehttp.RetryConfig{
+			Enabled:         true,
+			InitialInterval: 250 * time.Millisecond,
+			MaxInterval:     2 * time.Second,
+			MaxElapsedTime:  cfg.Timeout,
+		}),
 		otlptracehttp.WithHTTPClient(&http.Client{
 			Timeout:   cfg.Timeout,
 			Transport: recordingTransport{base: http.DefaultTransport},
