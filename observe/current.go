@@ -42,6 +42,6 @@ func (o *Observation) attach() *Observation {
 	if st == nil {
 		return noopObservation
 	}
-	o.st, o.tracer = st, st.Tracer
+	o.st = st
 	return o
 }

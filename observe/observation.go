@@ -2,6 +2,7 @@ package observe
 
 import (
 	"context"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 
@@ -23,7 +24,6 @@ import (
 // use.
 type Observation struct {
 	span   trace.Span
-	tracer trace.Tracer
 	st     *global.State
 	prop   *propctx.Set
 	typ    Type
@@ -31,9 +31,8 @@ type Observation struct {
 	captureIn, captureOut bool
 	// foreign marks a view of a span started by other instrumentation:
 	// Update works on it, End leaves it to its owner.
-	foreign   bool
-	argNames  []string
-	transform func([]any) any
+	foreign  bool
+	argNames []string
 
 	ended atomic.Bool
 
@@ -41,9 +40,24 @@ type Observation struct {
 	errored   bool
 	statusMsg string
 
+	// buf, when set, is attribute space allocated with the observation,
+	// used by its start and by the end of a wrapped call, which no other
+	// goroutine can run at the same time.
+	buf []attribute.KeyValue
+
+	// ctx is the context Start returns (see spanCtx).
+	ctx spanCtx
+
 	// ref is the span as it is stored in a context. It points back to the
 	// Observation so Current can find it without a second context value.
 	ref spanRef
+}
+
+// observationWithBuf is an Observation allocated together with room for
+// the attributes a wrapped call sets: type, input, output.
+type observationWithBuf struct {
+	Observation
+	buf [3]attribute.KeyValue
 }
 
 // spanRef is the trace.Span an Observation puts in a context.
@@ -67,7 +81,7 @@ func Start(ctx context.Context, name string, opts ...Option) (context.Context, *
 		return ctx, noopObservation
 	}
 	op := resolve(opts)
-	return start(ctx, st, st.Tracer, name, &op, defaultCapture)
+	return start(ctx, st, name, &op, defaultCapture)
 }
 
 // StartObservation starts an observation as a child of the one current in
@@ -87,7 +101,7 @@ func CreateEvent(ctx context.Context, name string, opts ...Option) *Observation 
 	}
 	op := resolve(opts)
 	op.typ, op.set = TypeEvent, op.set|fType
-	_, o := start(ctx, st, st.Tracer, name, &op, defaultCapture)
+	_, o := start(ctx, st, name, &op, defaultCapture)
 	o.End()
 	return o
 }
@@ -102,7 +116,7 @@ func (o *Observation) Start(ctx context.Context, name string, opts ...Option) (c
 		ctx = context.Background()
 	}
 	op := resolve(opts)
-	return start(o.Context(ctx), o.st, o.tracer, name, &op, defaultCapture)
+	return start(o.Context(ctx), o.st, name, &op, defaultCapture)
 }
 
 // StartObservation starts a child of o. Attributes propagated in the
@@ -220,12 +234,29 @@ func (o *Observation) Context(ctx context.Context) context.Context {
 	return trace.ContextWithSpan(ctx, &o.ref)
 }
 
+// startOnly are the option fields that write no attribute themselves.
+const startOnly = fType | fTraceContext | fCaptureIn | fCaptureOut | fArgNames | fTransform
+
+// typeAttrs holds the type attribute of each type, made once, so that
+// starting an observation does not build it again. SetAttributes copies
+// what it is given, so sharing the slices is safe.
+var typeAttrs = func() map[Type][]attribute.KeyValue {
+	m := make(map[Type][]attribute.KeyValue)
+	for _, t := range []Type{TypeSpan, TypeGeneration, TypeEvent, TypeAgent, TypeTool, TypeChain,
+		TypeRetriever, TypeEvaluator, TypeEmbedding, TypeGuardrail} {
+		m[t] = []attribute.KeyValue{attribute.String(attrs.ObservationType, string(t))}
+	}
+	return m
+}()
+
+func typeAttr(t Type) []attribute.KeyValue { return typeAttrs[t] }
+
 // captureDefault decides input and output capture when no option does.
 type captureDefault struct{ in, out bool }
 
 var defaultCapture = captureDefault{in: true, out: true}
 
-func start(ctx context.Context, st *global.State, tracer trace.Tracer, name string, op *options, capture captureDefault) (context.Context, *Observation) {
+func start(ctx context.Context, st *global.State, name string, op *options, capture captureDefault) (context.Context, *Observation) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -241,38 +272,49 @@ func start(ctx context.Context, st *global.State, tracer trace.Tracer, name stri
 	if op.has(fTraceContext) {
 		ctx, asRoot = withRemoteParent(ctx, op.traceID, op.parentSpanID)
 	}
-	_, span := tracer.Start(ctx, name)
-	o := &Observation{
-		span:       span,
-		tracer:     tracer,
-		st:         st,
-		prop:       propctx.FromContext(ctx),
-		typ:        typ,
-		captureIn:  capture.in,
-		captureOut: capture.out,
-	}
-	o.ref = spanRef{Span: span, o: o}
+	_, span := st.Tracer.Start(ctx, name)
+	recording := span.IsRecording()
+	captureIn, captureOut := capture.in, capture.out
 	if op.has(fCaptureIn) {
-		o.captureIn = op.captureIn
+		captureIn = op.captureIn
 	}
 	if op.has(fCaptureOut) {
-		o.captureOut = op.captureOut
+		captureOut = op.captureOut
 	}
+	startAttrs := asRoot || op.set&^startOnly != 0
+	var o *Observation
+	if recording && (startAttrs || captureOut) {
+		// One allocation for the observation and the attribute buffer its
+		// start and end fill, instead of one per SetAttributes call.
+		ob := &observationWithBuf{}
+		o = &ob.Observation
+		o.buf = ob.buf[:0]
+	} else {
+		o = &Observation{}
+	}
+	o.span, o.st, o.prop, o.typ = span, st, propctx.FromContext(ctx), typ
+	o.captureIn, o.captureOut = captureIn, captureOut
+	o.ref = spanRef{Span: span, o: o}
 	if op.has(fArgNames) {
 		o.argNames = op.argNames
 	}
-	if op.has(fTransform) {
-		o.transform = op.transform
-	}
-	if span.IsRecording() {
-		head := make([]attribute.KeyValue, 0, 8)
-		head = append(head, attribute.String(attrs.ObservationType, string(typ)))
-		if asRoot {
-			head = append(head, attribute.Bool(attrs.AsRoot, true))
+	if recording {
+		if !startAttrs {
+			// Nothing but the type: a shared slice, no allocation.
+			span.SetAttributes(typeAttr(typ)...)
+		} else {
+			head := o.buf
+			if head == nil {
+				head = make([]attribute.KeyValue, 0, 2+bits.OnesCount32(uint32(op.set)))
+			}
+			head = append(head, typeAttr(typ)...)
+			if asRoot {
+				head = append(head, attribute.Bool(attrs.AsRoot, true))
+			}
+			o.apply(op, head)
 		}
-		o.apply(op, head)
 	}
-	return trace.ContextWithSpan(ctx, &o.ref), o
+	return o.contextWith(ctx), o
 }
 
 // Unwrap returns the SDK span, for span processors that inspect the parent

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/observe-go/langfuse/internal/global"
@@ -96,7 +97,7 @@ func (w *Wrapper) Start(ctx context.Context, args ...any) (context.Context, *Obs
 	if len(args) > 0 {
 		op.args, op.set = args, op.set|fArgs
 	}
-	return start(ctx, st, st.Tracer, w.name, &op, captureDefault{
+	return start(ctx, st, w.name, &op, captureDefault{
 		in:  w.captureIn.or(st.CaptureIO),
 		out: w.captureOut.or(st.CaptureIO),
 	})
@@ -113,7 +114,11 @@ func (w *Wrapper) End(o *Observation, output any, err error) {
 		o.RecordError(err)
 	} else if o.captureOut && o.span.IsRecording() {
 		op := options{output: output, set: fOutput}
-		o.apply(&op, nil)
+		var kvs []attribute.KeyValue
+		if o.buf != nil {
+			kvs = o.buf[:0] // start is done with it and the call is over
+		}
+		o.apply(&op, kvs)
 	}
 	o.End()
 }

@@ -1,0 +1,233 @@
+package langfuse_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	json "github.com/goccy/go-json"
+	"go.opentelemetry.io/otel/attribute"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/observe-go/langfuse"
+	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/tracing"
+)
+
+// The benchmarks below run each figure beside its baseline in the same
+// run: a plain call, a raw OpenTelemetry span from the same pipeline
+// (stamping processor, batching export processor, an exporter that
+// discards), and the raw span with the go-json marshals a wrapper does.
+// make bench turns their medians into ratios against the targets.
+
+type discard struct{}
+
+func (discard) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
+func (discard) Shutdown(context.Context) error                             { return nil }
+
+type benchQuery struct {
+	Question string   `json:"question"`
+	TopK     int      `json:"top_k"`
+	Filters  []string `json:"filters"`
+}
+
+type benchAnswer struct {
+	Text   string  `json:"text"`
+	Score  float64 `json:"score"`
+	Source string  `json:"source"`
+}
+
+type benchPayload struct {
+	Chunks []string `json:"chunks"`
+}
+
+var (
+	smallQuery  = benchQuery{Question: "What is Langfuse?", TopK: 3, Filters: []string{"docs"}}
+	smallAnswer = benchAnswer{Text: "An LLM engineering platform.", Score: 0.92, Source: "doc-1"}
+	bigPayload  = func() benchPayload {
+		p := benchPayload{}
+		for i := 0; i < 100; i++ {
+			p.Chunks = append(p.Chunks, strings.Repeat("x", 95))
+		}
+		return p // about 10 KB of JSON
+	}()
+)
+
+// benchClient sets up a default client exporting to discard and returns
+// the raw tracer of an identical, separate pipeline for the baselines.
+func benchClient(b *testing.B, change func(*config.Config)) trace.Tracer {
+	b.Helper()
+	cfg := config.Default()
+	if change != nil {
+		change(&cfg)
+	}
+	c, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(discard{}),
+		langfuse.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+	tp := tracing.NewTracerProvider(cfg, tracing.NewExportProcessor(cfg, discard{}, tracing.WithLogger(slog.New(slog.DiscardHandler))))
+	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	return tracing.Tracer(tp)
+}
+
+func rawMarshal(v any) string {
+	data, _ := json.Marshal(v)
+	return string(data)
+}
+
+//go:noinline
+func plainSearch(_ context.Context, q benchQuery) (benchAnswer, error) {
+	return smallAnswer, nil
+}
+
+//go:noinline
+func plainBig(_ context.Context, p benchPayload) (benchPayload, error) { return p, nil }
+
+func BenchmarkWrap(b *testing.B) {
+	ctx := context.Background()
+	tr := benchClient(b, nil)
+	search := langfuse.Observe1("search", plainSearch)
+	searchOff := langfuse.Observe1("search", plainSearch, observe.CaptureInput(false), observe.CaptureOutput(false))
+	big := langfuse.Observe1("big", plainBig)
+
+	b.Run("plain-call", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, _ = plainSearch(ctx, smallQuery)
+		}
+	})
+	b.Run("raw-span", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			c, s := tr.Start(ctx, "search")
+			_, _ = plainSearch(c, smallQuery)
+			s.End()
+		}
+	})
+	b.Run("observe1-capture-off", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, _ = searchOff(ctx, smallQuery)
+		}
+	})
+	b.Run("raw-span-marshal-small", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			c, s := tr.Start(ctx, "search")
+			out, _ := plainSearch(c, smallQuery)
+			s.SetAttributes(attribute.String("in", rawMarshal(smallQuery)), attribute.String("out", rawMarshal(out)))
+			s.End()
+		}
+	})
+	b.Run("observe1-capture-small", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, _ = search(ctx, smallQuery)
+		}
+	})
+	b.Run("raw-span-marshal-10KB", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			c, s := tr.Start(ctx, "big")
+			out, _ := plainBig(c, bigPayload)
+			s.SetAttributes(attribute.String("in", rawMarshal(bigPayload)), attribute.String("out", rawMarshal(out)))
+			s.End()
+		}
+	})
+	b.Run("observe1-capture-10KB", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, _ = big(ctx, bigPayload)
+		}
+	})
+	b.Run("start-end", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, o := observe.Start(ctx, "manual")
+			o.End()
+		}
+	})
+	b.Run("start-update-end", func(b *testing.B) {
+		b.ReportAllocs()
+		meta := observe.WithMetadata(map[string]any{"step": 1, "tool": "search"})
+		for i := 0; i < b.N; i++ {
+			_, o := observe.Start(ctx, "manual")
+			o.Update(meta)
+			o.End()
+		}
+	})
+	b.Run("propagate-attributes", func(b *testing.B) {
+		b.ReportAllocs()
+		a := observe.Attributes{UserID: "user-1", SessionID: "session-1", Tags: []string{"a"}}
+		for i := 0; i < b.N; i++ {
+			_ = observe.PropagateAttributes(ctx, a)
+		}
+	})
+}
+
+func BenchmarkWrapDisabled(b *testing.B) {
+	benchClient(b, func(c *config.Config) { c.TracingEnabled = false })
+	search := langfuse.Observe1("search", plainSearch)
+	ctx := context.Background()
+	b.Run("plain-call", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, _ = plainSearch(ctx, smallQuery)
+		}
+	})
+	b.Run("observe1-disabled", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, _ = search(ctx, smallQuery)
+		}
+	})
+}
+
+func BenchmarkWrapParallel(b *testing.B) {
+	ctx := context.Background()
+	tr := benchClient(b, nil)
+	searchOff := langfuse.Observe1("search", plainSearch, observe.CaptureInput(false), observe.CaptureOutput(false))
+	search := langfuse.Observe1("search", plainSearch)
+	b.Run("raw-span", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				c, s := tr.Start(ctx, "search")
+				_, _ = plainSearch(c, smallQuery)
+				s.End()
+			}
+		})
+	})
+	b.Run("observe1-capture-off", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				_, _ = searchOff(ctx, smallQuery)
+			}
+		})
+	})
+	b.Run("raw-span-marshal-small", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				c, s := tr.Start(ctx, "search")
+				out, _ := plainSearch(c, smallQuery)
+				s.SetAttributes(attribute.String("in", rawMarshal(smallQuery)), attribute.String("out", rawMarshal(out)))
+				s.End()
+			}
+		})
+	})
+	b.Run("observe1-capture-small", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				_, _ = search(ctx, smallQuery)
+			}
+		})
+	})
+}
