@@ -23,10 +23,10 @@ import (
 // no client is set up, do nothing. An Observation is safe for concurrent
 // use.
 type Observation struct {
-	span   trace.Span
-	st     *global.State
-	prop   *propctx.Set
-	typ    Type
+	span trace.Span
+	st   *global.State
+	prop *propctx.Set
+	typ  Type
 
 	captureIn, captureOut bool
 	// foreign marks a view of a span started by other instrumentation:
