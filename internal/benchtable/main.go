@@ -1,0 +1,175 @@
+// Command benchtable reads the output of go test -bench (several -count
+// runs) on stdin and prints each performance target of the project as a
+// row: the figure, its baseline from the same run, their medians, the
+// ratio and whether it meets the target.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// sample holds every measurement of one benchmark.
+type sample struct {
+	ns, bytes, allocs []float64
+	extra             map[string][]float64 // custom metrics, e.g. spans/s
+}
+
+var lineRE = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
+
+func parse(r io.Reader) (map[string]*sample, error) {
+	out := map[string]*sample{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		m := lineRE.FindStringSubmatch(strings.TrimSpace(sc.Text()))
+		if m == nil {
+			continue
+		}
+		name := strings.TrimPrefix(m[1], "Benchmark")
+		s := out[name]
+		if s == nil {
+			s = &sample{extra: map[string][]float64{}}
+			out[name] = s
+		}
+		f := strings.Fields(m[2])
+		for i := 0; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				continue
+			}
+			switch unit := f[i+1]; unit {
+			case "ns/op":
+				s.ns = append(s.ns, v)
+			case "B/op":
+				s.bytes = append(s.bytes, v)
+			case "allocs/op":
+				s.allocs = append(s.allocs, v)
+			default:
+				s.extra[unit] = append(s.extra[unit], v)
+			}
+		}
+	}
+	return out, sc.Err()
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// ratio compares the median time of a figure with its baseline.
+type ratio struct {
+	what, figure, baseline string
+	max                    float64
+}
+
+var ratios = []ratio{
+	{"Observe1, capture off vs raw span", "Wrap/observe1-capture-off", "Wrap/raw-span", 1.10},
+	{"Observe1, small struct vs raw span + 2 marshals", "Wrap/observe1-capture-small", "Wrap/raw-span-marshal-small", 1.15},
+	{"Observe1, 10 KB vs raw span + 2 marshals", "Wrap/observe1-capture-10KB", "Wrap/raw-span-marshal-10KB", 1.15},
+	{"observe.Start+End vs raw span", "Wrap/start-end", "Wrap/raw-span", 0},
+	{"Parallel Observe1, capture off vs raw span", "WrapParallel/observe1-capture-off", "WrapParallel/raw-span", 0},
+	{"Parallel Observe1, small vs raw + marshals", "WrapParallel/observe1-capture-small", "WrapParallel/raw-span-marshal-small", 0},
+	{"capture string vs go-json", "Capture/String", "Capture/String/go-json", 0},
+	{"capture int vs go-json", "Capture/Int", "Capture/Int/go-json", 0},
+	{"capture small struct vs go-json", "Capture/SmallStruct", "Capture/SmallStruct/go-json", 0},
+	{"capture map vs go-json", "Capture/MapAny", "Capture/MapAny/go-json", 0},
+	{"capture 10 KB vs go-json", "Capture/Payload10KB", "Capture/Payload10KB/go-json", 0},
+	{"capture 1 MB vs go-json", "Capture/Payload1MB", "Capture/Payload1MB/go-json", 0},
+}
+
+func main() {
+	res, err := parse(os.Stdin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchtable:", err)
+		os.Exit(1)
+	}
+	get := func(name string) (*sample, bool) {
+		s, ok := res[name]
+		return s, ok && len(s.ns) > 0
+	}
+	fmt.Println("| figure | median | baseline | ratio | target | |")
+	fmt.Println("|---|---:|---:|---:|---:|---|")
+	row := func(what, fig, base, r, target, verdict string) {
+		fmt.Printf("| %s | %s | %s | %s | %s | %s |\n", what, fig, base, r, target, verdict)
+	}
+	for _, r := range ratios {
+		f, ok1 := get(r.figure)
+		b, ok2 := get(r.baseline)
+		if !ok1 || !ok2 {
+			continue
+		}
+		q := median(f.ns) / median(b.ns)
+		target, verdict := "", ""
+		if r.max > 0 {
+			target = fmt.Sprintf("≤ %.2f×", r.max)
+			verdict = pass(q <= r.max)
+		}
+		row(r.what, dur(median(f.ns))+", "+allocs(f), dur(median(b.ns))+", "+allocs(b),
+			fmt.Sprintf("%.2f×", q), target, verdict)
+	}
+	// Parallel overhead no worse than single-threaded.
+	if pf, ok := get("WrapParallel/observe1-capture-off"); ok {
+		pb, _ := get("WrapParallel/raw-span")
+		sf, _ := get("Wrap/observe1-capture-off")
+		sb, _ := get("Wrap/raw-span")
+		if pb != nil && sf != nil && sb != nil {
+			pq, sq := median(pf.ns)/median(pb.ns), median(sf.ns)/median(sb.ns)
+			row("parallel ratio vs single-threaded ratio", fmt.Sprintf("%.2f×", pq), fmt.Sprintf("%.2f×", sq),
+				fmt.Sprintf("%.2f", pq/sq), "≤ 1.00", pass(pq <= sq*1.0))
+		}
+	}
+	if d, ok := get("WrapDisabled/observe1-disabled"); ok {
+		p, _ := get("WrapDisabled/plain-call")
+		base := ""
+		if p != nil {
+			base = dur(median(p.ns))
+		}
+		row("tracing disabled: wrapper call", dur(median(d.ns))+", "+allocs(d), base, "", "≤ 10 ns, 0 allocs",
+			pass(median(d.ns) <= 10 && median(d.allocs) == 0))
+	}
+	if f, ok := get("Wrap/observe1-capture-small"); ok {
+		if b, ok := get("Wrap/raw-span-marshal-small"); ok {
+			row("allocations per wrapped call", allocs(f), allocs(b), "", "≤ baseline",
+				pass(median(f.allocs) <= median(b.allocs)))
+		}
+	}
+	if t, ok := res["ExportThroughput"]; ok {
+		v := median(t.extra["spans/s"])
+		row("export to loopback OTLP server", fmt.Sprintf("%.0f spans/s", v), "", "", "≥ 230000 spans/s", pass(v >= 230000))
+	}
+}
+
+func pass(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+func allocs(s *sample) string { return fmt.Sprintf("%.0f allocs", median(s.allocs)) }
+
+func dur(ns float64) string {
+	switch {
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.2f µs", ns/1e3)
+	default:
+		return fmt.Sprintf("%.1f ns", ns)
+	}
+}
