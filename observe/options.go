@@ -65,6 +65,7 @@ type options struct {
 	captureOut      bool
 	argNames        []string
 	transform       func([]any) any
+	readBaggage     bool // ReadBaggage; no field bit, as it writes no attribute
 }
 
 func (o *options) has(f field) bool { return o.set&f != 0 }

@@ -25,6 +25,8 @@ type Attributes struct {
 	Metadata  map[string]string
 	// AsBaggage also sends the attributes to other services in W3C
 	// baggage. Off by default: baggage leaves the process in plain text.
+	// Once set it holds for nested calls, and the whole merged set is
+	// sent (see ReadBaggage for the receiving side).
 	AsBaggage bool
 }
 
@@ -42,7 +44,11 @@ func PropagateAttributes(ctx context.Context, a Attributes) context.Context {
 	if span := trace.SpanFromContext(ctx); span.IsRecording() && len(s.KeyValues) > 0 {
 		span.SetAttributes(s.KeyValues...)
 	}
-	return propctx.With(ctx, s)
+	ctx = propctx.With(ctx, s)
+	if s.AsBaggage {
+		ctx = withBaggage(ctx, s)
+	}
+	return ctx
 }
 
 func merge(outer *propctx.Set, a Attributes) *propctx.Set {

@@ -1,0 +1,261 @@
+package langfuse
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/otel/baggage"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/observe-go/langfuse/observe"
+)
+
+// ObserveHandler returns h observed: each request is one observation, of
+// type span unless observe.AsType says otherwise, and h gets a request
+// whose context carries it, so observe.Current(r.Context()) is the
+// request's observation and wrappers called with that context nest under
+// it.
+//
+// The observation is named name. When name is "" it is named after the
+// http.ServeMux pattern that matched the request, such as
+// "GET /items/{id}": a handler registered on a mux sees its pattern from
+// the start, and an ObserveHandler wrapping the whole mux renames the
+// observation once the mux has routed the request (the mux sets the
+// pattern on the request it is given). A request that matched no pattern,
+// or a router other than http.ServeMux, gives "METHOD /path".
+//
+// A request with a W3C traceparent header joins that trace, as a child of
+// the caller's span, unless its context already holds a span (from other
+// server instrumentation), which then stays the parent. The sampling
+// decision of the caller is kept. The langfuse_* members of the W3C
+// baggage header are applied only with observe.ReadBaggage(true).
+//
+// The input is the method, path and query string, never a header, so
+// credentials in Authorization or Cookie are not recorded; turn it off
+// with observe.CaptureInput(false) when the query may carry secrets. The
+// output is the status code (200 when h writes no header). A 5xx status
+// sets level ERROR with a status message such as "HTTP 503 Service
+// Unavailable"; a 4xx status is the caller's fault and leaves the level
+// as it is. A panic in h is recorded and goes on with the same value, so
+// the server handles it as usual (http.ErrAbortHandler included).
+//
+// The http.ResponseWriter that h gets records the status and implements
+// http.Flusher, http.Hijacker and io.ReaderFrom by delegating to the
+// server's writer; its Unwrap method gives http.ResponseController the
+// server's writer for everything else. With tracing disabled h is called
+// directly with the request as it came.
+func ObserveHandler(name string, h http.Handler, opts ...observe.Option) http.Handler {
+	return &observedHandler{name: name, next: h, w: observe.NewWrapper(name, opts...)}
+}
+
+// InjectHTTP writes the W3C trace context of the observation current in
+// ctx (traceparent, tracestate) and the W3C baggage of ctx (see
+// observe.Attributes.AsBaggage) into h, the headers of an outgoing
+// request, so that the service called joins the trace. It uses the W3C
+// propagators directly and never reads or changes the global
+// OpenTelemetry propagator. A transport configured with the same
+// propagators does the same.
+func InjectHTTP(ctx context.Context, h http.Header) {
+	if ctx == nil || h == nil {
+		return
+	}
+	carrier := propagation.HeaderCarrier(h)
+	propagation.TraceContext{}.Inject(ctx, carrier)
+	propagation.Baggage{}.Inject(ctx, carrier)
+}
+
+// observedHandler is the http.Handler ObserveHandler returns. It is safe
+// for concurrent use.
+type observedHandler struct {
+	name string
+	next http.Handler
+	w    *observe.Wrapper
+}
+
+// requestInput is what a request records as its input.
+type requestInput struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Query  string `json:"query,omitempty"`
+}
+
+func (oh *observedHandler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	w := oh.w
+	if !w.Enabled() {
+		oh.next.ServeHTTP(rw, r)
+		return
+	}
+	ctx := r.Context()
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		ctx = propagation.TraceContext{}.Extract(ctx, propagation.HeaderCarrier(r.Header))
+	}
+	if w.ReadBaggage() {
+		ctx = withIncomingBaggage(ctx, r.Header)
+	}
+	var o *observe.Observation
+	if w.CaptureInput() {
+		in := requestInput{Method: r.Method}
+		if r.URL != nil {
+			in.Path, in.Query = r.URL.Path, r.URL.RawQuery
+		}
+		ctx, o = w.Start(ctx, in)
+	} else {
+		ctx, o = w.Start(ctx)
+	}
+	if oh.name == "" {
+		o.Span().SetName(requestName(r))
+	}
+	sw := &statusWriter{ResponseWriter: rw}
+	r2 := r.WithContext(ctx)
+	done := false
+	defer oh.finish(o, sw, r, r2, &done)
+	oh.next.ServeHTTP(sw, r2)
+	done = true
+}
+
+// finish ends the observation of one request. It is the deferred function
+// itself, so its recover sees the handler's panic, which it records and
+// raises again unchanged. in is the request as it came, out the copy the
+// handler got, on which a ServeMux sets the pattern it matched.
+func (oh *observedHandler) finish(o *observe.Observation, sw *statusWriter, in, out *http.Request, done *bool) {
+	if oh.name == "" && out.Pattern != "" && out.Pattern != in.Pattern {
+		o.Span().SetName(out.Pattern)
+	}
+	if !*done {
+		if p := recover(); p != nil {
+			oh.w.EndPanic(o, p)
+			panic(p)
+		}
+		o.End() // left through runtime.Goexit: no status to record
+		return
+	}
+	status := sw.status
+	if status == 0 {
+		if sw.hijacked {
+			o.End() // the handler took the connection: no status to record
+			return
+		}
+		status = http.StatusOK
+	}
+	if status >= 500 {
+		o.Update(observe.WithLevel(observe.LevelError), observe.WithStatusMessage(statusMessage(status)))
+	}
+	oh.w.End(o, status, nil)
+}
+
+// requestName names a request before routing: its pattern when a
+// ServeMux already matched one, else "METHOD /path".
+func requestName(r *http.Request) string {
+	if r.Pattern != "" {
+		return r.Pattern
+	}
+	if r.URL == nil {
+		return r.Method
+	}
+	return r.Method + " " + r.URL.Path
+}
+
+// statusMessage is the status message of a failed request: "HTTP 503
+// Service Unavailable".
+func statusMessage(code int) string {
+	msg := "HTTP " + strconv.Itoa(code)
+	if text := http.StatusText(code); text != "" {
+		msg += " " + text
+	}
+	return msg
+}
+
+// withIncomingBaggage puts the W3C baggage of the request headers h in
+// ctx and applies its langfuse_* members as propagated attributes.
+// Malformed members are skipped quietly: the header comes from the
+// caller, and a warning per request would let any caller fill the log.
+func withIncomingBaggage(ctx context.Context, h http.Header) context.Context {
+	values := h.Values("baggage")
+	if len(values) == 0 {
+		return ctx
+	}
+	b, _ := baggage.Parse(strings.Join(values, ","))
+	if b.Len() == 0 {
+		return ctx
+	}
+	ctx = baggage.ContextWithBaggage(ctx, b)
+	a := observe.AttributesFromBaggage(b)
+	if a.UserID == "" && a.SessionID == "" && a.Version == "" && a.TraceName == "" &&
+		len(a.Tags) == 0 && len(a.Metadata) == 0 {
+		return ctx
+	}
+	return observe.PropagateAttributes(ctx, a)
+}
+
+// statusWriter records the status code a handler sends. Only the first
+// final status counts, as in net/http: informational 1xx headers other
+// than 101 are passed on and not recorded.
+type statusWriter struct {
+	http.ResponseWriter
+	status   int
+	hijacked bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.ResponseWriter.WriteHeader(code)
+	if w.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
+		w.status = code
+	}
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// ReadFrom lets io.Copy use the server's sendfile path when it has one.
+func (w *statusWriter) ReadFrom(src io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(writerOnly{w.ResponseWriter}, src)
+}
+
+// Flush sends buffered data to the client, for streamed responses such as
+// server-sent events. It does nothing when the server's writer cannot
+// flush.
+func (w *statusWriter) Flush() { _ = w.FlushError() }
+
+// FlushError is Flush reporting an error, as http.ResponseController
+// expects.
+func (w *statusWriter) FlushError() error {
+	err := http.NewResponseController(w.ResponseWriter).Flush()
+	if err == nil && w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return err
+}
+
+// Hijack hands the connection to the handler; it returns an error
+// wrapping http.ErrNotSupported when the server's writer cannot, as on
+// HTTP/2.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return c, brw, err
+}
+
+// Unwrap returns the server's writer, for http.ResponseController.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// writerOnly hides every method but Write, so io.Copy does not call
+// ReadFrom again.
+type writerOnly struct{ io.Writer }
