@@ -3,6 +3,7 @@ package observe
 import (
 	"context"
 	"math/bits"
+	"reflect"
 	"sync"
 	"sync/atomic"
 
@@ -154,7 +155,22 @@ func (o *Observation) RecordError(err error) {
 	}
 	msg := safeError(err)
 	o.setError(msg)
-	o.span.RecordError(err)
+	// The SDK's RecordError would call err.Error() again, unguarded.
+	o.span.AddEvent("exception", trace.WithAttributes(
+		attribute.String("exception.type", errorType(err)),
+		attribute.String("exception.message", msg)))
+}
+
+// errorType names err's type as the exception.type of an event.
+func errorType(err error) string {
+	t := reflect.TypeOf(err)
+	if t.PkgPath() == "" && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.PkgPath() == "" {
+		return t.String()
+	}
+	return t.PkgPath() + "." + t.Name()
 }
 
 // End applies opts and ends the observation. Only the first End counts;

@@ -44,6 +44,11 @@ type ExportProcessor struct {
 	stop    chan struct{}
 	done    chan struct{}
 
+	// exportCtx is the parent of every export; Shutdown cancels it when
+	// its own ctx ends first, so no export outlives Shutdown for long.
+	exportCtx   context.Context
+	abortExport context.CancelFunc
+
 	exportMu sync.Mutex // one export at a time, in order
 	dropped  atomic.Uint64
 	exported atomic.Uint64
@@ -115,6 +120,7 @@ func NewExportProcessor(cfg config.Config, exp sdktrace.SpanExporter, opts ...Op
 		queueSize: max(cfg.MaxQueueSize, 1),
 		done:      make(chan struct{}),
 	}
+	p.exportCtx, p.abortExport = context.WithCancel(context.Background())
 	if p.interval <= 0 {
 		p.interval = 5 * time.Second
 	}
@@ -176,7 +182,8 @@ func (p *ExportProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	}
 }
 
-// Dropped returns how many spans were dropped because the queue was full.
+// Dropped returns how many spans were dropped: because the queue was
+// full, or because Shutdown's ctx ended before they were exported.
 func (p *ExportProcessor) Dropped() uint64 { return p.dropped.Load() }
 
 // Exported returns how many spans the exporter accepted.
@@ -215,6 +222,9 @@ func (p *ExportProcessor) Shutdown(ctx context.Context) error {
 			select {
 			case <-p.done:
 			case <-ctx.Done():
+				// Give up on what is left: the export goroutine finds its
+				// exports cancelled, counts their spans as dropped and ends.
+				p.abortExport()
 				p.shutdownErr = fmt.Errorf("spans still queued: %w", ctx.Err())
 				return
 			}
@@ -222,6 +232,7 @@ func (p *ExportProcessor) Shutdown(ctx context.Context) error {
 		if err := p.exp.Shutdown(ctx); err != nil {
 			p.shutdownErr = err
 		}
+		p.abortExport()
 	})
 	return p.shutdownErr
 }
@@ -280,9 +291,20 @@ func (p *ExportProcessor) export(batch []sdktrace.ReadOnlySpan) {
 	defer p.exportMu.Unlock()
 	// Twice the request timeout: the exporter retries for up to one
 	// timeout and its last attempt may take another.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*p.timeout)
+	if p.exportCtx.Err() != nil {
+		p.dropped.Add(uint64(len(batch)))
+		return
+	}
+	ctx, cancel := context.WithTimeout(p.exportCtx, 2*p.timeout)
 	defer cancel()
 	if err := p.exp.ExportSpans(ctx, batch); err != nil {
+		if p.exportCtx.Err() != nil {
+			p.dropped.Add(uint64(len(batch)))
+			if _, seen := p.warned.LoadOrStore("shutdown", struct{}{}); !seen {
+				p.logger.Warn("langfuse: shutdown ended before every span was exported; the rest are counted as dropped")
+			}
+			return
+		}
 		p.reportError(err, len(batch))
 		return
 	}
