@@ -69,6 +69,8 @@ func TestWrapperInputShapes(t *testing.T) {
 	require.NoError(t, err)
 	_, err = langfuse.Observe2("named", add, observe.ArgNames("a", "b"))(context.Background(), 1, 2)
 	require.NoError(t, err)
+	_, err = langfuse.Observe2("ordered", add, observe.ArgNames("zeta", "alpha"))(context.Background(), 1, 2)
+	require.NoError(t, err)
 	_, err = langfuse.Observe3("three", join)(context.Background(), "x", []string{"y"}, map[string]int{"z": 1})
 	require.NoError(t, err)
 	_, err = langfuse.Observe3("partly-named", join, observe.ArgNames("first"))(context.Background(), "x", nil, nil)
@@ -78,7 +80,8 @@ func TestWrapperInputShapes(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.Equal(t, `[1,2]`, find(t, rec, "array").Input)
-	assert.JSONEq(t, `{"a":1,"b":2}`, find(t, rec, "named").Input)
+	assert.Equal(t, `{"zeta":1,"alpha":2}`, find(t, rec, "ordered").Input, "keys keep the parameters' order")
+	assert.Equal(t, `{"a":1,"b":2}`, find(t, rec, "named").Input)
 	assert.Equal(t, `["x",["y"],{"z":1}]`, find(t, rec, "three").Input)
 	assert.JSONEq(t, `{"first":"x","arg1":null,"arg2":null}`, find(t, rec, "partly-named").Input)
 	assert.JSONEq(t, `{"query":"q"}`, find(t, rec, "one-named").Input)

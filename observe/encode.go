@@ -121,15 +121,34 @@ func (o *Observation) argsValue(args []any) any {
 		}
 		return args
 	}
-	m := make(map[string]any, len(args))
-	for i, a := range args {
-		if i < len(o.argNames) && o.argNames[i] != "" {
-			m[o.argNames[i]] = a
-		} else {
-			m["arg"+strconv.Itoa(i)] = a
+	return namedArgs{names: o.argNames, args: args, opts: o.st.Capture}
+}
+
+// namedArgs is a function's arguments as a JSON object whose keys keep the
+// order of the parameters. Each value is encoded, and masked, on its own
+// with capture's limits.
+type namedArgs struct {
+	names []string
+	args  []any
+	opts  capture.Options
+}
+
+func (n namedArgs) MarshalJSON() ([]byte, error) {
+	var b []byte
+	b = append(b, '{')
+	for i, a := range n.args {
+		if i > 0 {
+			b = append(b, ',')
 		}
+		name := "arg" + strconv.Itoa(i)
+		if i < len(n.names) && n.names[i] != "" {
+			name = n.names[i]
+		}
+		b = append(b, capture.JSON(name, capture.Options{})...)
+		b = append(b, ':')
+		b = append(b, capture.JSON(a, n.opts)...)
 	}
-	return m
+	return append(b, '}'), nil
 }
 
 // appendMetadata flattens m one level deep.

@@ -54,7 +54,7 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 		model, usage, cost, prompt    string
 		promptVersion                 string
 		meta                          []attribute.KeyValue
-		asRoot                        bool
+		asRoot, madeUpParent          bool
 	)
 	for _, kv := range ro.Attributes() {
 		k, v := string(kv.Key), kv.Value
@@ -79,7 +79,11 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 			prompt = consoleValue(v)
 		case attrs.ObservationPromptVersion:
 			promptVersion = consoleValue(v)
-		case attrs.AsRoot, attrs.IsAppRoot:
+		case attrs.AsRoot:
+			// The parent of an as_root span is made up: not worth showing.
+			madeUpParent = v.AsBool() || v.AsString() == "true"
+			asRoot = asRoot || madeUpParent
+		case attrs.IsAppRoot:
 			asRoot = asRoot || v.AsBool() || v.AsString() == "true"
 		default:
 			if strings.HasPrefix(k, attrs.ObservationMetadataPrefix) {
@@ -90,7 +94,7 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 		}
 	}
 	s.root = asRoot || !parent.SpanID().IsValid() || parent.IsRemote()
-	s.remoteParent = s.remoteParent && !asRoot
+	s.remoteParent = s.remoteParent && !madeUpParent
 
 	if s.kind == "" {
 		switch scope := ro.InstrumentationScope().Name; scope {
