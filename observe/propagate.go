@@ -28,6 +28,9 @@ type Attributes struct {
 	// Once set it holds for nested calls, and the whole merged set is
 	// sent (see ReadBaggage for the receiving side).
 	AsBaggage bool
+	// Public makes the trace viewable by anyone with its link in
+	// Langfuse. Once set under a context it stays set for nested calls.
+	Public bool
 }
 
 // PropagateAttributes returns a copy of ctx whose observations, and spans
@@ -86,6 +89,7 @@ func merge(outer *propctx.Set, a Attributes) *propctx.Set {
 		}
 	}
 	s.AsBaggage = s.AsBaggage || a.AsBaggage
+	s.Public = s.Public || a.Public
 	s.KeyValues = keyValues(s)
 	return s
 }
@@ -114,6 +118,9 @@ func keyValues(s *propctx.Set) []attribute.KeyValue {
 	}
 	for k, v := range s.Metadata {
 		kvs = append(kvs, attribute.String(attrs.TraceMetadataPrefix+k, v))
+	}
+	if s.Public {
+		kvs = append(kvs, attribute.Bool(attrs.TracePublic, true))
 	}
 	return kvs
 }

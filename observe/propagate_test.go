@@ -81,3 +81,15 @@ func TestStartObservationKeepsPropagatedAttributes(t *testing.T) {
 	root.End()
 	assert.Equal(t, "s", h.find(t, "child").Attr(attrs.SessionID))
 }
+
+func TestPropagateAttributesPublic(t *testing.T) {
+	h := setup(t)
+	ctx := observe.PropagateAttributes(context.Background(), observe.Attributes{Public: true})
+	ctx = observe.PropagateAttributes(ctx, observe.Attributes{UserID: "u"})
+	_, o := observe.Start(ctx, "shared")
+	o.End()
+	_, p := observe.Start(context.Background(), "private")
+	p.End()
+	assert.True(t, h.find(t, "shared").Attributes[attrs.TracePublic].AsBool(), "kept by nested calls")
+	assert.NotContains(t, h.find(t, "private").Attributes, attrs.TracePublic)
+}

@@ -14,7 +14,7 @@ type Set struct {
 	UserID, SessionID, Version, TraceName string
 	Tags                                  []string
 	Metadata                              map[string]string
-	AsBaggage                             bool
+	AsBaggage, Public                     bool
 
 	// KeyValues is the set rendered as span attributes, computed once
 	// when the set is made so that starting a span only copies it.
