@@ -93,7 +93,9 @@ func WithExportFilter(f tracing.Filter) Option {
 }
 
 // WithMask sets a function applied to every input, output and metadata
-// value before it is encoded, to redact what must not leave the process.
+// value, and to error and status messages, before it is encoded, to
+// redact what must not leave the process. Propagated trace attributes
+// (user and session ids, tags) are not masked.
 // If mask panics, the value is replaced with a fixed placeholder
 // (capture.MaskFailed), never sent as it was.
 func WithMask(mask func(any) any) Option {

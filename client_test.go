@@ -167,6 +167,23 @@ func TestMaskAppliesToInputOutputAndMetadata(t *testing.T) {
 	assert.Equal(t, "****", o.Input)
 	assert.Equal(t, "charged ****", o.Output)
 	assert.Equal(t, "****", o.Metadata["card"].AsString())
+
+	decline := langfuse.ObserveErr("decline", func(context.Context) error { return errors.New("card 4111-1111 declined") })
+	_ = decline(context.Background())
+	explode := langfuse.ObserveErr("explode", func(context.Context) error { panic("bad card 4111-1111") })
+	assert.Panics(t, func() { _ = explode(context.Background()) })
+	for _, name := range []string{"decline", "explode"} {
+		d := find(t, rec, name)
+		assert.NotContains(t, d.StatusMessage, "4111-1111", name)
+		assert.NotContains(t, d.Status.Description, "4111-1111", name)
+		for _, ev := range d.Events {
+			for _, kv := range ev.Attributes {
+				if kv.Key == "exception.message" {
+					assert.NotContains(t, kv.Value.AsString(), "4111-1111", name)
+				}
+			}
+		}
+	}
 }
 
 func TestPanickingMaskNeverLeaksTheValue(t *testing.T) {

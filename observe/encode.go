@@ -81,6 +81,7 @@ func (o *Observation) apply(op *options, kvs []attribute.KeyValue) {
 		}
 	}
 	if op.has(fStatus) {
+		op.statusMessage = o.masked(op.statusMessage)
 		kvs = append(kvs, attribute.String(attrs.ObservationStatusMessage, op.statusMessage))
 	}
 	if len(kvs) > 0 {
@@ -102,8 +103,18 @@ func (o *Observation) apply(op *options, kvs []attribute.KeyValue) {
 	}
 }
 
-// setError marks the observation failed with msg.
-func (o *Observation) setError(msg string) {
+// masked returns msg through the client's mask, if there is one, so that
+// error and status messages are redacted like inputs and outputs.
+func (o *Observation) masked(msg string) string {
+	if o.st == nil || o.st.Capture.Mask == nil {
+		return msg
+	}
+	return capture.String(msg, o.st.Capture)
+}
+
+// setError marks the observation failed with msg, masked.
+func (o *Observation) setError(msg string) string {
+	msg = o.masked(msg)
 	o.mu.Lock()
 	o.errored, o.statusMsg = true, msg
 	o.mu.Unlock()
@@ -111,6 +122,7 @@ func (o *Observation) setError(msg string) {
 		attribute.String(attrs.ObservationLevel, attrs.LevelError),
 		attribute.String(attrs.ObservationStatusMessage, msg))
 	o.span.SetStatus(codes.Error, msg)
+	return msg
 }
 
 // argsValue shapes a function's arguments as the input.

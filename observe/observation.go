@@ -153,8 +153,7 @@ func (o *Observation) RecordError(err error) {
 	if !o.live() || err == nil {
 		return
 	}
-	msg := safeError(err)
-	o.setError(msg)
+	msg := o.setError(safeError(err))
 	// The SDK's RecordError would call err.Error() again, unguarded.
 	o.span.AddEvent("exception", trace.WithAttributes(
 		attribute.String("exception.type", errorType(err)),

@@ -130,8 +130,7 @@ func (w *Wrapper) EndPanic(o *Observation, r any) {
 	if !o.live() {
 		return
 	}
-	msg := "panic: " + safeSprint(r)
-	o.setError(msg)
+	msg := o.setError("panic: " + safeSprint(r))
 	o.span.RecordError(panicError(msg), trace.WithStackTrace(true))
 	o.End()
 }

@@ -49,11 +49,16 @@ type ExportProcessor struct {
 	exportCtx   context.Context
 	abortExport context.CancelFunc
 
-	exportMu sync.Mutex // one export at a time, in order
-	dropped  atomic.Uint64
-	exported atomic.Uint64
-	stopped  atomic.Bool
-	warned   sync.Map // kind -> struct{}
+	exportMu sync.Mutex // batched mode: one export at a time, in order
+
+	// Immediate mode: exports in flight, so Shutdown can wait for them.
+	inflightMu sync.Mutex
+	inflight   int
+	idle       chan struct{} // closed when inflight drops to 0
+	dropped    atomic.Uint64
+	exported   atomic.Uint64
+	stopped    atomic.Bool
+	warned     sync.Map // kind -> struct{}
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -169,6 +174,10 @@ func (p *ExportProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 		return
 	}
 	if p.immediate {
+		if !p.beginImmediate() {
+			return
+		}
+		defer p.endImmediate()
 		p.export([]sdktrace.ReadOnlySpan{s})
 		return
 	}
@@ -216,6 +225,14 @@ func (p *ExportProcessor) ForceFlush(ctx context.Context) error {
 // exported. Only the first call does anything.
 func (p *ExportProcessor) Shutdown(ctx context.Context) error {
 	p.shutdownOnce.Do(func() {
+		if p.immediate {
+			if err := p.waitImmediate(ctx); err != nil {
+				p.abortExport()
+				p.shutdownErr = fmt.Errorf("spans still being exported: %w", err)
+				_ = p.exp.Shutdown(ctx)
+				return
+			}
+		}
 		p.stopped.Store(true)
 		if !p.immediate {
 			close(p.stop)
@@ -235,6 +252,49 @@ func (p *ExportProcessor) Shutdown(ctx context.Context) error {
 		p.abortExport()
 	})
 	return p.shutdownErr
+}
+
+// beginImmediate counts an export in flight, unless Shutdown has begun.
+func (p *ExportProcessor) beginImmediate() bool {
+	p.inflightMu.Lock()
+	defer p.inflightMu.Unlock()
+	if p.stopped.Load() {
+		return false
+	}
+	p.inflight++
+	return true
+}
+
+func (p *ExportProcessor) endImmediate() {
+	p.inflightMu.Lock()
+	defer p.inflightMu.Unlock()
+	p.inflight--
+	if p.inflight == 0 && p.idle != nil {
+		close(p.idle)
+		p.idle = nil
+	}
+}
+
+// waitImmediate stops new immediate exports and waits for those in flight
+// or for ctx.
+func (p *ExportProcessor) waitImmediate(ctx context.Context) error {
+	p.inflightMu.Lock()
+	p.stopped.Store(true)
+	if p.inflight == 0 {
+		p.inflightMu.Unlock()
+		return nil
+	}
+	if p.idle == nil {
+		p.idle = make(chan struct{})
+	}
+	idle := p.idle
+	p.inflightMu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // run is the export goroutine of batched mode.
@@ -287,8 +347,10 @@ func (p *ExportProcessor) run() {
 // export sends one batch, bounded by the export timeout, and logs a
 // failure once per kind.
 func (p *ExportProcessor) export(batch []sdktrace.ReadOnlySpan) {
-	p.exportMu.Lock()
-	defer p.exportMu.Unlock()
+	if !p.immediate {
+		p.exportMu.Lock()
+		defer p.exportMu.Unlock()
+	}
 	// Twice the request timeout: the exporter retries for up to one
 	// timeout and its last attempt may take another.
 	if p.exportCtx.Err() != nil {

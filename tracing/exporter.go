@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +26,7 @@ import (
 type Exporter struct {
 	inner    *otlptrace.Exporter
 	endpoint string
+	retryFor time.Duration // how long retryable answers are retried
 }
 
 var _ sdktrace.SpanExporter = (*Exporter)(nil)
@@ -32,7 +35,7 @@ var _ sdktrace.SpanExporter = (*Exporter)(nil)
 // with basic auth from the key pair, the SDK's name and version, the
 // public key and ingestion version 4, gzip when cfg.Gzip, and cfg.Timeout
 // per request. Retryable answers (429 with its Retry-After, 502, 503, 504)
-// are retried with backoff for up to cfg.Timeout.
+// are retried with backoff for up to cfg.Timeout (see ExportSpans).
 func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 	if !cfg.HasKeys() {
 		return nil, fmt.Errorf("langfuse exporter: %s and %s are required", config.EnvPublicKey, config.EnvSecretKey)
@@ -42,12 +45,9 @@ func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 		otlptracehttp.WithEndpointURL(endpoint),
 		otlptracehttp.WithHeaders(Headers(cfg)),
 		otlptracehttp.WithTimeout(cfg.Timeout),
-		otlptracehttp.WithRetry(otlptracehttp.RetryConfig{
-			Enabled:         true,
-			InitialInterval: 250 * time.Millisecond,
-			MaxInterval:     2 * time.Second,
-			MaxElapsedTime:  cfg.Timeout,
-		}),
+		// Retries are done here, in ExportSpans: the OTLP exporter of this
+		// version reads Retry-After's seconds as nanoseconds.
+		otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false}),
 		otlptracehttp.WithHTTPClient(&http.Client{
 			Timeout:   cfg.Timeout,
 			Transport: recordingTransport{base: http.DefaultTransport},
@@ -60,7 +60,7 @@ func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("langfuse exporter: %w", err)
 	}
-	return &Exporter{inner: inner, endpoint: endpoint}, nil
+	return &Exporter{inner: inner, endpoint: endpoint, retryFor: cfg.Timeout}, nil
 }
 
 // Headers returns the HTTP headers every export request to Langfuse
@@ -76,14 +76,41 @@ func Headers(cfg config.Config) map[string]string {
 	}
 }
 
-// ExportSpans sends spans in one request (retried when the answer allows).
+// Backoff between retries of one export: doubling from the first to the
+// longest wait, or what the server's Retry-After asks when that is longer.
+const (
+	firstRetryWait = 250 * time.Millisecond
+	maxRetryWait   = 2 * time.Second
+)
+
+// ExportSpans sends spans in one request. A 429, 502, 503 or 504 answer or
+// a timed-out connection is retried with backoff, honouring Retry-After,
+// for up to the configured timeout or until ctx ends.
 func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	var last attempt
-	err := e.inner.ExportSpans(context.WithValue(ctx, attemptKey{}, &last), spans)
-	if err == nil {
-		return nil
+	start := time.Now()
+	wait := firstRetryWait
+	for {
+		var last attempt
+		err := e.inner.ExportSpans(context.WithValue(ctx, attemptKey{}, &last), spans)
+		if err == nil {
+			return nil
+		}
+		if !last.retryable() || ctx.Err() != nil {
+			return classify(err, &last, e.endpoint)
+		}
+		delay := max(wait, last.retryAfter)
+		if time.Since(start)+delay > e.retryFor {
+			return classify(err, &last, e.endpoint)
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return classify(err, &last, e.endpoint)
+		case <-t.C:
+		}
+		wait = min(2*wait, maxRetryWait)
 	}
-	return classify(err, &last, e.endpoint)
 }
 
 // Shutdown stops the exporter; it exports nothing more.
@@ -206,9 +233,34 @@ func orEmpty(s string) string {
 
 // attempt is what the transport saw of the last request of one export.
 type attempt struct {
-	status int
-	body   string
-	netErr error
+	status     int
+	body       string
+	netErr     error
+	retryAfter time.Duration
+}
+
+// retryable reports whether the answer asks to try again later.
+func (a *attempt) retryable() bool {
+	switch a.status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	var ne net.Error
+	return a.netErr != nil && errors.As(a.netErr, &ne) && ne.Timeout()
+}
+
+// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
+func parseRetryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs > 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
 }
 
 type attemptKey struct{}
@@ -230,7 +282,7 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		*a = attempt{netErr: err}
 		return resp, err
 	}
-	*a = attempt{status: resp.StatusCode}
+	*a = attempt{status: resp.StatusCode, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"))}
 	if resp.StatusCode >= 300 && resp.Body != nil {
 		head, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyShown))
 		a.body = bodyText(resp.Header.Get("Content-Type"), head)
