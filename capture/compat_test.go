@@ -3,8 +3,11 @@ package capture
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand"
+	"regexp"
 	"strings"
 	"testing"
+	"testing/quick"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -128,6 +131,63 @@ func stdJSON(t *testing.T, v any) string {
 	return strings.TrimSuffix(buf.String(), "\n")
 }
 
+type RandomInner struct {
+	A string
+	B *int  `json:"b,omitempty"`
+	C []int `json:"c"`
+}
+
+type RandomEmbedded struct{ E1, E2 int8 }
+
+type RandomPointed struct{ Z uint16 }
+
+type randomOuter struct {
+	RandomEmbedded
+	*RandomPointed
+	S   string                 `json:"s"`
+	F   float64                `json:"f,omitempty"`
+	I   int64                  `json:"i,string"`
+	M   map[string]RandomInner `json:"m"`
+	MI  map[int32]string       `json:"mi"`
+	P   *RandomInner           `json:"p"`
+	L   []RandomInner          `json:"l,omitempty"`
+	Arr [2]RandomInner         `json:"arr"`
+	PP  *[]*RandomInner        `json:"pp"`
+	U   uint8                  `json:",omitempty"`
+	BB  bool                   `json:"bb,string"`
+	MM  map[string][]int16     `json:"mm"`
+}
+
+// goJSONExponent matches the exponent go-json writes with a leading zero
+// (1e-07) where encoding/json writes none (1e-7).
+var goJSONExponent = regexp.MustCompile(`e([+-])0(\d)`)
+
+// TestMatchesEncodingJSONRandomly compares random values of one involved
+// type with encoding/json, as go-json encodes them and as the walker does.
+func TestMatchesEncodingJSONRandomly(t *testing.T) {
+	o := Options{MaxBytes: 1 << 30}
+	normal := func(s string) string { return goJSONExponent.ReplaceAllString(s, "e${1}$2") }
+	check := func(v randomOuter) bool {
+		want := stdJSON(t, v)
+		// encoding/json writes \b and \f where go-json writes \u0008
+		// and \u000c.
+		want = strings.NewReplacer(`\b`, `\u0008`, `\f`, `\u000c`).Replace(want)
+		return assert.Equal(t, want, normal(JSON(v, o)), "go-json") &&
+			assert.Equal(t, want, normal(walked(v, o)), "walker")
+	}
+	require.NoError(t, quick.Check(check, &quick.Config{MaxCount: 500, Rand: rand.New(rand.NewSource(1))}))
+}
+
+// walked encodes v as JSON does, but by the walker alone.
+func walked(v any, o Options) string {
+	maxBytes, maxDepth := o.limits()
+	s := newState(maxBytes, maxDepth)
+	defer s.release()
+	s.walkOnly = true
+	s.any(v)
+	return s.result()
+}
+
 // TestMatchesEncodingJSON checks field selection, tags, marshalers and map
 // keys against encoding/json, both for values go-json encodes and for
 // values the walker encodes (behind an interface, or holding one).
@@ -170,6 +230,7 @@ func TestMatchesEncodingJSON(t *testing.T) {
 			assert.Equal(t, want, JSON(tt.v, Options{}), "as is")
 			assert.Equal(t, "["+want+"]", JSON([]any{tt.v}, Options{}), "behind an interface")
 			assert.Equal(t, `{"k":`+want+`}`, JSON(map[string]any{"k": tt.v}, Options{}), "in a map")
+			assert.Equal(t, want, walked(tt.v, Options{}), "walked")
 		})
 	}
 }

@@ -2,9 +2,9 @@
 // the input, output, metadata and model parameters of a Langfuse
 // observation.
 //
-// [String] returns a string as it is and anything else as JSON text, as the
-// input and output attributes expect; [JSON] always returns JSON text, for
-// attributes that must hold JSON:
+// [String] returns a string as it is, an error as its message and anything
+// else as JSON text, as the input and output attributes expect; [JSON]
+// always returns JSON text, for attributes that must hold JSON:
 //
 //	type Message struct {
 //		Role    string `json:"role"`
@@ -13,50 +13,63 @@
 //
 //	o := capture.Options{MaxBytes: 64 << 10}
 //	in := capture.String([]Message{{Role: "user", Content: "Hi"}}, o)
-//	// [{"role":"user","content":"Hi"}]
+//	// in == `[{"role":"user","content":"Hi"}]`
 //	params := capture.JSON(map[string]any{"temperature": 0.2}, o)
-//	// {"temperature":0.2}
+//	// params == `{"temperature":0.2}`
 //
-// Values are encoded like encoding/json, by github.com/goccy/go-json where
-// that is safe: struct tags (omitempty, omitzero, string, "-"),
-// json.Marshaler and encoding.TextMarshaler are honoured and map keys are
-// sorted. Three kinds of value read better in a trace than in plain JSON: an
-// error becomes its Error() message, a time.Time becomes RFC 3339 with
-// nanoseconds (time.RFC3339Nano), and a []byte becomes its text if it is
-// UTF-8 and standard base64 otherwise. A json.Marshaler or
-// encoding.TextMarshaler takes precedence over the error message. HTML
-// characters are not escaped.
+// Values are encoded as encoding/json encodes them, by
+// github.com/goccy/go-json where that is safe: struct tags (omitempty,
+// omitzero, string, "-"), json.Marshaler and encoding.TextMarshaler are
+// honoured and map keys are sorted. Three kinds of value read better in a
+// trace than in plain JSON: an error becomes its Error() message, a
+// time.Time becomes RFC 3339 with nanoseconds (time.RFC3339Nano), and a
+// []byte becomes its text if it is UTF-8 and standard base64 otherwise. A
+// json.Marshaler or encoding.TextMarshaler takes precedence over the error
+// message. HTML characters are not escaped.
 //
 // # Guarantees
 //
-// String and JSON never panic, never block and always return: on cycles,
-// on values JSON cannot hold, and on panics in the caller's methods. Their
-// result is always valid UTF-8, at most Options.MaxBytes long, and for
-// JSON valid JSON unless it had to be cut. Whatever cannot be encoded is
-// replaced by a placeholder, a JSON string that says what was there:
+// String and JSON never panic and always return, unless a method of the
+// value itself blocks: on cycles, on values JSON cannot hold, and on
+// panics in the value's methods. Their result is valid UTF-8, at most
+// Options.MaxBytes long, and for JSON valid JSON unless it had to be cut.
+// Bytes that are not valid UTF-8 are replaced by U+FFFD, one for each
+// byte.
 //
-//	"<cycle *pkg.Node>"      a pointer, map or slice met again inside itself
-//	"<max depth 32>"         objects and arrays nested deeper than MaxDepth
-//	"<chan int>"             a channel, function or unsafe.Pointer,
-//	"<func(string) error>"   named by its type
+// Whatever cannot be encoded is replaced by a placeholder, a JSON string
+// that says what was there:
+//
+//	"<cycle *pkg.Node>"           a pointer, map or slice met again inside
+//	                              itself, named by its type
+//	"<max depth 32>"              objects and arrays nested deeper than
+//	                              Options.MaxDepth, or a very long chain of
+//	                              pointers or interfaces
+//	"<chan int>"                  a channel, function or unsafe.Pointer,
+//	"<func(string) error>"        named by its type
 //	"<unsafe.Pointer>"
-//	"NaN" "+Inf" "-Inf"      floats that JSON has no number for
-//	"(1+2i)"                 a complex number, as strconv formats it
-//	"<panic in MarshalJSON: msg>"  a method that panicked; also MarshalText,
-//	                               Error and String (for map keys)
-//	"<error in MarshalJSON: msg>"  a method that returned an error or
-//	                               invalid JSON; also MarshalText
-//	"<mask failed>"          the value, when Options.Mask panicked
-//	                         (MaskFailed); the value itself is not written
+//	"NaN" "+Inf" "-Inf"           floats that JSON has no number for
+//	"(1+2i)"                      a complex number, as strconv formats it
+//	"<panic in MarshalJSON: msg>" a method that panicked; likewise for
+//	                              MarshalText, Error and String (the last
+//	                              for map keys)
+//	"<error in MarshalJSON: msg>" a method that returned an error or, for
+//	                              MarshalJSON, invalid JSON; likewise for
+//	                              MarshalText
+//	"<mask failed>"               the whole value, when Options.Mask
+//	                              panicked (MaskFailed; bare in String)
 //
-// Only pointers, maps and slices on the path from the root to a value count
-// as a cycle; the same pointer reached twice side by side is shared data
-// and is written twice. Bytes that are not valid UTF-8 are replaced by
-// U+FFFD, one for each byte.
+// When the mask panics, nothing of the value is written: the mask may be
+// all that keeps a secret out of the trace.
+//
+// Only pointers, maps and slices on the path from the root to a value
+// count as a cycle; the same pointer reached twice side by side is shared
+// data and is written twice.
 //
 // Map keys that encoding/json rejects are written as the key's String or
-// Error text, else as fmt prints it, and pointer keys as their type and
-// address.
+// Error text, else as fmt prints the key, and pointer keys as their type
+// and address. A json.Number that is not a number is written as a string.
+//
+// # Size
 //
 // A value longer than Options.MaxBytes is cut on a rune boundary and ends
 // with a marker that says how many bytes were left out, the marker
@@ -64,9 +77,9 @@
 //
 //	...<truncated 12345 bytes>
 //
-// Once the limit is reached the rest of the value is only walked to count
+// Once the limit is reached, the rest of the value is only walked to count
 // it, up to a fixed amount of work; a value larger than that ends with
-// "...<truncated more than N bytes>". Values whose types need no special
+// "...<truncated more than N bytes>". Values of types that need no special
 // care (no interfaces, no recursive types) are encoded by go-json in one
 // go and then cut.
 package capture

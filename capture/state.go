@@ -25,6 +25,9 @@ const (
 // pin its memory for the life of the process.
 const maxPooledBuf = 4 << 20
 
+// maxPooledEntries does the same for the room to sort map entries in.
+const maxPooledEntries = 1 << 12
+
 // ref identifies a pointer, map or slice on the path from the root: the
 // same address, length and type met again below itself is a cycle. The
 // type tells a struct from its first field, which share an address.
@@ -63,8 +66,9 @@ type state struct {
 	rkvs    []kvValue // the same for maps walked by reflection
 	compact bytes.Buffer
 
-	jenc  *json.Encoder // writes into this state
-	check bool          // the next go-json output holds a MarshalJSON result
+	jenc     *json.Encoder // writes into this state
+	check    bool          // the next go-json output holds a MarshalJSON result
+	walkOnly bool          // never hand a value to go-json, for tests
 }
 
 var statePool = sync.Pool{New: func() any {
@@ -85,12 +89,16 @@ func newState(maxBytes, maxDepth int) *state {
 }
 
 func (s *state) release() {
-	// Entries hold the caller's values; drop them so the pool does not
-	// keep them alive.
-	clear(s.kvs[:cap(s.kvs)])
-	clear(s.rkvs[:cap(s.rkvs)])
+	// Map entries are cleared as each map is done, so the pool keeps none
+	// of the caller's values alive; only the room is kept, if modest.
 	s.kvs, s.rkvs, s.path = s.kvs[:0], s.rkvs[:0], s.path[:0]
-	s.over, s.nodes, s.abort, s.depth, s.level, s.check = 0, 0, false, 0, 0, false
+	if cap(s.kvs) > maxPooledEntries {
+		s.kvs = nil
+	}
+	if cap(s.rkvs) > maxPooledEntries {
+		s.rkvs = nil
+	}
+	s.over, s.nodes, s.abort, s.depth, s.level, s.check, s.walkOnly = 0, 0, false, 0, 0, false, false
 	if cap(s.buf) > maxPooledBuf {
 		s.buf = nil
 	} else {

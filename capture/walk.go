@@ -3,9 +3,7 @@ package capture
 import (
 	"encoding/base64"
 	"reflect"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -87,7 +85,7 @@ func (s *state) value(v reflect.Value) {
 // are quicker written here). Once the output is full, values are walked
 // instead, so that counting what is left out stays within its budget.
 func (s *state) directOK(ti *typeInfo) bool {
-	if !ti.direct || s.over > 0 || s.depth+ti.depth > s.maxDepth {
+	if !ti.direct || s.over > 0 || s.depth+ti.depth > s.maxDepth || s.walkOnly {
 		return false
 	}
 	switch ti.kind {
@@ -406,77 +404,3 @@ var (
 	sliceAnyCycle = `"<cycle ` + sliceAnyType.String() + `>"`
 	mapAnyCycle   = `"<cycle ` + mapAnyType.String() + `>"`
 )
-
-func (s *state) mapAny(m map[string]any) {
-	if m == nil {
-		s.writeString("null")
-		return
-	}
-	if !s.push(ref{uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&m))), 0, mapAnyType}, mapAnyCycle) {
-		return
-	}
-	defer s.pop()
-	if !s.open('{') {
-		return
-	}
-	// Entries are sorted by key like encoding/json. Nested maps append
-	// after ours and cut back before we continue, so one slice serves the
-	// whole walk.
-	start := len(s.kvs)
-	for k, v := range m {
-		s.kvs = append(s.kvs, kvAny{k, v})
-	}
-	end := len(s.kvs)
-	slices.SortFunc(s.kvs[start:end], func(a, b kvAny) int { return strings.Compare(a.k, b.k) })
-	for i := start; i < end; i++ {
-		if i > start {
-			s.writeByte(',')
-		}
-		e := s.kvs[i]
-		s.text(e.k, true)
-		s.writeByte(':')
-		s.any(e.v)
-		if s.abort {
-			break
-		}
-	}
-	clear(s.kvs[start:end])
-	s.kvs = s.kvs[:start]
-	if !s.abort {
-		s.close('}')
-	}
-}
-
-func (s *state) mapValue(v reflect.Value, ti *typeInfo) {
-	if !s.push(ref{v.Pointer(), 0, v.Type()}, ti.cycle) {
-		return
-	}
-	defer s.pop()
-	if !s.open('{') {
-		return
-	}
-	kti := infoFor(v.Type().Key())
-	start := len(s.rkvs)
-	for it := v.MapRange(); it.Next(); {
-		s.rkvs = append(s.rkvs, kvValue{mapKey(it.Key(), kti), it.Value()})
-	}
-	end := len(s.rkvs)
-	slices.SortFunc(s.rkvs[start:end], func(a, b kvValue) int { return strings.Compare(a.k, b.k) })
-	for i := start; i < end; i++ {
-		if i > start {
-			s.writeByte(',')
-		}
-		e := s.rkvs[i]
-		s.text(e.k, true)
-		s.writeByte(':')
-		s.value(e.v)
-		if s.abort {
-			break
-		}
-	}
-	clear(s.rkvs[start:end])
-	s.rkvs = s.rkvs[:start]
-	if !s.abort {
-		s.close('}')
-	}
-}
