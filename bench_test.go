@@ -170,22 +170,48 @@ func BenchmarkWrap(b *testing.B) {
 	})
 }
 
+//go:noinline
+func plainEcho(_ context.Context, s string) (string, error) { return s, nil }
+
+// passThrough is the least a generic wrapper can cost: a closure that
+// calls the function it wraps. The disabled wrappers are measured
+// against it as well as against the plain call.
+func passThrough[A, R any](fn func(context.Context, A) (R, error)) func(context.Context, A) (R, error) {
+	return func(ctx context.Context, a A) (R, error) { return fn(ctx, a) }
+}
+
 func BenchmarkWrapDisabled(b *testing.B) {
 	benchClient(b, func(c *config.Config) { c.TracingEnabled = false })
-	search := langfuse.Observe1("search", plainSearch)
 	ctx := context.Background()
-	b.Run("plain-call", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			_, _ = plainSearch(ctx, smallQuery)
+	search, searchPT := langfuse.Observe1("search", plainSearch), passThrough(plainSearch)
+	echo, echoPT := langfuse.Observe1("echo", plainEcho), passThrough(plainEcho)
+	type disabledCase struct {
+		name                  string
+		plain, empty, wrapped func()
+	}
+	cases := []disabledCase{
+		{"string",
+			func() { _, _ = plainEcho(ctx, "q") },
+			func() { _, _ = echoPT(ctx, "q") },
+			func() { _, _ = echo(ctx, "q") }},
+		{"struct",
+			func() { _, _ = plainSearch(ctx, smallQuery) },
+			func() { _, _ = searchPT(ctx, smallQuery) },
+			func() { _, _ = search(ctx, smallQuery) }},
+	}
+	for _, c := range cases {
+		for _, v := range []struct {
+			kind string
+			f    func()
+		}{{"plain-call", c.plain}, {"pass-through", c.empty}, {"observe1-disabled", c.wrapped}} {
+			b.Run(v.kind+"-"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					v.f()
+				}
+			})
 		}
-	})
-	b.Run("observe1-disabled", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			_, _ = search(ctx, smallQuery)
-		}
-	})
+	}
 }
 
 func BenchmarkWrapParallel(b *testing.B) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/observe-go/langfuse/observe"
@@ -18,16 +19,12 @@ import (
 // observe.CaptureOutput, observe.WithMetadata...).
 func ObserveCtx[R any](name string, fn func(context.Context) (R, error), opts ...observe.Option) func(context.Context) (R, error) {
 	w := newWrapper(name, fn, opts)
-	return func(ctx context.Context) (r R, err error) {
+	return func(ctx context.Context) (R, error) {
 		if !w.Enabled() {
 			return fn(ctx)
 		}
 		ctx, o := w.Start(ctx)
-		done := false
-		defer finish(w, o, &done, &r, &err)
-		r, err = fn(ctx)
-		done = true
-		return r, err
+		return call(w, o, func() (R, error) { return fn(ctx) })
 	}
 }
 
@@ -35,7 +32,7 @@ func ObserveCtx[R any](name string, fn func(context.Context) (R, error), opts ..
 // is captured as the input.
 func Observe1[A, R any](name string, fn func(context.Context, A) (R, error), opts ...observe.Option) func(context.Context, A) (R, error) {
 	w := newWrapper(name, fn, opts)
-	return func(ctx context.Context, a A) (r R, err error) {
+	return func(ctx context.Context, a A) (R, error) {
 		if !w.Enabled() {
 			return fn(ctx, a)
 		}
@@ -45,11 +42,7 @@ func Observe1[A, R any](name string, fn func(context.Context, A) (R, error), opt
 		} else {
 			ctx, o = w.Start(ctx)
 		}
-		done := false
-		defer finish(w, o, &done, &r, &err)
-		r, err = fn(ctx, a)
-		done = true
-		return r, err
+		return call(w, o, func() (R, error) { return fn(ctx, a) })
 	}
 }
 
@@ -57,7 +50,7 @@ func Observe1[A, R any](name string, fn func(context.Context, A) (R, error), opt
 // are captured as a JSON array, or an object with observe.ArgNames.
 func Observe2[A, B, R any](name string, fn func(context.Context, A, B) (R, error), opts ...observe.Option) func(context.Context, A, B) (R, error) {
 	w := newWrapper(name, fn, opts)
-	return func(ctx context.Context, a A, b B) (r R, err error) {
+	return func(ctx context.Context, a A, b B) (R, error) {
 		if !w.Enabled() {
 			return fn(ctx, a, b)
 		}
@@ -67,11 +60,7 @@ func Observe2[A, B, R any](name string, fn func(context.Context, A, B) (R, error
 		} else {
 			ctx, o = w.Start(ctx)
 		}
-		done := false
-		defer finish(w, o, &done, &r, &err)
-		r, err = fn(ctx, a, b)
-		done = true
-		return r, err
+		return call(w, o, func() (R, error) { return fn(ctx, a, b) })
 	}
 }
 
@@ -79,7 +68,7 @@ func Observe2[A, B, R any](name string, fn func(context.Context, A, B) (R, error
 // captured as Observe2 captures two.
 func Observe3[A, B, C, R any](name string, fn func(context.Context, A, B, C) (R, error), opts ...observe.Option) func(context.Context, A, B, C) (R, error) {
 	w := newWrapper(name, fn, opts)
-	return func(ctx context.Context, a A, b B, c C) (r R, err error) {
+	return func(ctx context.Context, a A, b B, c C) (R, error) {
 		if !w.Enabled() {
 			return fn(ctx, a, b, c)
 		}
@@ -89,29 +78,33 @@ func Observe3[A, B, C, R any](name string, fn func(context.Context, A, B, C) (R,
 		} else {
 			ctx, o = w.Start(ctx)
 		}
-		done := false
-		defer finish(w, o, &done, &r, &err)
-		r, err = fn(ctx, a, b, c)
-		done = true
-		return r, err
+		return call(w, o, func() (R, error) { return fn(ctx, a, b, c) })
 	}
 }
 
 // ObserveErr is ObserveCtx for a function that returns only an error; it
 // records no output.
 func ObserveErr(name string, fn func(context.Context) error, opts ...observe.Option) func(context.Context) error {
-	w := newWrapper(name, fn, opts)
-	return func(ctx context.Context) (err error) {
+	w := newWrapper(name, fn, append(slices.Clip(opts), observe.CaptureOutput(false)))
+	return func(ctx context.Context) error {
 		if !w.Enabled() {
 			return fn(ctx)
 		}
 		ctx, o := w.Start(ctx)
-		done := false
-		defer finishNoOutput(w, o, &done, &err)
-		err = fn(ctx)
-		done = true
+		_, err := call(w, o, func() (struct{}, error) { return struct{}{}, fn(ctx) })
 		return err
 	}
+}
+
+// call runs body, the wrapped call, as the observation o and ends o with
+// its result. It is kept apart from the wrappers so that their disabled
+// path carries no deferred function.
+func call[R any](w *observe.Wrapper, o *observe.Observation, body func() (R, error)) (r R, err error) {
+	done := false
+	defer finish(w, o, &done, &r, &err)
+	r, err = body()
+	done = true
+	return r, err
 }
 
 // finish ends the observation of one call. It is the deferred function
@@ -129,19 +122,6 @@ func finish[R any](w *observe.Wrapper, o *observe.Observation, done *bool, r *R,
 	}
 	if *err == nil && w.CaptureOutput() {
 		w.End(o, *r, nil)
-		return
-	}
-	w.End(o, nil, *err)
-}
-
-// finishNoOutput is finish for functions without a result.
-func finishNoOutput(w *observe.Wrapper, o *observe.Observation, done *bool, err *error) {
-	if !*done {
-		if p := recover(); p != nil {
-			w.EndPanic(o, p)
-			panic(p)
-		}
-		o.End() // left through runtime.Goexit: no result to record
 		return
 	}
 	w.End(o, nil, *err)

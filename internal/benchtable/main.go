@@ -133,14 +133,19 @@ func main() {
 				fmt.Sprintf("%.2f", pq/sq), "≤ 1.00", pass(pq <= sq*1.0))
 		}
 	}
-	if d, ok := get("WrapDisabled/observe1-disabled"); ok {
-		p, _ := get("WrapDisabled/plain-call")
-		base := ""
-		if p != nil {
-			base = dur(median(p.ns))
+	for _, kind := range []string{"string", "struct"} {
+		d, ok := get("WrapDisabled/observe1-disabled-" + kind)
+		if !ok {
+			continue
 		}
-		row("tracing disabled: wrapper call", dur(median(d.ns))+", "+allocs(d), base, "", "≤ 10 ns, 0 allocs",
-			pass(median(d.ns) <= 10 && median(d.allocs) == 0))
+		p, _ := get("WrapDisabled/plain-call-" + kind)
+		pt, _ := get("WrapDisabled/pass-through-" + kind)
+		base := ""
+		if p != nil && pt != nil {
+			base = fmt.Sprintf("plain %s, bare generic closure %s", dur(median(p.ns)), dur(median(pt.ns)))
+		}
+		row("tracing disabled: wrapper call, "+kind+" argument", dur(median(d.ns))+", "+allocs(d), base, "",
+			"≤ 10 ns, 0 allocs", pass(median(d.ns) <= 10 && median(d.allocs) == 0))
 	}
 	if f, ok := get("Wrap/observe1-capture-small"); ok {
 		if b, ok := get("Wrap/raw-span-marshal-small"); ok {
