@@ -88,86 +88,64 @@ func plainSearch(_ context.Context, q benchQuery) (benchAnswer, error) {
 //go:noinline
 func plainBig(_ context.Context, p benchPayload) (benchPayload, error) { return p, nil }
 
-func BenchmarkWrap(b *testing.B) {
-	ctx := context.Background()
+// wrapOps are the operations BenchmarkWrap and BenchmarkWrapParallel
+// time, figures and baselines alike, made once per benchmark.
+func wrapOps(b *testing.B) map[string]func(context.Context) {
 	tr := benchClient(b, nil)
 	search := langfuse.Observe1("search", plainSearch)
 	searchOff := langfuse.Observe1("search", plainSearch, observe.CaptureInput(false), observe.CaptureOutput(false))
 	big := langfuse.Observe1("big", plainBig)
-
-	b.Run("plain-call", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			_, _ = plainSearch(ctx, smallQuery)
-		}
-	})
-	b.Run("raw-span", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
+	meta := observe.WithMetadata(map[string]any{"step": 1, "tool": "search"})
+	attrs := observe.Attributes{UserID: "user-1", SessionID: "session-1", Tags: []string{"a"}}
+	return map[string]func(context.Context){
+		"plain-call": func(ctx context.Context) { _, _ = plainSearch(ctx, smallQuery) },
+		"raw-span": func(ctx context.Context) {
 			c, s := tr.Start(ctx, "search")
 			_, _ = plainSearch(c, smallQuery)
 			s.End()
-		}
-	})
-	b.Run("observe1-capture-off", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			_, _ = searchOff(ctx, smallQuery)
-		}
-	})
-	b.Run("raw-span-marshal-small", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
+		},
+		"observe1-capture-off": func(ctx context.Context) { _, _ = searchOff(ctx, smallQuery) },
+		"raw-span-marshal-small": func(ctx context.Context) {
 			c, s := tr.Start(ctx, "search")
 			out, _ := plainSearch(c, smallQuery)
 			s.SetAttributes(attribute.String("in", rawMarshal(smallQuery)), attribute.String("out", rawMarshal(out)))
 			s.End()
-		}
-	})
-	b.Run("observe1-capture-small", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			_, _ = search(ctx, smallQuery)
-		}
-	})
-	b.Run("raw-span-marshal-10KB", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
+		},
+		"observe1-capture-small": func(ctx context.Context) { _, _ = search(ctx, smallQuery) },
+		"raw-span-marshal-10KB": func(ctx context.Context) {
 			c, s := tr.Start(ctx, "big")
 			out, _ := plainBig(c, bigPayload)
 			s.SetAttributes(attribute.String("in", rawMarshal(bigPayload)), attribute.String("out", rawMarshal(out)))
 			s.End()
-		}
-	})
-	b.Run("observe1-capture-10KB", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			_, _ = big(ctx, bigPayload)
-		}
-	})
-	b.Run("start-end", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
+		},
+		"observe1-capture-10KB": func(ctx context.Context) { _, _ = big(ctx, bigPayload) },
+		"start-end": func(ctx context.Context) {
 			_, o := observe.Start(ctx, "manual")
 			o.End()
-		}
-	})
-	b.Run("start-update-end", func(b *testing.B) {
-		b.ReportAllocs()
-		meta := observe.WithMetadata(map[string]any{"step": 1, "tool": "search"})
-		for i := 0; i < b.N; i++ {
+		},
+		"start-update-end": func(ctx context.Context) {
 			_, o := observe.Start(ctx, "manual")
 			o.Update(meta)
 			o.End()
-		}
-	})
-	b.Run("propagate-attributes", func(b *testing.B) {
-		b.ReportAllocs()
-		a := observe.Attributes{UserID: "user-1", SessionID: "session-1", Tags: []string{"a"}}
-		for i := 0; i < b.N; i++ {
-			_ = observe.PropagateAttributes(ctx, a)
-		}
-	})
+		},
+		"propagate-attributes": func(ctx context.Context) { _ = observe.PropagateAttributes(ctx, attrs) },
+	}
+}
+
+func BenchmarkWrap(b *testing.B) {
+	ops := wrapOps(b)
+	for _, name := range []string{"plain-call", "raw-span", "observe1-capture-off", "raw-span-marshal-small",
+		"observe1-capture-small", "raw-span-marshal-10KB", "observe1-capture-10KB", "start-end",
+		"start-update-end", "propagate-attributes"} {
+		op := ops[name]
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				op(ctx)
+			}
+		})
+	}
 }
 
 //go:noinline
@@ -215,45 +193,17 @@ func BenchmarkWrapDisabled(b *testing.B) {
 }
 
 func BenchmarkWrapParallel(b *testing.B) {
-	ctx := context.Background()
-	tr := benchClient(b, nil)
-	searchOff := langfuse.Observe1("search", plainSearch, observe.CaptureInput(false), observe.CaptureOutput(false))
-	search := langfuse.Observe1("search", plainSearch)
-	b.Run("raw-span", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				c, s := tr.Start(ctx, "search")
-				_, _ = plainSearch(c, smallQuery)
-				s.End()
-			}
+	ops := wrapOps(b)
+	for _, name := range []string{"raw-span", "observe1-capture-off", "raw-span-marshal-small", "observe1-capture-small"} {
+		op := ops[name]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				ctx := context.Background()
+				for pb.Next() {
+					op(ctx)
+				}
+			})
 		})
-	})
-	b.Run("observe1-capture-off", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				_, _ = searchOff(ctx, smallQuery)
-			}
-		})
-	})
-	b.Run("raw-span-marshal-small", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				c, s := tr.Start(ctx, "search")
-				out, _ := plainSearch(c, smallQuery)
-				s.SetAttributes(attribute.String("in", rawMarshal(smallQuery)), attribute.String("out", rawMarshal(out)))
-				s.End()
-			}
-		})
-	})
-	b.Run("observe1-capture-small", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				_, _ = search(ctx, smallQuery)
-			}
-		})
-	})
+	}
 }
