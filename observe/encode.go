@@ -19,47 +19,49 @@ func (o *Observation) apply(op *options, kvs []attribute.KeyValue) {
 	if !o.span.IsRecording() {
 		return
 	}
-	if op.set&generationOnly != 0 && !o.typ.generationLike() {
+	// op is read only: a wrapper shares its options between calls.
+	set := op.set
+	if set&generationOnly != 0 && !o.typ.generationLike() {
 		global.WarnOnce("model, usage, cost, completion start and prompt apply to generation and embedding observations only; ignored", "type", string(o.typ))
-		op.set &^= generationOnly
+		set &^= generationOnly
 	}
 	copts := o.st.Capture
-	if op.has(fInput) && o.captureIn {
+	if set.has(fInput) && o.captureIn {
 		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(op.input, copts)))
 	}
-	if op.has(fArgs) && o.captureIn {
+	if set.has(fArgs) && o.captureIn {
 		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(o.argsValue(op.args), copts)))
 	}
-	if op.has(fOutput) && o.captureOut {
+	if set.has(fOutput) && o.captureOut {
 		kvs = append(kvs, attribute.String(attrs.ObservationOutput, capture.String(op.output, copts)))
 	}
-	if op.has(fMetadata) {
+	if set.has(fMetadata) {
 		kvs = appendMetadata(kvs, op.metadata, copts)
 	}
-	if op.has(fVersion) {
+	if set.has(fVersion) {
 		kvs = append(kvs, attribute.String(attrs.Version, op.version))
 	}
-	if op.has(fModel) {
+	if set.has(fModel) {
 		kvs = append(kvs,
 			attribute.String(attrs.ObservationModel, op.model),
 			attribute.String(attrs.GenAIRequestModel, op.model))
 	}
-	if op.has(fModelParams) {
+	if set.has(fModelParams) {
 		kvs = append(kvs, attribute.String(attrs.ObservationModelParameters, capture.JSON(op.modelParams, copts)))
 	}
-	if op.has(fUsage) {
+	if set.has(fUsage) {
 		usage := validUsage(op.usage)
 		kvs = append(kvs, attribute.String(attrs.ObservationUsageDetails, capture.JSON(usage, copts)))
 		kvs = appendGenAIUsage(kvs, usage)
 	}
-	if op.has(fCost) {
+	if set.has(fCost) {
 		kvs = append(kvs, attribute.String(attrs.ObservationCostDetails, capture.JSON(op.cost, copts)))
 	}
-	if op.has(fCompletionStart) {
+	if set.has(fCompletionStart) {
 		kvs = append(kvs, attribute.String(attrs.ObservationCompletionStartTime,
 			strconv.Quote(op.completionStart.UTC().Format(time.RFC3339Nano))))
 	}
-	if op.has(fPrompt) {
+	if set.has(fPrompt) {
 		switch {
 		case o.typ != TypeGeneration:
 			global.WarnOnce("a prompt applies to generation observations only; ignored", "type", string(o.typ))
@@ -72,7 +74,7 @@ func (o *Observation) apply(op *options, kvs []attribute.KeyValue) {
 		}
 	}
 	var level Level
-	if op.has(fLevel) {
+	if set.has(fLevel) {
 		if op.level.Valid() {
 			level = op.level
 			kvs = append(kvs, attribute.String(attrs.ObservationLevel, string(level)))
@@ -80,17 +82,18 @@ func (o *Observation) apply(op *options, kvs []attribute.KeyValue) {
 			global.WarnOnce("unknown level ignored", "level", string(op.level))
 		}
 	}
-	if op.has(fStatus) {
-		op.statusMessage = o.masked(op.statusMessage)
-		kvs = append(kvs, attribute.String(attrs.ObservationStatusMessage, op.statusMessage))
+	var statusMessage string
+	if set.has(fStatus) {
+		statusMessage = o.masked(op.statusMessage)
+		kvs = append(kvs, attribute.String(attrs.ObservationStatusMessage, statusMessage))
 	}
 	if len(kvs) > 0 {
 		o.span.SetAttributes(kvs...)
 	}
-	if level == LevelError || op.has(fStatus) {
+	if level == LevelError || set.has(fStatus) {
 		o.mu.Lock()
-		if op.has(fStatus) {
-			o.statusMsg = op.statusMessage
+		if set.has(fStatus) {
+			o.statusMsg = statusMessage
 		}
 		if level == LevelError {
 			o.errored = true

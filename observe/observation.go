@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/observe-go/langfuse/capture"
 	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/internal/propctx"
@@ -82,7 +83,7 @@ func Start(ctx context.Context, name string, opts ...Option) (context.Context, *
 		return ctx, noopObservation
 	}
 	op := resolve(opts)
-	return start(ctx, st, name, &op, defaultCapture)
+	return start(ctx, st, name, &op, nil, defaultCapture)
 }
 
 // StartObservation starts an observation as a child of the one current in
@@ -102,7 +103,7 @@ func CreateEvent(ctx context.Context, name string, opts ...Option) *Observation 
 	}
 	op := resolve(opts)
 	op.typ, op.set = TypeEvent, op.set|fType
-	_, o := start(ctx, st, name, &op, defaultCapture)
+	_, o := start(ctx, st, name, &op, nil, defaultCapture)
 	o.End()
 	return o
 }
@@ -117,7 +118,7 @@ func (o *Observation) Start(ctx context.Context, name string, opts ...Option) (c
 		ctx = context.Background()
 	}
 	op := resolve(opts)
-	return start(o.Context(ctx), o.st, name, &op, defaultCapture)
+	return start(o.Context(ctx), o.st, name, &op, nil, defaultCapture)
 }
 
 // StartObservation starts a child of o. Attributes propagated in the
@@ -271,7 +272,9 @@ type captureDefault struct{ in, out bool }
 
 var defaultCapture = captureDefault{in: true, out: true}
 
-func start(ctx context.Context, st *global.State, name string, op *options, capture captureDefault) (context.Context, *Observation) {
+// start starts an observation with the options op, which it only reads,
+// and args, when given, as its input.
+func start(ctx context.Context, st *global.State, name string, op *options, args []any, def captureDefault) (context.Context, *Observation) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -289,14 +292,15 @@ func start(ctx context.Context, st *global.State, name string, op *options, capt
 	}
 	_, span := st.Tracer.Start(ctx, name)
 	recording := span.IsRecording()
-	captureIn, captureOut := capture.in, capture.out
+	captureIn, captureOut := def.in, def.out
 	if op.has(fCaptureIn) {
 		captureIn = op.captureIn
 	}
 	if op.has(fCaptureOut) {
 		captureOut = op.captureOut
 	}
-	startAttrs := asRoot || op.set&^startOnly != 0
+	withArgs := len(args) > 0 && captureIn
+	startAttrs := asRoot || withArgs || op.set&^startOnly != 0
 	var o *Observation
 	if recording && (startAttrs || captureOut) {
 		// One allocation for the observation and the attribute buffer its
@@ -325,6 +329,9 @@ func start(ctx context.Context, st *global.State, name string, op *options, capt
 			head = append(head, typeAttr(typ)...)
 			if asRoot {
 				head = append(head, attribute.Bool(attrs.AsRoot, true))
+			}
+			if withArgs {
+				head = append(head, attribute.String(attrs.ObservationInput, capture.String(o.argsValue(args), st.Capture)))
 			}
 			o.apply(op, head)
 		}

@@ -70,6 +70,8 @@ type options struct {
 
 func (o *options) has(f field) bool { return o.set&f != 0 }
 
+func (s field) has(f field) bool { return s&f != 0 }
+
 func resolve(opts []Option) options {
 	var o options
 	for _, opt := range opts {

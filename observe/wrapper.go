@@ -93,11 +93,7 @@ func (w *Wrapper) Start(ctx context.Context, args ...any) (context.Context, *Obs
 		}
 		return ctx, noopObservation
 	}
-	op := w.op
-	if len(args) > 0 {
-		op.args, op.set = args, op.set|fArgs
-	}
-	return start(ctx, st, w.name, &op, captureDefault{
+	return start(ctx, st, w.name, &w.op, args, captureDefault{
 		in:  w.captureIn.or(st.CaptureIO),
 		out: w.captureOut.or(st.CaptureIO),
 	})
