@@ -14,13 +14,12 @@ import (
 
 	"github.com/observe-go/langfuse/capture"
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/tracing"
 )
 
 // Version is the version of this SDK, sent to Langfuse with every export.
-const Version = attrs.SDKVersion
+const Version = "0.1.0"
 
 // Client owns the OpenTelemetry provider that observations are recorded
 // with and the export to Langfuse. The last client made by New is the

@@ -251,3 +251,10 @@ func (b blockingExporter) ExportSpans(ctx context.Context, _ []sdktrace.ReadOnly
 }
 
 func (blockingExporter) Shutdown(context.Context) error { return nil }
+
+func TestVersionIsWhatExportsSend(t *testing.T) {
+	assert.Equal(t, attrs.SDKVersion, langfuse.Version)
+	for _, l := range []observe.Level{observe.LevelDebug, observe.LevelDefault, observe.LevelWarning, observe.LevelError} {
+		assert.Contains(t, []string{attrs.LevelDebug, attrs.LevelDefault, attrs.LevelWarning, attrs.LevelError}, string(l))
+	}
+}

@@ -1,7 +1,5 @@
 package observe
 
-import "github.com/observe-go/langfuse/internal/attrs"
-
 // Type is the kind of an observation, as Langfuse shows it. It is written
 // on the span when the observation starts and never changes afterwards.
 type Type string
@@ -40,10 +38,10 @@ type Level string
 
 // The levels Langfuse knows.
 const (
-	LevelDebug   Level = attrs.LevelDebug
-	LevelDefault Level = attrs.LevelDefault
-	LevelWarning Level = attrs.LevelWarning
-	LevelError   Level = attrs.LevelError
+	LevelDebug   Level = "DEBUG"
+	LevelDefault Level = "DEFAULT"
+	LevelWarning Level = "WARNING"
+	LevelError   Level = "ERROR"
 )
 
 // Valid reports whether l is one of the levels Langfuse knows.
