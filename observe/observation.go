@@ -267,8 +267,10 @@ var typeAttrs = func() map[Type][]attribute.KeyValue {
 
 func typeAttr(t Type) []attribute.KeyValue { return typeAttrs[t] }
 
-// captureDefault decides input and output capture when no option does.
-type captureDefault struct{ in, out bool }
+// captureDefault decides input and output capture when no option does;
+// wrapped marks the call of a Wrapper, whose End records the output in
+// the observation's own attribute buffer.
+type captureDefault struct{ in, out, wrapped bool }
 
 var defaultCapture = captureDefault{in: true, out: true}
 
@@ -302,7 +304,7 @@ func start(ctx context.Context, st *global.State, name string, op *options, args
 	withArgs := len(args) > 0 && captureIn
 	startAttrs := asRoot || withArgs || op.set&^startOnly != 0
 	var o *Observation
-	if recording && (startAttrs || captureOut) {
+	if recording && (startAttrs || (def.wrapped && captureOut)) {
 		// One allocation for the observation and the attribute buffer its
 		// start and end fill, instead of one per SetAttributes call.
 		ob := &observationWithBuf{}

@@ -73,6 +73,15 @@ func (o *options) has(f field) bool { return o.set&f != 0 }
 func (s field) has(f field) bool { return s&f != 0 }
 
 func resolve(opts []Option) options {
+	if len(opts) == 0 {
+		return options{} // no options, no allocation
+	}
+	return resolveSlow(opts)
+}
+
+// resolveSlow applies opts. Its options value escapes (each apply is a
+// dynamic call), so it is kept out of resolve's fast path.
+func resolveSlow(opts []Option) options {
 	var o options
 	for _, opt := range opts {
 		if opt != nil {

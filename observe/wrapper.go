@@ -94,8 +94,9 @@ func (w *Wrapper) Start(ctx context.Context, args ...any) (context.Context, *Obs
 		return ctx, noopObservation
 	}
 	return start(ctx, st, w.name, &w.op, args, captureDefault{
-		in:  w.captureIn.or(st.CaptureIO),
-		out: w.captureOut.or(st.CaptureIO),
+		in:      w.captureIn.or(st.CaptureIO),
+		out:     w.captureOut.or(st.CaptureIO),
+		wrapped: true,
 	})
 }
 
