@@ -245,10 +245,20 @@ func (c *Client) Shutdown(ctx context.Context) error {
 		if c.state != nil {
 			global.CompareAndSwap(c.state, nil)
 		}
+		var err error
+		if c.proc != nil {
+			// Directly, not only through the provider: the SDK skips its
+			// processors once ctx has ended, which would leave the export
+			// goroutine running and its spans uncounted.
+			err = c.proc.Shutdown(ctx)
+		}
 		if c.owned != nil {
-			if err := c.owned.Shutdown(ctx); err != nil {
-				c.shutdownErr = fmt.Errorf("langfuse: shutdown: %w", err)
+			if perr := c.owned.Shutdown(ctx); err == nil {
+				err = perr
 			}
+		}
+		if err != nil {
+			c.shutdownErr = fmt.Errorf("langfuse: shutdown: %w", err)
 		}
 	})
 	return c.shutdownErr
