@@ -265,7 +265,21 @@ var typeAttrs = func() map[Type][]attribute.KeyValue {
 	return m
 }()
 
-func typeAttr(t Type) []attribute.KeyValue { return typeAttrs[t] }
+// resolvedType returns the type the options ask for, span when they ask
+// for none or for one Langfuse does not know, and its attribute.
+func (op *options) resolvedType() (Type, []attribute.KeyValue) {
+	if op.typeKV != nil {
+		return op.typ, op.typeKV // resolved once by NewWrapper
+	}
+	if !op.has(fType) {
+		return TypeSpan, typeAttrs[TypeSpan]
+	}
+	if kv, ok := typeAttrs[op.typ]; ok {
+		return op.typ, kv
+	}
+	global.WarnOnce("unknown observation type, using span", "type", string(op.typ))
+	return TypeSpan, typeAttrs[TypeSpan]
+}
 
 // captureDefault decides input and output capture when no option does;
 // wrapped marks the call of a Wrapper, whose End records the output in
@@ -280,14 +294,7 @@ func start(ctx context.Context, st *global.State, name string, op *options, args
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	typ := TypeSpan
-	if op.has(fType) {
-		if op.typ.Valid() {
-			typ = op.typ
-		} else {
-			global.WarnOnce("unknown observation type, using span", "type", string(op.typ))
-		}
-	}
+	typ, typeKV := op.resolvedType()
 	asRoot := false
 	if op.has(fTraceContext) {
 		ctx, asRoot = withRemoteParent(ctx, op.traceID, op.parentSpanID)
@@ -322,13 +329,13 @@ func start(ctx context.Context, st *global.State, name string, op *options, args
 	if recording {
 		if !startAttrs {
 			// Nothing but the type: a shared slice, no allocation.
-			span.SetAttributes(typeAttr(typ)...)
+			span.SetAttributes(typeKV...)
 		} else {
 			head := o.buf
 			if head == nil {
 				head = make([]attribute.KeyValue, 0, 2+bits.OnesCount32(uint32(op.set)))
 			}
-			head = append(head, typeAttr(typ)...)
+			head = append(head, typeKV...)
 			if asRoot {
 				head = append(head, attribute.Bool(attrs.AsRoot, true))
 			}

@@ -1,6 +1,10 @@
 package observe
 
-import "time"
+import (
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+)
 
 // Option sets a property of an observation. The same options apply when an
 // observation starts, in Update and End, and on the wrappers of the
@@ -65,7 +69,9 @@ type options struct {
 	captureOut      bool
 	argNames        []string
 	transform       func([]any) any
-	readBaggage     bool // ReadBaggage; no field bit, as it writes no attribute
+	// typeKV is the resolved type's attribute, set once by NewWrapper.
+	typeKV      []attribute.KeyValue
+	readBaggage bool // ReadBaggage; no field bit, as it writes no attribute
 }
 
 func (o *options) has(f field) bool { return o.set&f != 0 }

@@ -59,6 +59,7 @@ func NewWrapper(name string, opts ...Option) *Wrapper {
 	w.captureOut = triOf(w.op.has(fCaptureOut), w.op.captureOut)
 	// Capture is decided per call; per-call input comes with Start.
 	w.op.set &^= fCaptureIn | fCaptureOut | fInput | fOutput | fArgs | fTraceContext
+	w.op.typ, w.op.typeKV = w.op.resolvedType()
 	return w
 }
 
