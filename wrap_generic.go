@@ -23,8 +23,8 @@ func ObserveCtx[R any](name string, fn func(context.Context) (R, error), opts ..
 		if !w.Enabled() {
 			return fn(ctx)
 		}
-		ctx, o := w.Start(ctx)
-		return call(w, o, func() (R, error) { return fn(ctx) })
+		ctx, c := w.Begin(ctx)
+		return call(w, c, func() (R, error) { return fn(ctx) })
 	}
 }
 
@@ -36,13 +36,13 @@ func Observe1[A, R any](name string, fn func(context.Context, A) (R, error), opt
 		if !w.Enabled() {
 			return fn(ctx, a)
 		}
-		var o *observe.Observation
+		var c observe.Call
 		if w.CaptureInput() {
-			ctx, o = w.Start(ctx, a)
+			ctx, c = w.Begin(ctx, a)
 		} else {
-			ctx, o = w.Start(ctx)
+			ctx, c = w.Begin(ctx)
 		}
-		return call(w, o, func() (R, error) { return fn(ctx, a) })
+		return call(w, c, func() (R, error) { return fn(ctx, a) })
 	}
 }
 
@@ -54,13 +54,13 @@ func Observe2[A, B, R any](name string, fn func(context.Context, A, B) (R, error
 		if !w.Enabled() {
 			return fn(ctx, a, b)
 		}
-		var o *observe.Observation
+		var c observe.Call
 		if w.CaptureInput() {
-			ctx, o = w.Start(ctx, a, b)
+			ctx, c = w.Begin(ctx, a, b)
 		} else {
-			ctx, o = w.Start(ctx)
+			ctx, c = w.Begin(ctx)
 		}
-		return call(w, o, func() (R, error) { return fn(ctx, a, b) })
+		return call(w, c, func() (R, error) { return fn(ctx, a, b) })
 	}
 }
 
@@ -72,13 +72,13 @@ func Observe3[A, B, C, R any](name string, fn func(context.Context, A, B, C) (R,
 		if !w.Enabled() {
 			return fn(ctx, a, b, c)
 		}
-		var o *observe.Observation
+		var oc observe.Call
 		if w.CaptureInput() {
-			ctx, o = w.Start(ctx, a, b, c)
+			ctx, oc = w.Begin(ctx, a, b, c)
 		} else {
-			ctx, o = w.Start(ctx)
+			ctx, oc = w.Begin(ctx)
 		}
-		return call(w, o, func() (R, error) { return fn(ctx, a, b, c) })
+		return call(w, oc, func() (R, error) { return fn(ctx, a, b, c) })
 	}
 }
 
@@ -90,8 +90,8 @@ func ObserveErr(name string, fn func(context.Context) error, opts ...observe.Opt
 		if !w.Enabled() {
 			return fn(ctx)
 		}
-		ctx, o := w.Start(ctx)
-		_, err := call(w, o, func() (struct{}, error) { return struct{}{}, fn(ctx) })
+		ctx, c := w.Begin(ctx)
+		_, err := call(w, c, func() (struct{}, error) { return struct{}{}, fn(ctx) })
 		return err
 	}
 }
@@ -99,9 +99,9 @@ func ObserveErr(name string, fn func(context.Context) error, opts ...observe.Opt
 // call runs body, the wrapped call, as the observation o and ends o with
 // its result. It is kept apart from the wrappers so that their disabled
 // path carries no deferred function.
-func call[R any](w *observe.Wrapper, o *observe.Observation, body func() (R, error)) (r R, err error) {
+func call[R any](w *observe.Wrapper, c observe.Call, body func() (R, error)) (r R, err error) {
 	done := false
-	defer finish(w, o, &done, &r, &err)
+	defer finish(w, c, &done, &r, &err)
 	r, err = body()
 	done = true
 	return r, err
@@ -111,20 +111,20 @@ func call[R any](w *observe.Wrapper, o *observe.Observation, body func() (R, err
 // itself, so its recover sees the wrapped function's panic, which it
 // records and raises again unchanged. A call that neither returned nor
 // panicked left through runtime.Goexit and is ended as it is.
-func finish[R any](w *observe.Wrapper, o *observe.Observation, done *bool, r *R, err *error) {
+func finish[R any](w *observe.Wrapper, c observe.Call, done *bool, r *R, err *error) {
 	if !*done {
 		if p := recover(); p != nil {
-			w.EndPanic(o, p)
+			w.FinishPanic(c, p)
 			panic(p)
 		}
-		o.End() // left through runtime.Goexit: no result to record
+		c.End() // left through runtime.Goexit: no result to record
 		return
 	}
 	if *err == nil && w.CaptureOutput() {
-		w.End(o, *r, nil)
+		w.Finish(c, *r, nil)
 		return
 	}
-	w.End(o, nil, *err)
+	w.Finish(c, nil, *err)
 }
 
 // newWrapper resolves the wrapper's options once, naming it after fn when

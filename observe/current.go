@@ -3,8 +3,10 @@ package observe
 import (
 	"context"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/internal/global"
 )
 
@@ -24,9 +26,27 @@ func Current(ctx context.Context) *Observation {
 	if !span.IsRecording() {
 		return noopObservation
 	}
-	o := &Observation{span: span, typ: TypeSpan, foreign: true, captureIn: true, captureOut: true}
+	o := &Observation{span: span, typ: spanType(span), foreign: true, captureIn: true, captureOut: true}
 	o.ref = spanRef{Span: span, o: o}
 	return o.attach()
+}
+
+// spanType reads the observation type a span was started with, for views
+// of spans that wrappers started without an Observation; spans of other
+// instrumentation are spans.
+func spanType(span trace.Span) Type {
+	ro, ok := span.(interface{ Attributes() []attribute.KeyValue })
+	if !ok {
+		return TypeSpan
+	}
+	for _, kv := range ro.Attributes() {
+		if kv.Key == attrs.ObservationType {
+			if t := Type(kv.Value.AsString()); t.Valid() {
+				return t
+			}
+		}
+	}
+	return TypeSpan
 }
 
 // UpdateCurrent updates the observation current in ctx; see

@@ -2,6 +2,7 @@ package observe
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -130,13 +131,28 @@ func (o *Observation) setError(msg string) string {
 
 // argsValue shapes a function's arguments as the input.
 func (o *Observation) argsValue(args []any) any {
-	if len(o.argNames) == 0 {
+	return argsValue(args, o.argNames, o.st.Capture)
+}
+
+// inputOf is argsValue for the arguments of one call. It never keeps args
+// itself, so that the caller's variadic slice can stay on its stack.
+func inputOf(args []any, names []string, opts capture.Options) any {
+	if len(args) == 1 && len(names) == 0 {
+		return args[0]
+	}
+	return argsValue(slices.Clone(args), names, opts)
+}
+
+// argsValue shapes args as an input: one argument as itself, several as
+// an array, or an object keyed by names when there are any.
+func argsValue(args []any, names []string, opts capture.Options) any {
+	if len(names) == 0 {
 		if len(args) == 1 {
 			return args[0]
 		}
 		return args
 	}
-	return namedArgs{names: o.argNames, args: args, opts: o.st.Capture}
+	return namedArgs{names: names, args: args, opts: opts}
 }
 
 // namedArgs is a function's arguments as a JSON object whose keys keep the

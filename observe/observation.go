@@ -340,7 +340,7 @@ func start(ctx context.Context, st *global.State, name string, op *options, args
 				head = append(head, attribute.Bool(attrs.AsRoot, true))
 			}
 			if withArgs {
-				head = append(head, attribute.String(attrs.ObservationInput, capture.String(o.argsValue(args), st.Capture)))
+				head = append(head, attribute.String(attrs.ObservationInput, capture.String(inputOf(args, o.argNames, st.Capture), st.Capture)))
 			}
 			o.apply(op, head)
 		}
