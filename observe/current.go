@@ -11,10 +11,11 @@ import (
 )
 
 // Current returns the observation current in ctx. It never returns nil:
-// with no span in ctx it returns a no-op observation. When the current
-// span was started by other OpenTelemetry instrumentation, Current returns
-// a view of that span: Update adds Langfuse attributes to it, and End
-// leaves ending it to its owner.
+// with no span in ctx it returns a no-op observation. Inside a call of a
+// generic wrapper, and when the current span was started by other
+// OpenTelemetry instrumentation, Current returns a view of that span:
+// Update works on it, and End leaves ending it to whoever started it (the
+// wrapper ends its own call).
 func Current(ctx context.Context) *Observation {
 	if ctx == nil {
 		return noopObservation
