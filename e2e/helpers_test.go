@@ -27,6 +27,11 @@ func setLangfuseEnv(t *testing.T, vars map[string]string) {
 			require.NoError(t, os.Unsetenv(name))
 		}
 	}
+	if _, ok := vars["LANGFUSE_TIMEOUT"]; !ok {
+		// A loaded CI machine running every package at once under -race
+		// can take seconds to answer; tests about timeouts set their own.
+		t.Setenv("LANGFUSE_TIMEOUT", "30")
+	}
 	for k, v := range vars {
 		t.Setenv(k, v)
 	}
