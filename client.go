@@ -14,6 +14,7 @@ import (
 
 	"github.com/observe-go/langfuse/capture"
 	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/tracing"
 )
@@ -23,14 +24,15 @@ const Version = "0.1.0"
 
 // Client owns the OpenTelemetry provider that observations are recorded
 // with and the export to Langfuse. The last client made by New is the
-// default that observe.Start and the wrappers use. A Client is safe for
-// concurrent use.
+// default that observe.Start and the wrappers use, unless New was given
+// WithDefault(false); Client.Context binds a context to a client of its
+// own. A Client is safe for concurrent use.
 type Client struct {
 	cfg    config.Config
 	tp     trace.TracerProvider     // nil when tracing is disabled
 	owned  *sdktrace.TracerProvider // the provider New built, nil when the user brought one
 	proc   *tracing.ExportProcessor // nil when the user brought the provider
-	state  *global.State            // nil when tracing is disabled
+	state  *global.State            // the client's state; its Tracer is nil when tracing is disabled
 	logger *slog.Logger
 
 	shutdownOnce sync.Once
@@ -47,13 +49,14 @@ type optionFunc func(*settings)
 func (f optionFunc) apply(s *settings) { f(s) }
 
 type settings struct {
-	cfg      *config.Config
-	exporter sdktrace.SpanExporter
-	logger   *slog.Logger
-	console  io.Writer
-	filter   tracing.Filter
-	mask     func(any) any
-	provider trace.TracerProvider
+	cfg       *config.Config
+	exporter  sdktrace.SpanExporter
+	logger    *slog.Logger
+	console   io.Writer
+	filter    tracing.Filter
+	mask      func(any) any
+	provider  trace.TracerProvider
+	noDefault bool
 }
 
 // WithConfig replaces the configuration read from the environment with c.
@@ -109,6 +112,15 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 	return optionFunc(func(s *settings) { s.provider = tp })
 }
 
+// WithDefault(false) keeps New from making the client the default: it is
+// then reached only through contexts bound to it with Client.Context, and
+// the default client, if any, stays as it is. Use it for a second client
+// in one process (another Langfuse project) and for tests that run in
+// parallel (see langfusetest.New).
+func WithDefault(on bool) Option {
+	return optionFunc(func(s *settings) { s.noDefault = !on })
+}
+
 // New reads the configuration from the environment (see package config),
 // applies opts, builds the OpenTelemetry provider and makes the client the
 // default for observe.Start and the wrappers. It never changes the global
@@ -149,21 +161,20 @@ func New(opts ...Option) (*Client, error) {
 	default:
 		logger = slog.Default()
 	}
-	c := &Client{cfg: cfg, logger: logger}
-	if !cfg.TracingEnabled {
-		global.Store(nil)
-		return c, nil
-	}
-
-	c.state = &global.State{
+	c := &Client{cfg: cfg, logger: logger, state: &global.State{
 		CaptureIO: cfg.IOCaptureEnabled,
 		Capture:   capture.Options{MaxBytes: cfg.CaptureMaxBytes, Mask: s.mask},
 		Logger:    logger,
+	}}
+	if !cfg.TracingEnabled {
+		if !s.noDefault {
+			global.Store(nil)
+		}
+		return c, nil
 	}
 	if s.provider != nil {
 		c.tp = s.provider
-		c.state.Tracer = tracing.Tracer(s.provider)
-		global.Store(c.state)
+		c.publish(tracing.Tracer(s.provider), s.noDefault)
 		return c, nil
 	}
 
@@ -188,11 +199,35 @@ func New(opts ...Option) (*Client, error) {
 	c.proc = tracing.NewExportProcessor(cfg, exp, tracing.WithLogger(logger), tracing.WithFilter(s.filter))
 	c.owned = tracing.NewTracerProvider(cfg, c.proc)
 	c.tp = c.owned
-	c.state.Tracer = tracing.Tracer(c.tp)
-	global.Store(c.state)
+	c.publish(tracing.Tracer(c.tp), s.noDefault)
 	logger.Debug("langfuse: client ready", "endpoint", cfg.TracesEndpoint(), "keys", cfg.HasKeys(),
 		"export_mode", string(cfg.ExportMode), "sample_rate", cfg.SampleRate)
 	return c, nil
+}
+
+// publish completes the client's state with its tracer and, unless
+// noDefault, makes the client the default.
+func (c *Client) publish(tr trace.Tracer, noDefault bool) {
+	c.state.Tracer = tr
+	if !noDefault {
+		global.Store(c.state)
+	}
+}
+
+// Context returns a copy of ctx bound to c: observations started under it
+// (wrappers, Run, observe.Start, ObserveHandler requests) are recorded by c
+// instead of the default client, and so are their children. Two clients
+// (two Langfuse projects, or one recorder per parallel test) can live in
+// one process this way. A ctx bound to a client with tracing disabled, or
+// shut down, records nothing.
+func (c *Client) Context(ctx context.Context) context.Context {
+	if c == nil {
+		if ctx == nil {
+			return context.Background()
+		}
+		return ctx
+	}
+	return core.WithClient(ctx, c.state)
 }
 
 // Config returns the configuration the client runs with.
@@ -242,9 +277,8 @@ func (c *Client) Shutdown(ctx context.Context) error {
 		return nil
 	}
 	c.shutdownOnce.Do(func() {
-		if c.state != nil {
-			global.CompareAndSwap(c.state, nil)
-		}
+		c.state.Stop()
+		global.CompareAndSwap(c.state, nil)
 		var err error
 		if c.proc != nil {
 			// Directly, not only through the provider: the SDK skips its

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/observe"
 )
 
@@ -51,7 +52,7 @@ import (
 // server's writer for everything else. With tracing disabled h is called
 // directly with the request as it came.
 func ObserveHandler(name string, h http.Handler, opts ...observe.Option) http.Handler {
-	return &observedHandler{name: name, next: h, w: observe.NewWrapper(name, opts...)}
+	return &observedHandler{name: name, next: h, sp: core.NewSpec(name, opts)}
 }
 
 // InjectHTTP writes the W3C trace context of the observation current in
@@ -75,7 +76,7 @@ func InjectHTTP(ctx context.Context, h http.Header) {
 type observedHandler struct {
 	name string
 	next http.Handler
-	w    *observe.Wrapper
+	sp   *core.Spec
 }
 
 // requestInput is what a request records as its input.
@@ -86,67 +87,72 @@ type requestInput struct {
 }
 
 func (oh *observedHandler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	w := oh.w
-	if !w.Enabled() {
+	ctx := r.Context()
+	st := core.ClientFrom(ctx)
+	if st == nil {
 		oh.next.ServeHTTP(rw, r)
 		return
 	}
-	ctx := r.Context()
+	sp := oh.sp
 	if !trace.SpanContextFromContext(ctx).IsValid() {
 		ctx = propagation.TraceContext{}.Extract(ctx, propagation.HeaderCarrier(r.Header))
 	}
-	if w.ReadBaggage() {
+	if sp.ReadBaggage() {
 		ctx = withIncomingBaggage(ctx, r.Header)
 	}
-	var o *observe.Observation
-	if w.CaptureInput() {
+	var rec *core.Record
+	if sp.CaptureInput(st) {
 		in := requestInput{Method: r.Method}
 		if r.URL != nil {
 			in.Path, in.Query = r.URL.Path, r.URL.RawQuery
 		}
-		ctx, o = w.Start(ctx, in)
+		ctx, rec = sp.Begin(ctx, st, in)
 	} else {
-		ctx, o = w.Start(ctx)
+		ctx, rec = sp.Begin(ctx, st)
 	}
 	if oh.name == "" {
-		o.Span().SetName(requestName(r))
+		rec.Span().SetName(requestName(r))
 	}
 	sw := &statusWriter{ResponseWriter: rw}
 	r2 := r.WithContext(ctx)
 	done := false
-	defer oh.finish(o, sw, r, r2, &done)
+	defer rec.Guard(&done, nil)
+	defer oh.rename(rec, r, r2, &done) // before Guard ends a handler that panicked
 	oh.next.ServeHTTP(sw, r2)
 	done = true
+	oh.rename(rec, r, r2, nil)
+	oh.finish(rec, sw)
 }
 
-// finish ends the observation of one request. It is the deferred function
-// itself, so its recover sees the handler's panic, which it records and
-// raises again unchanged. in is the request as it came, out the copy the
-// handler got, on which a ServeMux sets the pattern it matched.
-func (oh *observedHandler) finish(o *observe.Observation, sw *statusWriter, in, out *http.Request, done *bool) {
+// rename names the observation after the pattern a ServeMux matched: in is
+// the request as it came, out the copy the handler got, on which the mux
+// sets the pattern. It runs before the observation ends, however the
+// handler left; a deferred rename passes returned to skip a request
+// that was renamed on its way out.
+func (oh *observedHandler) rename(rec *core.Record, in, out *http.Request, returned *bool) {
+	if returned != nil && *returned {
+		return // renamed already, before the observation ended
+	}
 	if oh.name == "" && out.Pattern != "" && out.Pattern != in.Pattern {
-		o.Span().SetName(out.Pattern)
+		rec.Span().SetName(out.Pattern)
 	}
-	if !*done {
-		if p := recover(); p != nil {
-			oh.w.EndPanic(o, p)
-			panic(p)
-		}
-		o.End() // left through runtime.Goexit: no status to record
-		return
-	}
+}
+
+// finish ends the observation of a request the handler returned from.
+func (oh *observedHandler) finish(rec *core.Record, sw *statusWriter) {
 	status := sw.status
 	if status == 0 {
 		if sw.hijacked {
-			o.End() // the handler took the connection: no status to record
+			rec.End(nil) // the handler took the connection: no status to record
 			return
 		}
 		status = http.StatusOK
 	}
 	if status >= 500 {
-		o.Update(observe.WithLevel(observe.LevelError), observe.WithStatusMessage(statusMessage(status)))
+		s := core.Resolve([]observe.Option{observe.WithLevel(observe.LevelError), observe.WithStatusMessage(statusMessage(status))})
+		rec.Update(&s)
 	}
-	oh.w.End(o, status, nil)
+	rec.Finish(status, nil)
 }
 
 // requestName names a request before routing: its pattern when a

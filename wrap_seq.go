@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/observe-go/langfuse/internal/core"
+	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/observe"
 )
 
@@ -60,25 +62,34 @@ const abandonedSeqMessage = "sequence abandoned before it was ranged"
 // fn(ctx, a) itself. The returned function is safe for concurrent use, and
 // so is each sequence it returns when fn is.
 func ObserveSeq[A, T any](name string, fn func(context.Context, A) iter.Seq2[T, error], opts ...observe.Option) func(context.Context, A) iter.Seq2[T, error] {
-	w := newWrapper(name, fn, opts)
-	genLike := w.Type() == observe.TypeGeneration || w.Type() == observe.TypeEmbedding
+	sp := newSpec(name, fn, opts)
 	return func(ctx context.Context, a A) iter.Seq2[T, error] {
-		if !w.Enabled() {
+		st := core.ClientFrom(ctx)
+		if st == nil {
 			return fn(ctx, a)
 		}
-		o, inner := startSeq(ctx, w, a, fn)
-		first := &seqFirst{o: o}
+		r, inner := startSeq(ctx, st, sp, a, fn)
+		first := &seqFirst{r: r}
 		c := &seqCall[A, T]{ctx: ctx, a: a, inner: inner}
 		// The cleanup's argument must not reach c, or c is never collected.
 		c.cleanup = runtime.AddCleanup(c, abandonSeq, first)
 		return func(yield func(T, error) bool) {
 			if first.taken.CompareAndSwap(false, true) {
 				c.cleanup.Stop()
-				rangeSeq(w, first.o, genLike, c.inner, yield)
+				rangeSeq(sp, first.r, c.inner, yield)
 				return
 			}
-			o, inner := startSeq(c.ctx, w, c.a, fn)
-			rangeSeq(w, o, genLike, inner, yield)
+			st := core.ClientFrom(c.ctx)
+			if st == nil {
+				for v, err := range fn(c.ctx, c.a) {
+					if !yield(v, err) {
+						return
+					}
+				}
+				return
+			}
+			r, inner := startSeq(c.ctx, st, sp, c.a, fn)
+			rangeSeq(sp, r, inner, yield)
 		}
 	}
 }
@@ -100,7 +111,7 @@ type seqCall[A, T any] struct {
 // sequence that was never ranged.
 type seqFirst struct {
 	taken atomic.Bool
-	o     *observe.Observation
+	r     *core.Record
 }
 
 // abandonSeq ends the observation of a sequence that became unreachable
@@ -109,70 +120,59 @@ func abandonSeq(f *seqFirst) {
 	if !f.taken.CompareAndSwap(false, true) {
 		return
 	}
+	s := core.Resolve([]observe.Option{observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(abandonedSeqMessage)})
 	// Cleanups share one goroutine, and ending a span may export it
 	// synchronously.
-	go f.o.End(observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(abandonedSeqMessage))
+	go f.r.End(&s)
 }
 
 // startSeq starts the observation of one call and calls fn under it. A
 // panic in fn is recorded and goes on; fn leaving through runtime.Goexit
 // ends the observation as it is.
-func startSeq[A, T any](ctx context.Context, w *observe.Wrapper, a A, fn func(context.Context, A) iter.Seq2[T, error]) (o *observe.Observation, seq iter.Seq2[T, error]) {
-	if w.CaptureInput() {
-		ctx, o = w.Start(ctx, a)
+func startSeq[A, T any](ctx context.Context, st *global.State, sp *core.Spec, a A, fn func(context.Context, A) iter.Seq2[T, error]) (r *core.Record, seq iter.Seq2[T, error]) {
+	if sp.CaptureInput(st) {
+		ctx, r = sp.Begin(ctx, st, a)
 	} else {
-		ctx, o = w.Start(ctx)
+		ctx, r = sp.Begin(ctx, st)
 	}
 	done := false
-	defer func() {
-		if done {
-			return
-		}
-		if p := recover(); p != nil {
-			w.EndPanic(o, p)
-			panic(p)
-		}
-		o.End()
-	}()
+	defer r.Guard(&done, nil)
 	seq = fn(ctx, a)
 	done = true
-	return o, seq
+	return r, seq
 }
 
-// rangeSeq ranges seq for yield as the observation o, and ends o when the
+// rangeSeq ranges seq for yield as the observation r, and ends r when the
 // range ends: with the items as output, or as a panic that goes on
 // unchanged.
-func rangeSeq[T any](w *observe.Wrapper, o *observe.Observation, genLike bool, seq iter.Seq2[T, error], yield func(T, error) bool) {
-	collect := w.CaptureOutput() && o.IsRecording()
-	started := !genLike || !o.IsRecording()
+func rangeSeq[T any](sp *core.Spec, r *core.Record, seq iter.Seq2[T, error], yield func(T, error) bool) {
+	collect := r.CapturesOutput()
+	started := !core.GenerationLike(sp.Type()) || !r.IsRecording()
 	var items []any
-	done := false
-	defer func() {
-		if !done {
-			if p := recover(); p != nil {
-				w.EndPanic(o, p)
-				panic(p)
-			}
-		}
-		if collect {
-			var out any
-			if _, isString := any(*new(T)).(string); isString && len(items) == 0 {
-				out = "" // an empty text stream
-			} else {
-				out = w.ItemsOutput(items)
-			}
-			w.End(o, out, nil)
+	// finish ends r with what the loop got, whether the range ended or
+	// left through runtime.Goexit.
+	finish := func() {
+		if !collect {
+			r.End(nil)
 			return
 		}
-		o.End()
-	}()
+		var out any
+		if _, isString := any(*new(T)).(string); isString && len(items) == 0 {
+			out = "" // an empty text stream
+		} else {
+			out = sp.ItemsOutput(items)
+		}
+		r.Finish(out, nil)
+	}
+	done := false
+	defer r.Guard(&done, finish)
 	seq(func(v T, err error) bool {
 		if err != nil {
-			o.RecordError(err)
+			r.RecordError(err)
 		} else {
 			if !started {
 				started = true
-				o.Update(observe.WithCompletionStartTime(time.Now()))
+				r.SetCompletionStart(time.Now())
 			}
 			if collect {
 				items = append(items, v)
@@ -181,4 +181,5 @@ func rangeSeq[T any](w *observe.Wrapper, o *observe.Observation, genLike bool, s
 		return yield(v, err)
 	})
 	done = true
+	finish()
 }

@@ -146,6 +146,9 @@ func toObservation(s sdktrace.ReadOnlySpan) Observation {
 		}
 	}
 	o.Type = o.Attr(attrs.ObservationType)
+	if o.Type == "" && o.Scope == attrs.ScopeName {
+		o.Type = attrs.TypeSpan // a plain observation goes without the attribute
+	}
 	o.Input = o.Attr(attrs.ObservationInput)
 	o.Output = o.Attr(attrs.ObservationOutput)
 	o.Level = o.Attr(attrs.ObservationLevel)

@@ -6,7 +6,7 @@ import (
 
 	"go.opentelemetry.io/otel/baggage"
 
-	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/internal/propctx"
 )
 
@@ -30,12 +30,7 @@ const (
 // baggage comes from the caller: enable it only for trusted callers, such
 // as your own services behind a gateway that strips the header from
 // outside requests. Elsewhere it is ignored.
-func ReadBaggage(on bool) Option {
-	return optionFunc(func(o *options) { o.readBaggage = on })
-}
-
-// ReadBaggage reports whether the wrapper was made with ReadBaggage(true).
-func (w *Wrapper) ReadBaggage() bool { return w != nil && w.op.readBaggage }
+func ReadBaggage(on bool) Option { return core.WithReadBaggage(on) }
 
 // AttributesFromBaggage returns the attributes carried in the langfuse_*
 // members of b, the W3C baggage that PropagateAttributes writes with
@@ -91,7 +86,7 @@ func withBaggage(ctx context.Context, s *propctx.Set) context.Context {
 		}
 		m, err := baggage.NewMemberRaw(name, v)
 		if err != nil {
-			global.WarnOnce("PropagateAttributes: a value is not valid UTF-8 and was not added to baggage", "member", name)
+			core.ClientFrom(ctx).Warn("PropagateAttributes: a value is not valid UTF-8 and was not added to baggage", "member", name)
 			return
 		}
 		if nb, err := b.SetMember(m); err == nil {
@@ -110,7 +105,7 @@ func withBaggage(ctx context.Context, s *propctx.Set) context.Context {
 		// A W3C baggage key is an RFC 7230 token; a member with any other
 		// key would be left out of the header without a word.
 		if _, err := baggage.NewMember(name, ""); err != nil {
-			global.WarnOnce("PropagateAttributes: a metadata key is not a valid baggage key and was not added to baggage", "key", k)
+			core.ClientFrom(ctx).Warn("PropagateAttributes: a metadata key is not a valid baggage key and was not added to baggage", "key", k)
 			continue
 		}
 		set(name, v)

@@ -111,15 +111,9 @@ func TestAttributesFromBaggage(t *testing.T) {
 }
 
 func TestReadBaggageOption(t *testing.T) {
-	assert.False(t, observe.NewWrapper("w").ReadBaggage(), "off by default")
-	assert.True(t, observe.NewWrapper("w", observe.ReadBaggage(true)).ReadBaggage())
-	assert.False(t, observe.NewWrapper("w", observe.ReadBaggage(true), observe.ReadBaggage(false)).ReadBaggage())
-	var nilWrapper *observe.Wrapper
-	assert.False(t, nilWrapper.ReadBaggage())
-
 	h := setup(t)
 	_, o := observe.Start(context.Background(), "plain", observe.ReadBaggage(true))
 	o.End()
 	keys := slices.Sorted(maps.Keys(h.find(t, "plain").Attributes))
-	assert.Equal(t, []string{"langfuse.environment", "langfuse.observation.type"}, keys, "elsewhere it writes nothing")
+	assert.Equal(t, []string{"langfuse.environment"}, keys, "elsewhere it writes nothing")
 }

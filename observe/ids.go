@@ -5,11 +5,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"strings"
 
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/observe-go/langfuse/internal/global"
 )
 
 // CreateTraceID returns a trace id of 32 lowercase hex digits. The same
@@ -52,36 +49,4 @@ func ObservationID(ctx context.Context) string {
 		return ""
 	}
 	return sc.SpanID().String()
-}
-
-// withRemoteParent returns ctx with a remote parent in trace traceID. With
-// no parent id the parent is made up and the new span is marked as the
-// trace's root, as the official SDKs do. Malformed ids leave ctx as it is.
-func withRemoteParent(ctx context.Context, traceID, parentSpanID string) (context.Context, bool) {
-	traceID, parentSpanID = strings.ToLower(traceID), strings.ToLower(parentSpanID)
-	tid, err := trace.TraceIDFromHex(traceID)
-	if err != nil || len(traceID) != 32 {
-		global.WarnOnce("WithTraceContext: trace id must be 32 hex digits, not all zero; ignored", "trace_id", traceID)
-		return ctx, false
-	}
-	asRoot := parentSpanID == ""
-	var sid trace.SpanID
-	if asRoot {
-		for !sid.IsValid() {
-			_, _ = rand.Read(sid[:])
-		}
-	} else {
-		sid, err = trace.SpanIDFromHex(parentSpanID)
-		if err != nil || len(parentSpanID) != 16 {
-			global.WarnOnce("WithTraceContext: parent span id must be 16 hex digits, not all zero; ignored", "parent_span_id", parentSpanID)
-			return ctx, false
-		}
-	}
-	sc := trace.NewSpanContext(trace.SpanContextConfig{
-		TraceID:    tid,
-		SpanID:     sid,
-		TraceFlags: trace.FlagsSampled,
-		Remote:     true,
-	})
-	return trace.ContextWithRemoteSpanContext(ctx, sc), asRoot
 }

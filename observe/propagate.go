@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/internal/propctx"
 )
@@ -43,7 +44,7 @@ func PropagateAttributes(ctx context.Context, a Attributes) context.Context {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	s := merge(propctx.FromContext(ctx), a)
+	s := merge(core.ClientFrom(ctx), propctx.FromContext(ctx), a)
 	if span := trace.SpanFromContext(ctx); span.IsRecording() && len(s.KeyValues) > 0 {
 		span.SetAttributes(s.KeyValues...)
 	}
@@ -54,7 +55,7 @@ func PropagateAttributes(ctx context.Context, a Attributes) context.Context {
 	return ctx
 }
 
-func merge(outer *propctx.Set, a Attributes) *propctx.Set {
+func merge(st *global.State, outer *propctx.Set, a Attributes) *propctx.Set {
 	s := &propctx.Set{}
 	if outer != nil {
 		*s = *outer
@@ -67,7 +68,7 @@ func merge(outer *propctx.Set, a Attributes) *propctx.Set {
 		}
 	}
 	set := func(dst *string, name, v string) {
-		if v != "" && fits(name, v) {
+		if v != "" && fits(st, name, v) {
 			*dst = v
 		}
 	}
@@ -76,12 +77,12 @@ func merge(outer *propctx.Set, a Attributes) *propctx.Set {
 	set(&s.Version, "Version", a.Version)
 	set(&s.TraceName, "TraceName", a.TraceName)
 	for _, t := range a.Tags {
-		if t != "" && fits("Tags", t) && !slices.Contains(s.Tags, t) {
+		if t != "" && fits(st, "Tags", t) && !slices.Contains(s.Tags, t) {
 			s.Tags = append(s.Tags, t)
 		}
 	}
 	for k, v := range a.Metadata {
-		if fits("Metadata["+k+"]", v) {
+		if fits(st, "Metadata["+k+"]", v) {
 			if s.Metadata == nil {
 				s.Metadata = make(map[string]string, len(a.Metadata))
 			}
@@ -94,11 +95,11 @@ func merge(outer *propctx.Set, a Attributes) *propctx.Set {
 	return s
 }
 
-func fits(name, v string) bool {
+func fits(st *global.State, name, v string) bool {
 	if utf8.RuneCountInString(v) <= attrs.MaxPropagatedLen {
 		return true
 	}
-	global.WarnOnce("PropagateAttributes: a value over 200 characters was dropped", "attribute", name, "length", utf8.RuneCountInString(v))
+	st.Warn("PropagateAttributes: a value over 200 characters was dropped", "attribute", name, "length", utf8.RuneCountInString(v))
 	return false
 }
 
@@ -124,3 +125,6 @@ func keyValues(s *propctx.Set) []attribute.KeyValue {
 	}
 	return kvs
 }
+
+// withProp returns ctx carrying the propagated set p.
+func withProp(ctx context.Context, p *propctx.Set) context.Context { return propctx.With(ctx, p) }

@@ -50,6 +50,20 @@ const (
 // metadata values).
 const MaxPropagatedLen = 200
 
+// Observation types as the server spells them.
+const (
+	TypeSpan       = "span"
+	TypeGeneration = "generation"
+	TypeEvent      = "event"
+	TypeAgent      = "agent"
+	TypeTool       = "tool"
+	TypeChain      = "chain"
+	TypeRetriever  = "retriever"
+	TypeEvaluator  = "evaluator"
+	TypeEmbedding  = "embedding"
+	TypeGuardrail  = "guardrail"
+)
+
 // Levels as the server spells them.
 const (
 	LevelDebug   = "DEBUG"

@@ -1,6 +1,7 @@
-// Package global holds the default client's state that observations read
-// on every call: the tracer, the capture settings and the logger. The root
-// package stores it when a client is created; nothing else writes it.
+// Package global holds the client state that observations read on every
+// call (the tracer, the capture settings, the logger) and the default
+// client's pointer. The root package makes a State per client and stores
+// the default one; a context can carry another (see package core).
 package global
 
 import (
@@ -13,10 +14,12 @@ import (
 	"github.com/observe-go/langfuse/capture"
 )
 
-// State is an immutable snapshot of what observations need from the
-// client. A new client stores a new State; nobody changes one in place.
+// State is what observations need from one client. Its fields are set
+// before the State is published and never change; only Stop changes it.
+// It is safe for concurrent use.
 type State struct {
-	// Tracer creates observation spans, scope "langfuse-sdk".
+	// Tracer creates observation spans, scope "langfuse-sdk"; nil for a
+	// client with tracing disabled.
 	Tracer trace.Tracer
 	// CaptureIO is the default for wrappers' input and output capture
 	// (LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED).
@@ -26,46 +29,47 @@ type State struct {
 	// Logger receives warnings about bad input; never nil.
 	Logger *slog.Logger
 
-	warned sync.Map // message -> struct{}: each distinct warning is logged once
+	stopped atomic.Bool
+	warned  sync.Map // message -> struct{}: each distinct warning is logged once
 }
 
-var current atomic.Pointer[State]
+// Live reports whether s records observations: it is set, has a tracer
+// and was not stopped.
+func (s *State) Live() bool { return s != nil && s.Tracer != nil && !s.stopped.Load() }
 
-// Load returns the default client's state, or nil when there is no
-// enabled client.
-func Load() *State { return current.Load() }
+// Stop makes s record nothing more.
+func (s *State) Stop() { s.stopped.Store(true) }
 
-// Store makes s the default state; nil disables observation.
-func Store(s *State) { current.Store(s) }
-
-// CompareAndSwap replaces old with s only if old is still the default.
-func CompareAndSwap(old, s *State) bool { return current.CompareAndSwap(old, s) }
-
-// Logger returns the logger of the default client, or slog's default.
-func Logger() *slog.Logger {
-	if s := current.Load(); s != nil && s.Logger != nil {
-		return s.Logger
-	}
-	return slog.Default()
-}
-
-// fallbackWarned dedups warnings made while no client is set.
+// fallbackWarned dedups warnings made where no client is known.
 var fallbackWarned sync.Map
 
-// WarnOnce logs msg at warning level the first time it is seen for the
-// current client, so a problem repeated per span is reported once.
-func WarnOnce(msg string, args ...any) {
-	seen := &fallbackWarned
-	var logger *slog.Logger
-	if s := current.Load(); s != nil {
-		seen = &s.warned
-		logger = s.Logger
+// Warn logs msg at warning level the first time s sees it, so a problem
+// repeated per span is reported once. A nil s logs through the default
+// client, or slog's default logger when there is none.
+func (s *State) Warn(msg string, args ...any) {
+	if s == nil {
+		s = current.Load()
 	}
-	if logger == nil {
-		logger = slog.Default()
+	seen, logger := &fallbackWarned, slog.Default()
+	if s != nil {
+		seen = &s.warned
+		if s.Logger != nil {
+			logger = s.Logger
+		}
 	}
 	if _, dup := seen.LoadOrStore(msg, struct{}{}); dup {
 		return
 	}
 	logger.Warn("langfuse: "+msg, args...)
 }
+
+var current atomic.Pointer[State]
+
+// Load returns the default client's state, or nil when there is none.
+func Load() *State { return current.Load() }
+
+// Store makes s the default state; nil leaves no default.
+func Store(s *State) { current.Store(s) }
+
+// CompareAndSwap replaces old with s only if old is still the default.
+func CompareAndSwap(old, s *State) bool { return current.CompareAndSwap(old, s) }

@@ -1,0 +1,240 @@
+package core
+
+import (
+	"reflect"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+
+	"github.com/observe-go/langfuse/capture"
+	"github.com/observe-go/langfuse/internal/attrs"
+)
+
+// apply writes the fields of s onto r's span in one SetAttributes call,
+// after the attributes already in kvs. s is only read.
+func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
+	if !r.span.IsRecording() {
+		return
+	}
+	st := r.client
+	set := s.set
+	if set&generationOnly != 0 && !generationLike(r.typ) {
+		st.Warn("model, usage, cost, completion start and prompt apply to generation and embedding observations only; ignored", "type", r.typ)
+		set &^= generationOnly
+	}
+	copts := st.Capture
+	if set.has(fInput) && r.captureIn {
+		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(s.input, copts)))
+	}
+	if set.has(fArgs) && r.captureIn {
+		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(argsValue(s.args, r.argNames, copts), copts)))
+	}
+	if set.has(fOutput) && r.captureOut {
+		kvs = append(kvs, attribute.String(attrs.ObservationOutput, capture.String(s.output, copts)))
+	}
+	if set.has(fMetadata) {
+		kvs = appendMetadata(kvs, s.metadata, copts)
+	}
+	if set.has(fVersion) {
+		kvs = append(kvs, attribute.String(attrs.Version, s.version))
+	}
+	if set.has(fModel) {
+		kvs = append(kvs,
+			attribute.String(attrs.ObservationModel, s.model),
+			attribute.String(attrs.GenAIRequestModel, s.model))
+	}
+	if set.has(fModelParams) {
+		kvs = append(kvs, attribute.String(attrs.ObservationModelParameters, capture.JSON(s.modelParams, copts)))
+	}
+	if set.has(fUsage) {
+		usage := validUsage(st, s.usage)
+		kvs = append(kvs, attribute.String(attrs.ObservationUsageDetails, capture.JSON(usage, copts)))
+		kvs = appendGenAIUsage(kvs, usage)
+	}
+	if set.has(fCost) {
+		kvs = append(kvs, attribute.String(attrs.ObservationCostDetails, capture.JSON(s.cost, copts)))
+	}
+	if set.has(fCompletionStart) {
+		kvs = append(kvs, completionStartAttr(s.completionStart))
+	}
+	if set.has(fPrompt) {
+		switch {
+		case r.typ != attrs.TypeGeneration:
+			st.Warn("a prompt applies to generation observations only; ignored", "type", r.typ)
+		case s.promptName == "" || s.promptVersion < 1:
+			st.Warn("a prompt needs a name and a version of at least 1; ignored", "name", s.promptName, "version", s.promptVersion)
+		default:
+			kvs = append(kvs,
+				attribute.String(attrs.ObservationPromptName, s.promptName),
+				attribute.Int(attrs.ObservationPromptVersion, s.promptVersion))
+		}
+	}
+	level := ""
+	if set.has(fLevel) {
+		if validLevel(s.level) {
+			level = s.level
+			kvs = append(kvs, attribute.String(attrs.ObservationLevel, level))
+		} else {
+			st.Warn("unknown level ignored", "level", s.level)
+		}
+	}
+	var statusMessage string
+	if set.has(fStatus) {
+		statusMessage = r.masked(s.statusMessage)
+		kvs = append(kvs, attribute.String(attrs.ObservationStatusMessage, statusMessage))
+	}
+	if len(kvs) > 0 {
+		r.span.SetAttributes(kvs...)
+	}
+	if level == attrs.LevelError || set.has(fStatus) {
+		// The error state is the record's, shared by every update, so that
+		// a level set in one update and a message in another make one
+		// OpenTelemetry status.
+		r.mu.Lock()
+		if set.has(fStatus) {
+			r.statusMsg = statusMessage
+		}
+		if level == attrs.LevelError {
+			r.errored = true
+		}
+		errored, msg := r.errored, r.statusMsg
+		r.mu.Unlock()
+		if errored {
+			r.span.SetStatus(codes.Error, msg)
+		}
+	}
+}
+
+// SetCompletionStart records t as the time the model began to answer.
+func (r *Record) SetCompletionStart(t time.Time) {
+	if r.IsRecording() && generationLike(r.typ) {
+		r.span.SetAttributes(completionStartAttr(t))
+	}
+}
+
+func completionStartAttr(t time.Time) attribute.KeyValue {
+	return attribute.String(attrs.ObservationCompletionStartTime, strconv.Quote(t.UTC().Format(time.RFC3339Nano)))
+}
+
+// masked returns msg through the client's mask, if there is one, so that
+// error and status messages are redacted like inputs and outputs.
+func (r *Record) masked(msg string) string {
+	if r.client == nil || r.client.Capture.Mask == nil {
+		return msg
+	}
+	return capture.String(msg, r.client.Capture)
+}
+
+// setError marks r failed with msg, masked, and returns what was set.
+func (r *Record) setError(msg string) string {
+	msg = r.masked(msg)
+	r.mu.Lock()
+	r.errored, r.statusMsg = true, msg
+	r.mu.Unlock()
+	r.span.SetAttributes(
+		attribute.String(attrs.ObservationLevel, attrs.LevelError),
+		attribute.String(attrs.ObservationStatusMessage, msg))
+	r.span.SetStatus(codes.Error, msg)
+	return msg
+}
+
+// appendMetadata flattens m one level deep.
+func appendMetadata(kvs []attribute.KeyValue, m map[string]any, copts capture.Options) []attribute.KeyValue {
+	for k, v := range m {
+		key := attrs.ObservationMetadataPrefix + k
+		if copts.Mask != nil {
+			// A masked value is whatever the mask makes of it: always text.
+			kvs = append(kvs, attribute.String(key, capture.String(v, copts)))
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			kvs = append(kvs, attribute.String(key, capture.String(x, copts)))
+		case bool:
+			kvs = append(kvs, attribute.Bool(key, x))
+		case int:
+			kvs = append(kvs, attribute.Int(key, x))
+		case int8:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		case int16:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		case int32:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		case int64:
+			kvs = append(kvs, attribute.Int64(key, x))
+		case uint8:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		case uint16:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		case uint32:
+			kvs = append(kvs, attribute.Int64(key, int64(x)))
+		default:
+			kvs = append(kvs, attribute.String(key, capture.JSON(v, copts)))
+		}
+	}
+	return kvs
+}
+
+// genAIUsageKeys are the usage keys, in order of preference, mirrored as
+// the GenAI input and output token counts.
+var (
+	genAIInputKeys  = []string{"input", "input_tokens", "prompt_tokens"}
+	genAIOutputKeys = []string{"output", "output_tokens", "completion_tokens"}
+)
+
+func appendGenAIUsage(kvs []attribute.KeyValue, u map[string]int) []attribute.KeyValue {
+	for _, k := range genAIInputKeys {
+		if v, ok := u[k]; ok {
+			kvs = append(kvs, attribute.Int(attrs.GenAIUsageInputTokens, v))
+			break
+		}
+	}
+	for _, k := range genAIOutputKeys {
+		if v, ok := u[k]; ok {
+			kvs = append(kvs, attribute.Int(attrs.GenAIUsageOutputTokens, v))
+			break
+		}
+	}
+	return kvs
+}
+
+// validUsage drops negative counts, which the server would drop too.
+func validUsage(st interface{ Warn(string, ...any) }, u map[string]int) map[string]int {
+	for k, v := range u {
+		if v < 0 {
+			st.Warn("negative usage counts dropped", "key", k, "value", v)
+			clean := make(map[string]int, len(u))
+			for k, v := range u {
+				if v >= 0 {
+					clean[k] = v
+				}
+			}
+			return clean
+		}
+	}
+	return u
+}
+
+// safeError returns err.Error(), or a placeholder when Error panics.
+func safeError(err error) (msg string) {
+	defer func() {
+		if recover() != nil {
+			msg = "<panic in " + reflect.TypeOf(err).String() + ".Error>"
+		}
+	}()
+	return err.Error()
+}
+
+// errorType names err's type as the exception.type of an event.
+func errorType(err error) string {
+	t := reflect.TypeOf(err)
+	if t.PkgPath() == "" && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.PkgPath() == "" {
+		return t.String()
+	}
+	return t.PkgPath() + "." + t.Name()
+}

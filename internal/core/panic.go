@@ -1,0 +1,82 @@
+package core
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/observe-go/langfuse/capture"
+)
+
+// panicText is the text of a panic value, as fmt.Sprint writes it, at most
+// copts.MaxBytes long. fmt.Sprint recurses forever on a map, slice or
+// interface that holds itself, which no recover can stop, so a value that
+// is cyclic or too large to check is written by package capture instead,
+// which is cycle-safe and bounded.
+func panicText(p any, copts capture.Options) string {
+	bounded := capture.Options{MaxBytes: copts.MaxBytes}
+	switch v := p.(type) {
+	case string:
+		return capture.String(v, bounded)
+	case error:
+		return capture.String(safeError(v), bounded)
+	}
+	if !fmtSafe(reflect.ValueOf(p), 0, &walkBudget{n: maxWalk}) {
+		return capture.String(p, bounded)
+	}
+	return capture.String(safeSprint(p), bounded)
+}
+
+// maxWalk bounds how many values fmtSafe looks at.
+const maxWalk = 10_000
+
+type walkBudget struct{ n int }
+
+// fmtSafe reports whether fmt.Sprint finishes on v: fmt follows a pointer
+// only at the top level and prints addresses below it, but it follows
+// maps, slices, arrays, interfaces and struct fields as deep as they go.
+func fmtSafe(v reflect.Value, depth int, b *walkBudget) bool {
+	b.n--
+	if b.n < 0 || depth > 64 {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if depth == 0 && !v.IsNil() {
+			return fmtSafe(v.Elem(), depth+1, b)
+		}
+	case reflect.Interface:
+		if !v.IsNil() {
+			return fmtSafe(v.Elem(), depth+1, b)
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			if !fmtSafe(it.Key(), depth+1, b) || !fmtSafe(it.Value(), depth+1, b) {
+				return false
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if !fmtSafe(v.Index(i), depth+1, b) {
+				return false
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if !fmtSafe(v.Field(i), depth+1, b) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// safeSprint formats v, containing a panic in its String or Error method.
+func safeSprint(v any) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = fmt.Sprintf("<%T: panic while formatting>", v)
+		}
+	}()
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,258 @@
+package core
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/observe-go/langfuse/capture"
+	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/internal/propctx"
+)
+
+// Record is one observation from start to end. Its fields other than the
+// error state and the ended flag are set before it is published and never
+// change. It is safe for concurrent use.
+type Record struct {
+	span    trace.Span
+	client  *global.State // nil for the no-op record
+	prop    *propctx.Set
+	typ     string
+	traceID trace.TraceID
+	spanID  trace.SpanID
+
+	captureIn, captureOut bool
+	// managed records are ended by whoever started their span (a wrapper,
+	// other instrumentation), never through the public End.
+	managed  bool
+	argNames []string
+
+	ended atomic.Bool
+
+	mu        sync.Mutex // guards errored and statusMsg
+	errored   bool
+	statusMsg string
+
+	ctx recordCtx
+	// buf is attribute space allocated with the record, used by its start
+	// and, for a wrapped call, by its end: the SDK copies what
+	// SetAttributes is given (pinned by a test).
+	buf [4]attribute.KeyValue
+}
+
+// Noop is the record of observations that record nothing.
+var Noop = &Record{span: noop.Span{}, typ: typeSpan}
+
+// Live reports whether r belongs to a client: false for nil and Noop.
+func (r *Record) Live() bool { return r != nil && r.client != nil }
+
+// Owned reports whether the public End ends r.
+func (r *Record) Owned() bool { return r.Live() && !r.managed }
+
+// Span returns r's OpenTelemetry span, never nil.
+func (r *Record) Span() trace.Span {
+	if r == nil {
+		return noop.Span{}
+	}
+	return r.span
+}
+
+// Type returns r's observation type.
+func (r *Record) Type() string {
+	if r == nil {
+		return typeSpan
+	}
+	return r.typ
+}
+
+// Client returns the client r records with, nil for the no-op record.
+func (r *Record) Client() *global.State {
+	if r == nil {
+		return nil
+	}
+	return r.client
+}
+
+// Prop returns the attributes propagated in the context r started in.
+func (r *Record) Prop() *propctx.Set {
+	if r == nil {
+		return nil
+	}
+	return r.prop
+}
+
+// IsRecording reports whether r records what it is given.
+func (r *Record) IsRecording() bool { return r.Live() && r.span.IsRecording() }
+
+// CapturesOutput reports whether a result given to Finish is recorded.
+func (r *Record) CapturesOutput() bool { return r.captureOut && r.IsRecording() }
+
+// plan is what a start decided beyond the settings: the capture switches,
+// the arguments to record as input and who ends the record.
+type plan struct {
+	captureIn, captureOut bool
+	managed               bool
+	args                  []any
+}
+
+// Start starts an observation named name under ctx for the client st, as
+// a child of the span current in ctx, with s applied, and returns a
+// context in which it is current. The caller ends it with End.
+func Start(ctx context.Context, st *global.State, name string, s *Settings) (context.Context, *Record) {
+	p := plan{captureIn: true, captureOut: true}
+	if s.has(fCaptureIn) {
+		p.captureIn = s.captureIn
+	}
+	if s.has(fCaptureOut) {
+		p.captureOut = s.captureOut
+	}
+	return start(ctx, st, name, s, resolveType(st, s), p)
+}
+
+// start starts a record; s is only read, so a wrapper's settings are
+// shared between calls.
+func start(ctx context.Context, st *global.State, name string, s *Settings, typ string, p plan) (context.Context, *Record) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	asRoot := false
+	if s.has(fTraceContext) {
+		ctx, asRoot = withRemoteParent(ctx, st, s.traceID, s.parentSpanID)
+	}
+	ctx, span := st.Tracer.Start(ctx, name)
+	r := &Record{span: span, client: st, prop: propFrom(ctx), typ: typ,
+		captureIn: p.captureIn, captureOut: p.captureOut, managed: p.managed}
+	sc := span.SpanContext()
+	r.traceID, r.spanID = sc.TraceID(), sc.SpanID()
+	if s.has(fArgNames) {
+		r.argNames = s.argNames
+	}
+	r.ctx = recordCtx{Context: ctx, r: r}
+	if !span.IsRecording() {
+		return &r.ctx, r
+	}
+	kvs := r.buf[:0]
+	if typ != typeSpan {
+		kvs = append(kvs, typeAttr(typ))
+	}
+	if asRoot {
+		kvs = append(kvs, attribute.Bool(attrs.AsRoot, true))
+	}
+	if len(p.args) > 0 && p.captureIn {
+		kvs = append(kvs, attribute.String(attrs.ObservationInput,
+			capture.String(inputOf(p.args, r.argNames, st.Capture), st.Capture)))
+	}
+	if s.set&^startOnly != 0 {
+		r.apply(s, kvs)
+	} else if len(kvs) > 0 {
+		span.SetAttributes(kvs...)
+	}
+	return &r.ctx, r
+}
+
+// propFrom returns the propagated attributes of ctx.
+func propFrom(ctx context.Context) *propctx.Set { return propctx.FromContext(ctx) }
+
+// Update applies s to r. Options that only apply at start are ignored.
+func (r *Record) Update(s *Settings) {
+	if r.Live() && s.set&^startOnly != 0 {
+		r.apply(s, nil)
+	}
+}
+
+// End applies s and ends r, once: later calls change nothing.
+func (r *Record) End(s *Settings) {
+	if !r.Live() || !r.ended.CompareAndSwap(false, true) {
+		return
+	}
+	if s != nil && s.set&^startOnly != 0 {
+		r.apply(s, nil)
+	}
+	r.span.End()
+}
+
+// RecordError marks r failed with err: level ERROR, the error's text as
+// status message and OpenTelemetry status, and an exception event.
+func (r *Record) RecordError(err error) {
+	if !r.Live() || err == nil || !r.span.IsRecording() {
+		return
+	}
+	msg := r.setError(safeError(err))
+	// The SDK's RecordError would call err.Error() again, unguarded.
+	r.span.AddEvent("exception", trace.WithAttributes(
+		attribute.String("exception.type", errorType(err)),
+		attribute.String("exception.message", msg)))
+}
+
+// Finish ends a wrapped call that returned: with err, as failed; without,
+// with out as its output when output capture is on. Pass a nil out when
+// CapturesOutput is false, so that no result is boxed for nothing.
+func (r *Record) Finish(out any, err error) {
+	if !r.Live() || !r.ended.CompareAndSwap(false, true) {
+		return
+	}
+	switch {
+	case err != nil:
+		r.RecordError(err)
+	case r.CapturesOutput():
+		// The start is done with buf: the SDK copied what it held.
+		r.span.SetAttributes(append(r.buf[:0], attribute.String(attrs.ObservationOutput, capture.String(out, r.client.Capture)))...)
+	}
+	r.span.End()
+}
+
+// Guard ends r when the code it observes did not complete: it records a
+// panic and raises it again with the same value; when the code left
+// through runtime.Goexit it calls exited, or ends r as it is when exited is
+// nil. It must be deferred directly (defer r.Guard(&done, nil)), with done
+// set once the code has returned.
+func (r *Record) Guard(done *bool, exited func()) {
+	if *done {
+		return
+	}
+	if p := recover(); p != nil {
+		r.Repanic(p)
+	}
+	if exited != nil {
+		exited()
+		return
+	}
+	r.End(nil) // no result to record
+}
+
+// Repanic records the panic value p on r, ends r if it was not ended yet,
+// and panics with p, unchanged.
+func (r *Record) Repanic(p any) { r.EndPanic(nil, p) }
+
+// EndPanic is Repanic for an End that had settings to apply: s is applied
+// first, then the panic recorded, and p raised again.
+func (r *Record) EndPanic(s *Settings, p any) {
+	if r.Live() && r.ended.CompareAndSwap(false, true) {
+		if s != nil && s.set&^startOnly != 0 {
+			r.apply(s, nil)
+		}
+		r.recordPanic(p)
+		r.span.End()
+	}
+	panic(p)
+}
+
+// recordPanic marks r failed with the panic value p: level ERROR, status
+// message "panic: <value>" and an exception event with the stack.
+func (r *Record) recordPanic(p any) {
+	if !r.span.IsRecording() {
+		return
+	}
+	msg := r.setError("panic: " + panicText(p, r.client.Capture))
+	r.span.RecordError(panicError(msg), trace.WithStackTrace(true))
+}
+
+// panicError carries a panic's text to the SDK's RecordError.
+type panicError string
+
+func (e panicError) Error() string { return string(e) }

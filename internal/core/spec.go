@@ -1,0 +1,158 @@
+package core
+
+import (
+	"context"
+	"strings"
+
+	"github.com/observe-go/langfuse/internal/global"
+)
+
+// Spec is what a wrapper decided once, when it was made: the name, the
+// type and the options every call shares. It is read only afterwards and
+// safe for concurrent use.
+type Spec struct {
+	name          string
+	s             Settings // the options that write attributes at every start
+	typ           string
+	capIn, capOut tri
+	transform     func([]any) any
+	readBaggage   bool
+}
+
+// tri is a capture switch that may be left to the client.
+type tri uint8
+
+const (
+	triUnset tri = iota
+	triOn
+	triOff
+)
+
+func triOf(set, on bool) tri {
+	switch {
+	case !set:
+		return triUnset
+	case on:
+		return triOn
+	default:
+		return triOff
+	}
+}
+
+func (t tri) or(def bool) bool {
+	if t == triUnset {
+		return def
+	}
+	return t == triOn
+}
+
+// NewSpec resolves opts for the observations of a wrapper named name.
+func NewSpec(name string, opts []Option) *Spec {
+	s := Resolve(opts)
+	s.own()
+	sp := &Spec{
+		name:        name,
+		capIn:       triOf(s.has(fCaptureIn), s.captureIn),
+		capOut:      triOf(s.has(fCaptureOut), s.captureOut),
+		readBaggage: s.readBaggage,
+	}
+	if s.has(fTransform) {
+		sp.transform = s.transform
+	}
+	sp.typ = resolveType(nil, &s)
+	// Input, output and trace context belong to one call, not to all.
+	s.set &^= fCaptureIn | fCaptureOut | fInput | fOutput | fArgs | fTraceContext | fTransform
+	sp.s = s
+	return sp
+}
+
+// Name returns the name of the observations.
+func (sp *Spec) Name() string { return sp.name }
+
+// Type returns the type of the observations.
+func (sp *Spec) Type() string { return sp.typ }
+
+// ReadBaggage reports whether a handler applies incoming W3C baggage.
+func (sp *Spec) ReadBaggage() bool { return sp.readBaggage }
+
+// CaptureInput reports whether calls recorded by st capture their input.
+func (sp *Spec) CaptureInput(st *global.State) bool { return sp.capIn.or(st.CaptureIO) }
+
+// CaptureOutput reports whether calls recorded by st capture their output.
+func (sp *Spec) CaptureOutput(st *global.State) bool { return sp.capOut.or(st.CaptureIO) }
+
+// Begin starts the observation of one call for the client st, with args as
+// its input when input capture is on. The record is ended by Finish,
+// Guard or End, never by the public End.
+func (sp *Spec) Begin(ctx context.Context, st *global.State, args ...any) (context.Context, *Record) {
+	return start(ctx, st, sp.name, &sp.s, sp.typ, plan{
+		captureIn:  sp.capIn.or(st.CaptureIO),
+		captureOut: sp.capOut.or(st.CaptureIO),
+		managed:    true,
+		args:       args,
+	})
+}
+
+// BeginInline starts the observation of one inline call (Run): the
+// settings s belong to this call alone, input is recorded only when s
+// gives one, and the output capture follows the wrappers' rules.
+func BeginInline(ctx context.Context, st *global.State, name string, s *Settings) (context.Context, *Record) {
+	p := plan{captureIn: true, captureOut: st.CaptureIO, managed: true}
+	if s.has(fCaptureIn) {
+		p.captureIn = s.captureIn
+	}
+	if s.has(fCaptureOut) {
+		p.captureOut = s.captureOut
+	}
+	return start(ctx, st, name, s, resolveType(st, s), p)
+}
+
+// Call runs body as the observed call r: it records body's error, or its
+// result as the output, and ends r; a panic is recorded and raised again
+// with the same value, and runtime.Goexit ends r as it is. body's results
+// are returned unchanged.
+func Call[R any](r *Record, body func() (R, error)) (R, error) {
+	done := false
+	defer r.Guard(&done, nil)
+	out, err := body()
+	done = true
+	if err == nil && r.CapturesOutput() {
+		r.Finish(out, nil)
+	} else {
+		r.Finish(nil, err)
+	}
+	return out, err
+}
+
+// ItemsOutput returns what an observed sequence records as its output:
+// the result of the TransformOutput function when one was given, else the
+// concatenation when every item is a string, else the items (an empty JSON
+// array when there are none). A panic in the transform is contained: the
+// output is then a placeholder naming it.
+func (sp *Spec) ItemsOutput(items []any) (out any) {
+	if sp.transform != nil {
+		defer func() {
+			if p := recover(); p != nil {
+				out = "<panic in TransformOutput: " + panicText(p, defaultPanicLimit) + ">"
+			}
+		}()
+		return sp.transform(items)
+	}
+	if len(items) == 0 {
+		return []any{}
+	}
+	n := 0
+	for _, it := range items {
+		s, ok := it.(string)
+		if !ok {
+			return items
+		}
+		n += len(s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, it := range items {
+		b.WriteString(it.(string))
+	}
+	return b.String()
+}
