@@ -132,6 +132,10 @@ func wrapOps(b *testing.B) map[string]func(context.Context) {
 			o.End()
 		},
 		"propagate-attributes": func(ctx context.Context) { _ = observe.PropagateAttributes(ctx, attrs) },
+		"run-capture-small": func(ctx context.Context) {
+			_, _ = langfuse.Run(ctx, "inline", func(ctx context.Context) (benchAnswer, error) { return plainSearch(ctx, smallQuery) },
+				observe.WithInput(&smallQuery))
+		},
 	}
 }
 
@@ -139,7 +143,7 @@ func BenchmarkWrap(b *testing.B) {
 	ops := wrapOps(b)
 	for _, name := range []string{"plain-call", "raw-span", "observe1-capture-off", "raw-span-marshal-small",
 		"observe1-capture-small", "raw-span-marshal-10KB", "observe1-capture-10KB", "start-end",
-		"start-update-end", "propagate-attributes"} {
+		"start-update-end", "propagate-attributes", "run-capture-small"} {
 		op := ops[name]
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
@@ -166,6 +170,19 @@ func BenchmarkWrapDisabled(b *testing.B) {
 	ctx := context.Background()
 	search, searchPT := langfuse.Observe1("search", plainSearch), passThrough(plainSearch)
 	echo, echoPT := langfuse.Observe1("echo", plainEcho), passThrough(plainEcho)
+	b.Run("start-io-end-disabled", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, o := observe.Start(ctx, "manual", observe.WithInput(&smallQuery), observe.WithOutput("done"))
+			o.End()
+		}
+	})
+	b.Run("run-disabled", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			_, _ = langfuse.Run(ctx, "inline", func(ctx context.Context) (benchAnswer, error) { return plainSearch(ctx, smallQuery) })
+		}
+	})
 	type disabledCase struct {
 		name                  string
 		plain, empty, wrapped func()

@@ -18,14 +18,15 @@ import (
 // off (observe.CaptureOutput or
 // LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED). No input is recorded
 // unless observe.WithInput gives one. An empty name names the observation
-// after fn. With no client recording, Run calls fn(ctx) directly.
+// after the function that calls Run (fn itself is usually a closure, whose
+// name says little). With no client recording, Run calls fn(ctx) directly.
 func Run[R any](ctx context.Context, name string, fn func(context.Context) (R, error), opts ...observe.Option) (R, error) {
 	st := core.ClientFrom(ctx)
 	if st == nil {
 		return fn(ctx)
 	}
 	if name == "" {
-		name = funcName(fn)
+		name = callerName()
 	}
 	s := core.Resolve(opts)
 	ctx, r := core.BeginInline(ctx, st, name, &s)

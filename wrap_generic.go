@@ -120,7 +120,21 @@ func funcName(fn any) string {
 	if v.Kind() != reflect.Func || v.IsNil() {
 		return "anonymous"
 	}
-	f := runtime.FuncForPC(v.Pointer())
+	return shortFuncName(runtime.FuncForPC(v.Pointer()))
+}
+
+// callerName is the short name of the function that called the caller of
+// callerName, or "anonymous".
+func callerName() string {
+	var pc [1]uintptr
+	if runtime.Callers(3, pc[:]) < 1 {
+		return "anonymous"
+	}
+	return shortFuncName(runtime.FuncForPC(pc[0]))
+}
+
+// shortFuncName drops the package path of f's name.
+func shortFuncName(f *runtime.Func) string {
 	if f == nil {
 		return "anonymous"
 	}

@@ -2,7 +2,6 @@ package observe
 
 import (
 	"context"
-	"slices"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -56,9 +55,15 @@ func StartObservation(ctx context.Context, name string, opts ...Option) *Observa
 // CreateEvent records a point-in-time observation of type event under the
 // observation current in ctx. The event is already ended.
 func CreateEvent(ctx context.Context, name string, opts ...Option) *Observation {
-	_, o := Start(ctx, name, append(slices.Clip(opts), AsType(TypeEvent))...)
-	o.End()
-	return o
+	st := core.ClientFrom(ctx)
+	if st == nil {
+		return noop
+	}
+	s := core.Resolve(opts)
+	s.SetType(string(TypeEvent))
+	_, r := core.Start(ctx, st, name, &s)
+	r.End(nil)
+	return (*Observation)(r)
 }
 
 // Start starts a child of o, current in the returned context. ctx supplies

@@ -155,6 +155,9 @@ func Resolve(opts []Option) Settings {
 	return s
 }
 
+// SetType makes t the type the settings ask for, whatever they said.
+func (s *Settings) SetType(t string) { s.typ, s.set = t, s.set|fType }
+
 // Output returns the output an option list sets, and whether it sets one.
 func (s *Settings) Output() (any, bool) { return s.output, s.has(fOutput) }
 
