@@ -1,6 +1,19 @@
 // Package langfusetest records observations in memory so that tests can
 // assert on what their instrumented code sends to Langfuse.
 //
+// New gives a test a client of its own, bound to the context it returns,
+// so that parallel tests each see only their own observations:
+//
+//	func TestAnswer(t *testing.T) {
+//		t.Parallel()
+//		ctx, rec := langfusetest.New(t)
+//		answer(ctx, "What is Langfuse?")
+//		o, ok := rec.Find("answer")
+//		...
+//	}
+//
+// A Recorder is also an exporter for a client made by hand:
+//
 //	rec := langfusetest.NewRecorder()
 //	lf, err := langfuse.New(langfuse.WithSpanExporter(rec))
 //	// ... run the code under test ...

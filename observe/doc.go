@@ -19,11 +19,23 @@
 // PropagateAttributes puts a user id, session id, trace name, tags and
 // metadata on every observation started under a context.
 //
-// Observations are recorded by the default client that langfuse.New sets
-// up. Before that, and when tracing is disabled, every function here
-// returns a no-op observation whose methods do nothing, and methods on a
-// nil *Observation do nothing either, so instrumented code never needs to
-// check.
+// Observations are recorded by the client bound to the context
+// (langfuse.Client.Context), else by the default client that langfuse.New
+// sets up; children are recorded by their parent's client. When there is
+// no client, and when tracing is disabled, every function here returns a
+// no-op observation whose methods do nothing, and methods on a nil
+// *Observation do nothing either, so instrumented code never needs to
+// check. Options cost next to nothing then: building one allocates nothing
+// but the boxing of a non-pointer argument in an interface, so pass large
+// inputs by pointer, or check IsRecording before computing them.
+//
+// # Panics
+//
+// Deferred right after Start, End records a panic that passes through it
+// and lets it go on with the same value:
+//
+//	ctx, o := observe.Start(ctx, "step")
+//	defer o.End()
 //
 // # Goroutines
 //

@@ -42,7 +42,7 @@ type Record struct {
 	// buf is attribute space allocated with the record, used by its start
 	// and, for a wrapped call, by its end: the SDK copies what
 	// SetAttributes is given (pinned by a test).
-	buf [4]attribute.KeyValue
+	buf [2]attribute.KeyValue
 }
 
 // Noop is the record of observations that record nothing.
