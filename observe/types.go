@@ -1,23 +1,21 @@
 package observe
 
-import "github.com/observe-go/langfuse/internal/attrs"
-
 // Type is the kind of an observation, as Langfuse shows it. It is written
 // on the span when the observation starts and never changes afterwards.
 type Type string
 
 // The observation types Langfuse knows.
 const (
-	TypeSpan       Type = attrs.TypeSpan
-	TypeGeneration Type = attrs.TypeGeneration
-	TypeEvent      Type = attrs.TypeEvent
-	TypeAgent      Type = attrs.TypeAgent
-	TypeTool       Type = attrs.TypeTool
-	TypeChain      Type = attrs.TypeChain
-	TypeRetriever  Type = attrs.TypeRetriever
-	TypeEvaluator  Type = attrs.TypeEvaluator
-	TypeEmbedding  Type = attrs.TypeEmbedding
-	TypeGuardrail  Type = attrs.TypeGuardrail
+	TypeSpan       Type = "span"
+	TypeGeneration Type = "generation"
+	TypeEvent      Type = "event"
+	TypeAgent      Type = "agent"
+	TypeTool       Type = "tool"
+	TypeChain      Type = "chain"
+	TypeRetriever  Type = "retriever"
+	TypeEvaluator  Type = "evaluator"
+	TypeEmbedding  Type = "embedding"
+	TypeGuardrail  Type = "guardrail"
 )
 
 // Valid reports whether t is one of the types Langfuse knows.
@@ -36,10 +34,10 @@ type Level string
 
 // The levels Langfuse knows.
 const (
-	LevelDebug   Level = attrs.LevelDebug
-	LevelDefault Level = attrs.LevelDefault
-	LevelWarning Level = attrs.LevelWarning
-	LevelError   Level = attrs.LevelError
+	LevelDebug   Level = "DEBUG"
+	LevelDefault Level = "DEFAULT"
+	LevelWarning Level = "WARNING"
+	LevelError   Level = "ERROR"
 )
 
 // Valid reports whether l is one of the levels Langfuse knows.
