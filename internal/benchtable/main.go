@@ -82,6 +82,7 @@ var ratios = []ratio{
 	{"Observe1, small struct vs raw span + 2 marshals", "Wrap/observe1-capture-small", "Wrap/raw-span-marshal-small", 1.15},
 	{"Observe1, 10 KB vs raw span + 2 marshals", "Wrap/observe1-capture-10KB", "Wrap/raw-span-marshal-10KB", 1.15},
 	{"observe.Start+End vs raw span", "Wrap/start-end", "Wrap/raw-span", 0},
+	{"langfuse.Run, small struct vs raw span + 2 marshals", "Wrap/run-capture-small", "Wrap/raw-span-marshal-small", 0},
 	{"Parallel Observe1, capture off vs raw span", "WrapParallel/observe1-capture-off", "WrapParallel/raw-span", 0},
 	{"Parallel Observe1, small vs raw + marshals", "WrapParallel/observe1-capture-small", "WrapParallel/raw-span-marshal-small", 0},
 	{"capture string vs go-json", "Capture/String", "Capture/String/go-json", 0},
@@ -146,6 +147,14 @@ func main() {
 		}
 		row("tracing disabled: wrapper call, "+kind+" argument", dur(median(d.ns))+", "+allocs(d), base, "",
 			"≤ 10 ns, 0 allocs", pass(median(d.ns) <= 10 && median(d.allocs) == 0))
+	}
+	for _, c := range []struct{ name, what string }{
+		{"start-io-end-disabled", "observe.Start with input and output, End"},
+		{"run-disabled", "langfuse.Run"},
+	} {
+		if d, ok := get("WrapDisabled/" + c.name); ok {
+			row("tracing disabled: "+c.what, dur(median(d.ns))+", "+allocs(d), "", "", "0 allocs", pass(median(d.allocs) == 0))
+		}
 	}
 	if f, ok := get("Wrap/observe1-capture-small"); ok {
 		if b, ok := get("Wrap/raw-span-marshal-small"); ok {
