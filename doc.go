@@ -22,6 +22,10 @@
 //		answer(context.Background(), "What is Langfuse?")
 //	}
 //
+// Run observes a block of code inline, with the same semantics, and
+// Client.Context binds a context to a client other than the default one
+// (a second Langfuse project, a test's own recorder).
+//
 // Package observe starts and updates observations by hand (generations
 // with model and usage, events, propagated user and session ids), package
 // config lists every setting, package tracing holds the OpenTelemetry

@@ -46,6 +46,10 @@ import (
 // as it is. A panic in h is recorded and goes on with the same value, so
 // the server handles it as usual (http.ErrAbortHandler included).
 //
+// Requests are recorded by the client bound to the request's context
+// (for example through http.Server.BaseContext and Client.Context), else
+// by the default client.
+//
 // The http.ResponseWriter that h gets records the status and implements
 // http.Flusher, http.Hijacker and io.ReaderFrom by delegating to the
 // server's writer; its Unwrap method gives http.ResponseController the
