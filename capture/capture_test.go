@@ -208,7 +208,7 @@ func TestGoJSONAndWalkerAgree(t *testing.T) {
 			checkOutput(t, walked, Options{}, true)
 		})
 	}
-	floats := []float64{0, -0.0, 1, -1.5, 1e-7, 1e-6, 1e20, 1e21, 123456789.123, math.MaxFloat64, math.SmallestNonzeroFloat64}
+	floats := []float64{0, math.Copysign(0, -1), 1, -1.5, 1e-7, 1e-6, 1e20, 1e21, 123456789.123, math.MaxFloat64, math.SmallestNonzeroFloat64}
 	for _, f := range floats {
 		t.Run(fmt.Sprint(f), func(t *testing.T) {
 			assert.Equal(t, JSON([]float64{f}, Options{}), JSON([]any{f}, Options{}))
