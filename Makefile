@@ -21,12 +21,14 @@ STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION
 # build and start a real OpenTelemetry Collector).
 test: lint fmt-check vet unit race
 
-# lint runs golangci-lint (.golangci.yml) and staticcheck over this module;
-# ./... leaves out the nested module e2e/otelcol, generated code of another
-# module.
+# lint runs golangci-lint (.golangci.yml) and staticcheck over this module,
+# both even when the first fails, so one run shows every finding; ./...
+# leaves out the nested module e2e/otelcol, generated code of another module.
 lint:
-	$(GOLANGCI_LINT) run ./...
-	$(STATICCHECK) ./...
+	@status=0; \
+	$(GOLANGCI_LINT) run ./... || status=1; \
+	$(STATICCHECK) ./... || status=1; \
+	exit $$status
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
