@@ -127,7 +127,7 @@ func captureValue(v any, maxBytes, maxDepth int, text bool) string {
 		switch {
 		case ti.kind == reflect.String && !ti.methods:
 			return plainText(rv.String(), maxBytes)
-		case ti.isError && !(ti.kind == reflect.Pointer && rv.IsNil()):
+		case ti.isError && (ti.kind != reflect.Pointer || !rv.IsNil()):
 			msg, err := callError(v.(error))
 			if err != nil {
 				msg = problemText("Error", err)

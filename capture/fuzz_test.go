@@ -97,7 +97,7 @@ func (b *fuzzBuilder) value(depth int) any {
 	case 2:
 		return math.Float64frombits(b.uint64())
 	case 3:
-		return []float64{math.NaN(), math.Inf(int(b.byte()%3) - 1), -0.0, 1e300}[b.byte()%4]
+		return []float64{math.NaN(), math.Inf(int(b.byte()%3) - 1), math.Copysign(0, -1), 1e300}[b.byte()%4]
 	case 4:
 		m := map[string]any{}
 		b.containers = append(b.containers, m)

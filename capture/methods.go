@@ -106,7 +106,9 @@ func (s *state) problem(method string, err error) {
 }
 
 func problemText(method string, err error) string {
-	if p, ok := err.(*panicked); ok {
+	// Only this package makes a *panicked and it never wraps one; errors.As
+	// would call the user's Unwrap and As methods outside any recover.
+	if p, ok := err.(*panicked); ok { //nolint:errorlint // see above
 		return "<panic in " + method + ": " + p.msg + ">"
 	}
 	msg, perr := callError(err)

@@ -237,7 +237,9 @@ func launchCollector(bin, config string, port int, output string) (*collector, e
 			if strings.Contains(log, "address already in use") {
 				return nil, fmt.Errorf("%s: %w", addr, errPortInUse)
 			}
-			return nil, fmt.Errorf("collector exited before it was ready (%v):\n%s", c.err, tail(log, 4000))
+			// c.err is nil after exit status 0, which %w would print as
+			// %!w(<nil>); nothing unwraps this message.
+			return nil, fmt.Errorf("collector exited before it was ready (%v):\n%s", c.err, tail(log, 4000)) //nolint:errorlint // see above
 		case <-deadline.C:
 			_ = c.stop() // the error is this one
 			return nil, fmt.Errorf("collector not ready on %s after %v:\n%s", addr, startTimeout, tail(c.logs.String(), 4000))
@@ -254,7 +256,8 @@ func (c *collector) stop() error {
 	c.stopOnce.Do(func() {
 		select {
 		case <-c.exited:
-			err = fmt.Errorf("collector exited on its own: %v", c.err)
+			// %v as above: c.err is nil after exit status 0.
+			err = fmt.Errorf("collector exited on its own: %v", c.err) //nolint:errorlint // see above
 			return
 		default:
 		}
