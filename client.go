@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
-	"github.com/observe-go/langfuse/capture"
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/internal/global"
@@ -163,7 +162,8 @@ func New(opts ...Option) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, logger: logger, state: &global.State{
 		CaptureIO: cfg.IOCaptureEnabled,
-		Capture:   capture.Options{MaxBytes: cfg.CaptureMaxBytes, Mask: s.mask},
+		MaxBytes:  cfg.CaptureMaxBytes,
+		Mask:      s.mask,
 		Logger:    logger,
 	}}
 	if !cfg.TracingEnabled {

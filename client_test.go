@@ -92,7 +92,7 @@ func TestFlushExportsBatchedSpans(t *testing.T) {
 	rec := langfusetest.NewRecorder()
 	c, err := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithSpanExporter(rec))
 	require.NoError(t, err)
-	defer c.Shutdown(context.Background())
+	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
 	_, o := observe.Start(context.Background(), "x")
 	o.End()
 	require.NoError(t, c.Flush(context.Background()))
@@ -208,7 +208,7 @@ func TestWithTracerProviderUsesTheProgramsProvider(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(
 		sdktrace.WithSpanProcessor(tracing.NewSpanProcessor(cfg)),
 		sdktrace.WithSyncer(rec))
-	defer tp.Shutdown(context.Background())
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	c, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithTracerProvider(tp))
 	require.NoError(t, err)
 	ctx := observe.PropagateAttributes(context.Background(), observe.Attributes{UserID: "u"})

@@ -70,7 +70,7 @@ func ExampleObserveErr() {
 	_ = lf.Shutdown(context.Background())
 
 	o, _ := rec.Find("reindex")
-	fmt.Println(err == errDown, o.Level, o.StatusMessage)
+	fmt.Println(err == errDown, o.Level, o.StatusMessage) //nolint:errorlint // the very error fn returned, not one wrapping it
 	// Output: true ERROR index unavailable
 }
 
@@ -102,7 +102,7 @@ func ExampleNew() {
 		fmt.Println(err) // names the malformed variable
 		return
 	}
-	defer lf.Shutdown(context.Background())
+	defer func() { _ = lf.Shutdown(context.Background()) }()
 	fmt.Println(strings.HasPrefix(langfuse.Version, "0."))
 	// Output: true
 }

@@ -118,7 +118,7 @@ func TestPanickingMaskIsContained(t *testing.T) {
 		assert.Equal(t, capture.MaskFailed, o.Output, name)
 		assert.Contains(t, o.Metadata["token"].AsString(), capture.MaskFailed, name)
 		for k, v := range o.Attributes {
-			assert.NotContains(t, v.Emit(), "secret-", "%s: attribute %s", name, k)
+			assert.NotContains(t, v.String(), "secret-", "%s: attribute %s", name, k)
 		}
 	}
 }
@@ -170,9 +170,11 @@ func TestErrorWhoseErrorMethodPanics(t *testing.T) {
 			assert.NotPanics(t, func() { got, err = f(context.Background(), 1) }, "Observe1")
 			assert.NotPanics(t, func() { errOnly = e(context.Background()) }, "ObserveErr")
 			assert.NotPanics(t, func() {
-				for v := range seq(context.Background(), 1) {
-					items = append(items, v)
+				var itemErrs []error
+				for v, err := range seq(context.Background(), 1) {
+					items, itemErrs = append(items, v), append(itemErrs, err)
 				}
+				assert.Equal(t, []error{tt.err, nil}, itemErrs, "the item's error is passed on unchanged")
 			}, "ObserveSeq")
 			assert.Equal(t, 3, got)
 			assert.Equal(t, tt.err, err, "the error is returned unchanged")
@@ -209,16 +211,19 @@ func TestWrappedPanicWithBadValueRaisedUnchanged(t *testing.T) {
 			seq := langfuse.ObserveSeq("panics-seq", func(context.Context, int) iter.Seq2[int, error] {
 				return func(yield func(int, error) bool) { yield(1, nil); panic(pv) }
 			})
-			for range seq(context.Background(), 1) {
+			for _, err := range seq(context.Background(), 1) {
+				assert.NoError(t, err)
 			}
 		},
 		"panics-seq-start": func() {
 			seq := langfuse.ObserveSeq("panics-seq-start", func(context.Context, int) iter.Seq2[int, error] { panic(pv) })
-			for range seq(context.Background(), 1) {
+			for _, err := range seq(context.Background(), 1) {
+				assert.NoError(t, err)
 			}
 		},
 		"panics-in-loop": func() {
-			for range langfuse.ObserveSeq("panics-in-loop", tokens("a"))(context.Background(), "q") {
+			for _, err := range langfuse.ObserveSeq("panics-in-loop", tokens("a"))(context.Background(), "q") {
+				assert.NoError(t, err)
 				panic(pv)
 			}
 		},

@@ -177,7 +177,8 @@ func TestObserveSeqStaysOpenUntilRangeEnds(t *testing.T) {
 	_, rec := newClient(t)
 	seq := langfuse.ObserveSeq("stream", tokens("a", "b"))(context.Background(), "p")
 	assert.Empty(t, rec.Spans(), "open before the range")
-	for range seq {
+	for _, err := range seq {
+		assert.NoError(t, err)
 		assert.Empty(t, rec.Spans(), "open during the range")
 	}
 	require.Len(t, rec.Spans(), 1, "ended by the range")
@@ -189,7 +190,8 @@ func TestObserveSeqBreakStopsInnerSequence(t *testing.T) {
 	src := &source[string]{items: oks("a", "b", "c", "d")}
 	f := langfuse.ObserveSeq("stream", func(context.Context, string) iter.Seq2[string, error] { return src.seq() })
 	var got []string
-	for v := range f(context.Background(), "p") {
+	for v, err := range f(context.Background(), "p") {
+		require.NoError(t, err)
 		got = append(got, v)
 		if len(got) == 2 {
 			break
@@ -434,7 +436,8 @@ func TestObserveSeqPanicIsRecordedAndRaisedUnchanged(t *testing.T) {
 			var got any
 			func() {
 				defer func() { got = recover() }()
-				for v := range f(context.Background(), 1) {
+				for v, err := range f(context.Background(), 1) {
+					assert.NoError(t, err)
 					if tt.body != nil {
 						tt.body(v)
 					}
@@ -465,7 +468,8 @@ func TestObserveSeqGoexitEndsObservation(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for range f(context.Background(), 1) {
+		for _, err := range f(context.Background(), 1) {
+			assert.NoError(t, err)
 		}
 	}()
 	<-done

@@ -112,7 +112,7 @@ func (o Observation) Attr(key string) string {
 	if !ok {
 		return ""
 	}
-	return v.Emit()
+	return v.String()
 }
 
 // Observations returns the recorded spans as observations, in the order

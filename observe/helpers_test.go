@@ -4,45 +4,38 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"sync"
 	"testing"
 
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/trace"
 
-	"github.com/observe-go/langfuse/capture"
+	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/tracing"
 )
 
-// harness is a default client made of a real SDK provider that exports
+// harness is a default client that exports every span of its provider
 // synchronously into a recorder, plus a log buffer for warnings.
 type harness struct {
 	rec  *langfusetest.Recorder
-	tp   *sdktrace.TracerProvider
-	logs *bytes.Buffer
+	tp   trace.TracerProvider
+	logs *syncBuffer
 }
 
 func setup(t *testing.T) *harness {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Environment = "test"
-	h := &harness{rec: langfusetest.NewRecorder(), logs: &bytes.Buffer{}}
-	h.tp = sdktrace.NewTracerProvider(
-		sdktrace.WithSpanProcessor(tracing.NewSpanProcessor(cfg)),
-		sdktrace.WithSyncer(h.rec),
-	)
-	st := &global.State{
-		Tracer:    tracing.Tracer(h.tp),
-		CaptureIO: true,
-		Capture:   capture.Options{MaxBytes: cfg.CaptureMaxBytes},
-		Logger:    slog.New(slog.NewTextHandler(h.logs, nil)),
-	}
-	global.Store(st)
-	t.Cleanup(func() {
-		global.CompareAndSwap(st, nil)
-		_ = h.tp.Shutdown(context.Background())
-	})
+	cfg.ExportMode = config.ExportImmediate
+	h := &harness{rec: langfusetest.NewRecorder(), logs: &syncBuffer{}}
+	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(h.rec),
+		langfuse.WithExportFilter(tracing.ExportAll),
+		langfuse.WithLogger(slog.New(slog.NewTextHandler(h.logs, nil))))
+	require.NoError(t, err)
+	h.tp = lf.TracerProvider()
+	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
 	return h
 }
 
@@ -53,4 +46,22 @@ func (h *harness) find(t *testing.T, name string) langfusetest.Observation {
 		t.Fatalf("no observation %q among %d recorded", name, len(h.rec.Spans()))
 	}
 	return o
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

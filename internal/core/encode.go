@@ -10,6 +10,7 @@ import (
 
 	"github.com/observe-go/langfuse/capture"
 	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/internal/global"
 )
 
 // apply writes the fields of s onto r's span in one SetAttributes call,
@@ -24,7 +25,7 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 		st.Warn("model, usage, cost, completion start and prompt apply to generation and embedding observations only; ignored", "type", r.typ)
 		set &^= generationOnly
 	}
-	copts := st.Capture
+	copts := captureOptions(st)
 	if set.has(fInput) && r.captureIn {
 		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(s.input, copts)))
 	}
@@ -121,10 +122,10 @@ func completionStartAttr(t time.Time) attribute.KeyValue {
 // masked returns msg through the client's mask, if there is one, so that
 // error and status messages are redacted like inputs and outputs.
 func (r *Record) masked(msg string) string {
-	if r.client == nil || r.client.Capture.Mask == nil {
+	if r.client == nil || r.client.Mask == nil {
 		return msg
 	}
-	return capture.String(msg, r.client.Capture)
+	return capture.String(msg, captureOptions(r.client))
 }
 
 // setError marks r failed with msg, masked, and returns what was set.
@@ -237,4 +238,9 @@ func errorType(err error) string {
 		return t.String()
 	}
 	return t.PkgPath() + "." + t.Name()
+}
+
+// captureOptions are the capture limits and mask of the client st.
+func captureOptions(st *global.State) capture.Options {
+	return capture.Options{MaxBytes: st.MaxBytes, Mask: st.Mask}
 }

@@ -145,7 +145,7 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	}
 	if len(p.args) > 0 && p.captureIn {
 		kvs = append(kvs, attribute.String(attrs.ObservationInput,
-			capture.String(inputOf(p.args, r.argNames, st.Capture), st.Capture)))
+			capture.String(inputOf(p.args, r.argNames, captureOptions(st)), captureOptions(st))))
 	}
 	if s.set&^startOnly != 0 {
 		r.apply(s, kvs)
@@ -201,7 +201,7 @@ func (r *Record) Finish(out any, err error) {
 		r.RecordError(err)
 	case r.CapturesOutput():
 		// The start is done with buf: the SDK copied what it held.
-		r.span.SetAttributes(append(r.buf[:0], attribute.String(attrs.ObservationOutput, capture.String(out, r.client.Capture)))...)
+		r.span.SetAttributes(append(r.buf[:0], attribute.String(attrs.ObservationOutput, capture.String(out, captureOptions(r.client))))...)
 	}
 	r.span.End()
 }
@@ -248,7 +248,7 @@ func (r *Record) recordPanic(p any) {
 	if !r.span.IsRecording() {
 		return
 	}
-	msg := r.setError("panic: " + panicText(p, r.client.Capture))
+	msg := r.setError("panic: " + panicText(p, captureOptions(r.client)))
 	r.span.RecordError(panicError(msg), trace.WithStackTrace(true))
 }
 

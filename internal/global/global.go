@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/observe-go/langfuse/capture"
 )
 
 // State is what observations need from one client. Its fields are set
@@ -24,8 +22,10 @@ type State struct {
 	// CaptureIO is the default for wrappers' input and output capture
 	// (LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED).
 	CaptureIO bool
-	// Capture limits and masks every captured value.
-	Capture capture.Options
+	// MaxBytes limits each captured value (LANGFUSE_CAPTURE_MAX_BYTES).
+	MaxBytes int
+	// Mask, when set, redacts every captured value before it is encoded.
+	Mask func(any) any
 	// Logger receives warnings about bad input; never nil.
 	Logger *slog.Logger
 
