@@ -17,7 +17,9 @@ import (
 // the same value, and the result is the output unless output capture is
 // off (observe.CaptureOutput or
 // LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED). No input is recorded
-// unless observe.WithInput gives one. An empty name names the observation
+// unless observe.WithInput gives one, which is recorded whatever the
+// environment says, as in observe.Start (observe.CaptureInput(false)
+// drops it). An empty name names the observation
 // after the function that calls Run (fn itself is usually a closure, whose
 // name says little). With no client recording, Run calls fn(ctx) directly.
 func Run[R any](ctx context.Context, name string, fn func(context.Context) (R, error), opts ...observe.Option) (R, error) {

@@ -7,13 +7,22 @@ import (
 	"github.com/observe-go/langfuse/capture"
 )
 
+// maxPanicText bounds the text of a panic value: it goes into the status
+// message, the OpenTelemetry status and the exception event, and a panic
+// should not wait for a huge value to be written three times.
+const maxPanicText = 8 << 10
+
 // panicText is the text of a panic value, as fmt.Sprint writes it, at most
-// copts.MaxBytes long. fmt.Sprint recurses forever on a map, slice or
+// maxPanicText or copts.MaxBytes long, whichever is less. fmt.Sprint recurses forever on a map, slice or
 // interface that holds itself, which no recover can stop, so a value that
 // is cyclic or too large to check is written by package capture instead,
 // which is cycle-safe and bounded.
 func panicText(p any, copts capture.Options) string {
-	bounded := capture.Options{MaxBytes: copts.MaxBytes}
+	limit := maxPanicText
+	if copts.MaxBytes > 0 {
+		limit = min(limit, copts.MaxBytes)
+	}
+	bounded := capture.Options{MaxBytes: limit}
 	switch v := p.(type) {
 	case string:
 		return capture.String(v, bounded)

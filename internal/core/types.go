@@ -54,4 +54,4 @@ func resolveType(st *global.State, s *Settings) string {
 }
 
 // defaultPanicLimit bounds the text of a panic where no client is at hand.
-var defaultPanicLimit = capture.Options{MaxBytes: 4096}
+var defaultPanicLimit = capture.Options{MaxBytes: maxPanicText}

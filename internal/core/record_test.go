@@ -1,0 +1,87 @@
+package core
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/observe-go/langfuse/internal/attrs"
+)
+
+// TestCurrentIsTheRecordOfTheSpanInCtx checks that Current finds a record
+// through its own key only while the record's span is the span of ctx.
+func TestCurrentIsTheRecordOfTheSpanInCtx(t *testing.T) {
+	st := pinClient(t, tracetest.NewInMemoryExporter())
+	s := Resolve([]Option{AsType(attrs.TypeGeneration)})
+	ctx, r := Start(context.Background(), st, "gen", &s)
+	defer r.End(nil)
+
+	assert.Same(t, r, Current(ctx), "the record of ctx")
+	assert.Same(t, r, Current(r.Context(context.Background())), "the record of Record.Context")
+	assert.Equal(t, attrs.TypeGeneration, Current(ctx).Type())
+
+	// A span of other instrumentation started under the record.
+	fctx, foreign := r.Span().TracerProvider().Tracer("other").Start(ctx, "foreign")
+	defer foreign.End()
+	borrowed := Current(fctx)
+	assert.NotSame(t, r, borrowed, "the record is not current under another span")
+	assert.Equal(t, foreign.SpanContext().SpanID(), borrowed.Span().SpanContext().SpanID())
+	assert.Equal(t, attrs.TypeSpan, borrowed.Type(), "another library's span is a span")
+	assert.False(t, borrowed.Owned(), "a borrowed record is never ended through the public End")
+
+	// A span that records nothing over the record: nothing is current.
+	assert.Same(t, Noop, Current(trace.ContextWithSpan(ctx, trace.SpanFromContext(context.Background()))))
+	assert.Same(t, Noop, Current(context.Background()))
+	var noCtx context.Context // a nil ctx must not panic
+	assert.Same(t, Noop, Current(noCtx))
+}
+
+// TestBeginAndFinishShareAttributeSpace checks that a wrapped call that
+// fills its record's attribute buffer at start and again at Finish
+// exports both the input and the output intact (see
+// TestOTelPinSetAttributesCopiesItsArgument).
+func TestBeginAndFinishShareAttributeSpace(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	st := pinClient(t, exp)
+	sp := NewSpec("call", []Option{AsType(attrs.TypeTool), WithMetadata(map[string]any{"k": "v"})})
+	_, r := sp.Begin(context.Background(), st, "in", 2)
+	r.Finish("out", nil)
+
+	spans := exp.GetSpans().Snapshots()
+	require.Len(t, spans, 1)
+	for key, want := range map[string]string{
+		attrs.ObservationInput:                "[\"in\",2]",
+		attrs.ObservationOutput:               "out",
+		attrs.ObservationType:                 attrs.TypeTool,
+		attrs.ObservationMetadataPrefix + "k": "v",
+	} {
+		v, ok := attrOf(spans[0], key)
+		if assert.True(t, ok, key) {
+			assert.Equal(t, want, v.AsString(), key)
+		}
+	}
+}
+
+// TestErrorStateIsTheRecords checks that level and status message given
+// in separate updates make one OpenTelemetry status.
+func TestErrorStateIsTheRecords(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	st := pinClient(t, exp)
+	s := Resolve(nil)
+	_, r := Start(context.Background(), st, "fails", &s)
+	level := Resolve([]Option{WithLevel(attrs.LevelError)})
+	msg := Resolve([]Option{WithStatusMessage("why")})
+	r.Update(&level)
+	r.Update(&msg)
+	r.End(nil)
+
+	spans := exp.GetSpans().Snapshots()
+	require.Len(t, spans, 1)
+	assert.Equal(t, codes.Error, spans[0].Status().Code)
+	assert.Equal(t, "why", spans[0].Status().Description)
+}
