@@ -73,8 +73,12 @@ func Current(ctx context.Context) *Record {
 	}
 	span := trace.SpanFromContext(ctx)
 	sc := span.SpanContext()
-	if r, _ := ctx.Value(recordKey{}).(*Record); r != nil && r.spanID == sc.SpanID() && r.traceID == sc.TraceID() {
-		return r
+	if r, _ := ctx.Value(recordKey{}).(*Record); r != nil {
+		// The record is current only while its span is the span of ctx:
+		// a span started under it by other instrumentation comes after.
+		if rsc := r.span.SpanContext(); rsc.SpanID() == sc.SpanID() && rsc.TraceID() == sc.TraceID() {
+			return r
+		}
 	}
 	if !span.IsRecording() {
 		return Noop
@@ -84,10 +88,7 @@ func Current(ctx context.Context) *Record {
 		return Noop
 	}
 	r := &Record{span: span, client: st, typ: typeSpan, managed: true, captureIn: true, captureOut: true}
-	r.spanID, r.traceID = sc.SpanID(), sc.TraceID()
-	if ctxProp := propFrom(ctx); ctxProp != nil {
-		r.prop = ctxProp
-	}
+	r.ctx = recordCtx{Context: ctx, r: r}
 	return r
 }
 

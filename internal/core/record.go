@@ -19,12 +19,9 @@ import (
 // error state and the ended flag are set before it is published and never
 // change. It is safe for concurrent use.
 type Record struct {
-	span    trace.Span
-	client  *global.State // nil for the no-op record
-	prop    *propctx.Set
-	typ     string
-	traceID trace.TraceID
-	spanID  trace.SpanID
+	span   trace.Span
+	client *global.State // nil for the no-op record
+	typ    string
 
 	captureIn, captureOut bool
 	// managed records are ended by whoever started their span (a wrapper,
@@ -38,6 +35,8 @@ type Record struct {
 	errored   bool
 	statusMsg string
 
+	// ctx is the context in which r is current; its parent is the context
+	// r started in, which also holds the attributes propagated to it.
 	ctx recordCtx
 	// buf is attribute space allocated with the record, used by its start
 	// and, for a wrapped call, by its end: the SDK copies what
@@ -80,10 +79,10 @@ func (r *Record) Client() *global.State {
 
 // Prop returns the attributes propagated in the context r started in.
 func (r *Record) Prop() *propctx.Set {
-	if r == nil {
+	if r == nil || r.ctx.Context == nil {
 		return nil
 	}
-	return r.prop
+	return propctx.FromContext(r.ctx.Context)
 }
 
 // IsRecording reports whether r records what it is given.
@@ -125,16 +124,15 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 		ctx, asRoot = withRemoteParent(ctx, st, s.traceID, s.parentSpanID)
 	}
 	ctx, span := st.Tracer.Start(ctx, name)
-	r := &Record{span: span, client: st, prop: propFrom(ctx), typ: typ,
+	r := &Record{span: span, client: st, typ: typ,
 		captureIn: p.captureIn, captureOut: p.captureOut, managed: p.managed}
-	sc := span.SpanContext()
-	r.traceID, r.spanID = sc.TraceID(), sc.SpanID()
 	if s.has(fArgNames) {
 		r.argNames = s.argNames
 	}
 	r.ctx = recordCtx{Context: ctx, r: r}
-	if !span.IsRecording() {
-		return &r.ctx, r
+	withArgs := len(p.args) > 0 && p.captureIn
+	if (typ == typeSpan && !asRoot && !withArgs && s.set&^startOnly == 0) || !span.IsRecording() {
+		return &r.ctx, r // nothing to write, or nobody to write it to
 	}
 	kvs := r.buf[:0]
 	if typ != typeSpan {
@@ -143,7 +141,7 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	if asRoot {
 		kvs = append(kvs, attribute.Bool(attrs.AsRoot, true))
 	}
-	if len(p.args) > 0 && p.captureIn {
+	if withArgs {
 		kvs = append(kvs, attribute.String(attrs.ObservationInput,
 			capture.String(inputOf(p.args, r.argNames, captureOptions(st)), captureOptions(st))))
 	}
@@ -154,9 +152,6 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	}
 	return &r.ctx, r
 }
-
-// propFrom returns the propagated attributes of ctx.
-func propFrom(ctx context.Context) *propctx.Set { return propctx.FromContext(ctx) }
 
 // Update applies s to r. Options that only apply at start are ignored.
 func (r *Record) Update(s *Settings) {
