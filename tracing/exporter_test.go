@@ -3,6 +3,7 @@ package tracing_test
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -103,9 +104,11 @@ func TestExporterErrorsSayWhatToFix(t *testing.T) {
 		{http.StatusBadRequest, "invalid span id", "rejected", "invalid span id"},
 		{http.StatusRequestEntityTooLarge, "", "too_large", config.EnvFlushAt},
 		{http.StatusServiceUnavailable, "", "server", "503"},
+		{http.StatusTooManyRequests, "", "rate_limited", "429"},
+		{http.StatusInternalServerError, "", "server", "not retried"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.kind, func(t *testing.T) {
+		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
 			srv, _ := langfuseServer(t, tt.status, tt.body)
 			exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
 			require.NoError(t, err)
@@ -145,7 +148,7 @@ func TestExporterReadsProtobufStatusMessage(t *testing.T) {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = w.Write(status)
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
 	require.NoError(t, err)
 	err = exp.ExportSpans(context.Background(), oneSpan())
@@ -153,4 +156,83 @@ func TestExporterReadsProtobufStatusMessage(t *testing.T) {
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, "invalid credentials", ee.Body)
 	assert.Contains(t, ee.Hint, "(400): invalid credentials")
+}
+
+// TestExporterRetries checks the retries Exporter takes from the stock
+// exporter with its own bounds: Retry-After in seconds, 502, 503 and 504
+// retried, 500 not.
+func TestExporterRetries(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		header   http.Header
+		requests int
+		minGap   time.Duration
+	}{
+		{"429 Retry-After 1", http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}}, 2, time.Second},
+		{"502", http.StatusBadGateway, nil, 2, 0},
+		{"503", http.StatusServiceUnavailable, nil, 2, 0},
+		{"504", http.StatusGatewayTimeout, nil, 2, 0},
+		{"500", http.StatusInternalServerError, nil, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, requests := flakyServer(t, tt.status, tt.header)
+			exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
+			require.NoError(t, err)
+			err = exp.ExportSpans(context.Background(), oneSpan())
+			at := requests()
+			require.Len(t, at, tt.requests)
+			if tt.requests == 1 {
+				var ee *tracing.ExportError
+				require.ErrorAs(t, err, &ee)
+				assert.Equal(t, "server", ee.Kind)
+				assert.Equal(t, tt.status, ee.Status)
+				return
+			}
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, at[1].Sub(at[0]), tt.minGap, "Retry-After is honoured")
+		})
+	}
+}
+
+// TestExporterGivesUpOnLongRetryAfter checks that a Retry-After beyond the
+// timeout fails the export at once instead of waiting for it.
+func TestExporterGivesUpOnLongRetryAfter(t *testing.T) {
+	srv, requests := flakyServer(t, http.StatusTooManyRequests, http.Header{"Retry-After": {"3600"}})
+	cfg := exporterConfig(srv.URL)
+	cfg.Timeout = time.Hour
+	exp, err := tracing.NewExporter(context.Background(), cfg)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = exp.ExportSpans(ctx, oneSpan())
+	var ee *tracing.ExportError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "rate_limited", ee.Kind)
+	assert.Len(t, requests(), 1)
+	assert.NoError(t, ctx.Err(), "it did not wait for Retry-After")
+}
+
+// TestExporterTimeoutIsStillAContextError checks that errors.Is finds the
+// context's error in an export that timed out.
+func TestExporterTimeoutIsStillAContextError(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	err = exp.ExportSpans(ctx, oneSpan())
+	var ee *tracing.ExportError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "timeout", ee.Kind)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
