@@ -10,6 +10,8 @@ import (
 )
 
 // ExportError is a failed export, with what the answer means for the user.
+// Its text never holds the API keys: they are replaced by [REDACTED]
+// wherever the server echoed them.
 type ExportError struct {
 	// Kind names the failure: "unauthorized", "forbidden", "not_found",
 	// "rejected", "too_large", "rate_limited", "server", "unreachable",
@@ -22,7 +24,8 @@ type ExportError struct {
 	Body string
 	// Hint says what to check or change.
 	Hint string
-	// Err is the exporter's own error.
+	// Err is the exporter's own error, with the API keys taken out of its
+	// text. errors.Is still finds the context errors it holds.
 	Err error
 }
 
@@ -32,8 +35,8 @@ func (e *ExportError) Error() string { return e.Hint + ": " + e.Err.Error() }
 // Unwrap returns the exporter's own error.
 func (e *ExportError) Unwrap() error { return e.Err }
 
-func classify(err error, last *attempt, endpoint string) *ExportError {
-	ee := &ExportError{Kind: "failed", Status: last.status, Body: last.body, Err: err,
+func classify(err error, last *attempt, endpoint string, r redactor) *ExportError {
+	ee := &ExportError{Kind: "failed", Status: last.status, Body: last.body, Err: r.error(err),
 		Hint: "export to " + endpoint + " failed"}
 	switch s := last.status; {
 	case s == http.StatusUnauthorized:

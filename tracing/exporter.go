@@ -17,7 +17,7 @@ import (
 
 // Exporter sends spans to Langfuse's OpenTelemetry endpoint with the stock
 // OTLP/HTTP exporter (protobuf). A failed export returns an *ExportError
-// that says what to fix.
+// that says what to fix, with the API keys taken out of its text.
 //
 // Retries are the stock exporter's: a 429, 502, 503 or 504 answer, or a
 // request that timed out, is retried with exponential backoff from 250ms
@@ -32,6 +32,7 @@ import (
 type Exporter struct {
 	inner    *otlptrace.Exporter
 	endpoint string
+	redact   redactor
 }
 
 var _ sdktrace.SpanExporter = (*Exporter)(nil)
@@ -61,6 +62,7 @@ func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 		timeout = defaultTimeout
 	}
 	endpoint := cfg.TracesEndpoint()
+	redact := newRedactor(cfg)
 	opts := []otlptracehttp.Option{
 		otlptracehttp.WithEndpointURL(endpoint),
 		otlptracehttp.WithHeaders(Headers(cfg)),
@@ -73,7 +75,7 @@ func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 		}),
 		otlptracehttp.WithHTTPClient(&http.Client{
 			Timeout:   timeout,
-			Transport: recordingTransport{base: http.DefaultTransport},
+			Transport: recordingTransport{base: http.DefaultTransport, redact: redact},
 		}),
 	}
 	if cfg.Gzip {
@@ -83,20 +85,24 @@ func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("langfuse exporter: %w", err)
 	}
-	return &Exporter{inner: inner, endpoint: endpoint}, nil
+	return &Exporter{inner: inner, endpoint: endpoint, redact: redact}, nil
 }
 
 // Headers returns the HTTP headers every export request to Langfuse
 // carries.
 func Headers(cfg config.Config) map[string]string {
-	auth := base64.StdEncoding.EncodeToString([]byte(cfg.PublicKey + ":" + cfg.SecretKey))
 	return map[string]string{
-		"Authorization":                "Basic " + auth,
+		"Authorization":                "Basic " + basicCredentials(cfg),
 		"x-langfuse-sdk-name":          attrs.SDKName,
 		"x-langfuse-sdk-version":       attrs.SDKVersion,
 		"x-langfuse-public-key":        cfg.PublicKey,
 		"x-langfuse-ingestion-version": "4",
 	}
+}
+
+// basicCredentials is the token of the Basic Authorization header.
+func basicCredentials(cfg config.Config) string {
+	return base64.StdEncoding.EncodeToString([]byte(cfg.PublicKey + ":" + cfg.SecretKey))
 }
 
 // ExportSpans sends spans in one request, retried as Exporter says until
@@ -108,7 +114,7 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	if err == nil {
 		return nil
 	}
-	return classify(err, &last, e.endpoint)
+	return classify(err, &last, e.endpoint, e.redact)
 }
 
 // Shutdown stops the exporter; it exports nothing more.

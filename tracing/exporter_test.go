@@ -1,13 +1,16 @@
 package tracing_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/tracing"
@@ -214,8 +219,77 @@ func TestExporterGivesUpOnLongRetryAfter(t *testing.T) {
 	assert.NoError(t, ctx.Err(), "it did not wait for Retry-After")
 }
 
-// TestExporterTimeoutIsStillAContextError checks that errors.Is finds the
-// context's error in an export that timed out.
+// TestExporterRedactsCredentials checks that API keys a server echoes in
+// an error answer reach neither the error nor the log, whole or in part.
+func TestExporterRedactsCredentials(t *testing.T) {
+	cfg := exporterConfig("")
+	cfg.SecretKey = "sk-lf-0123456789abcdef0123456789abcdef"
+	token := base64.StdEncoding.EncodeToString([]byte(cfg.PublicKey + ":" + cfg.SecretKey))
+	echoHeaders := func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = r.Header.Write(w)
+		_, _ = io.WriteString(w, "secret="+cfg.SecretKey+"\n")
+	}
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+	}{
+		{"headers echoed", echoHeaders},
+		{"protobuf Status", func(w http.ResponseWriter, r *http.Request) {
+			b, err := proto.Marshal(&status.Status{Code: 3, Message: "bad Authorization: " + r.Header.Get("Authorization")})
+			assert.NoError(t, err)
+			w.Header().Set("Content-Type", "application/x-protobuf")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write(b)
+		}},
+		{"secret across the shown limit", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, strings.Repeat("x", 500)+cfg.SecretKey+" "+token+strings.Repeat("y", 1000))
+		}},
+		{"a megabyte body", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, strings.Repeat("x", 4090)+token+strings.Repeat("y", 1<<20))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			t.Cleanup(srv.Close)
+			cfg.BaseURL = srv.URL
+			exp, err := tracing.NewExporter(context.Background(), cfg)
+			require.NoError(t, err)
+			err = exp.ExportSpans(context.Background(), oneSpan())
+
+			var logs bytes.Buffer
+			p := tracing.NewExportProcessor(testConfig(config.ExportImmediate), exp,
+				tracing.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), tracing.WithFilter(tracing.ExportAll))
+			tp := provider(cfg, p)
+			_, s := tp.Tracer("t").Start(context.Background(), "s")
+			s.End()
+			require.NoError(t, tp.Shutdown(context.Background()))
+			require.Contains(t, logs.String(), "rejected the batch", "the failure was logged")
+
+			var ee *tracing.ExportError
+			require.ErrorAs(t, err, &ee)
+			assert.Equal(t, "rejected", ee.Kind)
+			assert.LessOrEqual(t, len(ee.Body), 512, "the body shown is bounded")
+			for what, text := range map[string]string{
+				"Error": err.Error(), "%+v": fmt.Sprintf("%+v", err), "Body": ee.Body, "Hint": ee.Hint,
+				"Err": ee.Err.Error(), "log": logs.String(),
+			} {
+				for _, secret := range []string{cfg.SecretKey, token, cfg.SecretKey[:12], token[:12]} {
+					assert.NotContains(t, text, secret, "%s holds a credential", what)
+				}
+			}
+			if tt.name != "a megabyte body" {
+				assert.Contains(t, ee.Body, "[REDACTED]")
+			}
+		})
+	}
+}
+
+// TestExporterTimeoutIsStillAContextError checks that redaction keeps
+// errors.Is working on the exporter's error.
 func TestExporterTimeoutIsStillAContextError(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -4,7 +4,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/proto"
@@ -13,14 +12,15 @@ import (
 // attempt is what the transport saw of the last request of one export.
 type attempt struct {
 	status int
-	body   string // readable, cut to maxBodyShown
+	body   string // readable, redacted and cut to maxBodyShown
 	netErr error
 }
 
 type attemptKey struct{}
 
-// Bounds on an error answer's body. At most maxBodyRead bytes are read;
-// the rest is never read. At most maxBodyShown bytes of its text are kept.
+// Bounds on an error answer's body. At most maxBodyRead bytes, plus room
+// for a credential that straddles the limit, are read; the rest is never
+// read. At most maxBodyShown bytes of its text are kept.
 const (
 	maxBodyRead  = 4 << 10
 	maxBodyShown = 512
@@ -28,10 +28,12 @@ const (
 
 // recordingTransport notes each answer's status and the start of an error
 // body in the attempt carried by the request's context. It replaces an
-// error answer's body by its readable text, bounded, so that the stock
-// exporter, which quotes the body in its error, never sees more.
+// error answer's body by its readable text, bounded and with the API keys
+// redacted, so that the stock exporter, which quotes the body in its
+// error, never sees more.
 type recordingTransport struct {
-	base http.RoundTripper
+	base   http.RoundTripper
+	redact redactor
 }
 
 func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -46,11 +48,11 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	*a = attempt{status: resp.StatusCode}
 	if resp.StatusCode >= 400 && resp.Body != nil {
-		head, _ := io.ReadAll(io.LimitReader(resp.Body, maxBodyRead))
+		head, _ := io.ReadAll(io.LimitReader(resp.Body, int64(maxBodyRead+t.redact.longest())))
 		// The rest of the body is not worth reading; closing it unread
 		// costs this connection only.
 		_ = resp.Body.Close()
-		a.body = cut(bodyText(resp.Header.Get("Content-Type"), head), maxBodyShown)
+		a.body = t.redact.text(bodyText(resp.Header.Get("Content-Type"), head), maxBodyShown)
 		resp.Body = io.NopCloser(strings.NewReader(a.body))
 		resp.ContentLength = int64(len(a.body))
 		resp.Header.Set("Content-Type", "text/plain; charset=utf-8")
@@ -69,16 +71,4 @@ func bodyText(contentType string, body []byte) string {
 		return st.GetMessage()
 	}
 	return string(body)
-}
-
-// cut returns s as valid UTF-8, trimmed, and cut to at most limit bytes.
-func cut(s string, limit int) string {
-	s = strings.TrimSpace(strings.ToValidUTF8(s, "?"))
-	if len(s) > limit {
-		for limit > 0 && !utf8.RuneStart(s[limit]) {
-			limit--
-		}
-		s = s[:limit]
-	}
-	return s
 }
