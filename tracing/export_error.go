@@ -18,6 +18,8 @@ type ExportError struct {
 	// "timeout" or "failed".
 	Kind string
 	// Status is the HTTP status of the last answer, 0 when there was none.
+	// A retry that got no answer, cut short by the deadline, leaves the
+	// answer before it.
 	Status int
 	// Body is the start of the last answer's body: the message of a
 	// protobuf google.rpc.Status, or the text itself.

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,12 +115,15 @@ func TestExporterErrorsSayWhatToFix(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
+			t.Parallel()
 			srv, _ := langfuseServer(t, tt.status, tt.body)
-			exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
+			cfg := exporterConfig(srv.URL)
+			if tt.status == http.StatusTooManyRequests || tt.status == http.StatusServiceUnavailable {
+				cfg.Timeout = time.Second // how long they are retried
+			}
+			exp, err := tracing.NewExporter(context.Background(), cfg)
 			require.NoError(t, err)
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-			defer cancel()
-			err = exp.ExportSpans(ctx, oneSpan())
+			err = exp.ExportSpans(context.Background(), oneSpan())
 			var ee *tracing.ExportError
 			require.ErrorAs(t, err, &ee)
 			assert.Equal(t, tt.kind, ee.Kind)
@@ -129,6 +133,39 @@ func TestExporterErrorsSayWhatToFix(t *testing.T) {
 	}
 }
 
+// TestExporterKeepsTheLastAnswer checks that an export whose retry is cut
+// short, with no answer, reports the answer before it.
+func TestExporterKeepsTheLastAnswer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var requests atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if requests.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "restarting")
+			return
+		}
+		cancel() // the exporter's caller gives up while the retry waits
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
+	require.NoError(t, err)
+	err = exp.ExportSpans(ctx, oneSpan())
+	var ee *tracing.ExportError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "server", ee.Kind)
+	assert.Equal(t, http.StatusServiceUnavailable, ee.Status)
+	assert.Equal(t, "restarting", ee.Body)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
 func TestExporterConnectionRefused(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -136,7 +173,7 @@ func TestExporterConnectionRefused(t *testing.T) {
 	require.NoError(t, l.Close())
 	exp, err := tracing.NewExporter(context.Background(), exporterConfig("http://"+addr))
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = exp.ExportSpans(ctx, oneSpan())
 	var ee *tracing.ExportError

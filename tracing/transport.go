@@ -9,11 +9,15 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// attempt is what the transport saw of the last request of one export.
+// attempt is what the transport saw of the requests of one export: the
+// last answer, and the error of the last request if it got none. An
+// answer outlives a later request that gets none, such as a retry that
+// the export's deadline cuts short, because it says more about why the
+// export failed.
 type attempt struct {
 	status int
 	body   string // readable, redacted and cut to maxBodyShown
-	netErr error
+	netErr error  // of the last request, if it got no answer
 }
 
 type attemptKey struct{}
@@ -43,7 +47,7 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		a = new(attempt)
 	}
 	if err != nil {
-		*a = attempt{netErr: err}
+		a.netErr = err
 		return resp, err
 	}
 	*a = attempt{status: resp.StatusCode}
