@@ -312,7 +312,7 @@ func TestExporterRedactsCredentials(t *testing.T) {
 			assert.LessOrEqual(t, len(ee.Body), 512, "the body shown is bounded")
 			for what, text := range map[string]string{
 				"Error": err.Error(), "%+v": fmt.Sprintf("%+v", err), "Body": ee.Body, "Hint": ee.Hint,
-				"Err": ee.Err.Error(), "log": logs.String(),
+				"Err": ee.Err.Error(), "log": logs.String(), "LastError": fmt.Sprint(p.LastError()),
 			} {
 				for _, secret := range []string{cfg.SecretKey, token, cfg.SecretKey[:12], token[:12]} {
 					assert.NotContains(t, text, secret, "%s holds a credential", what)
