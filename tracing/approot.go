@@ -22,12 +22,12 @@ type appRootProcessor struct {
 
 var _ sdktrace.SpanProcessor = appRootProcessor{}
 
-// unwrapper is implemented by spans that wrap an SDK span, such as the
-// observations' spans.
-type unwrapper interface{ Unwrap() trace.Span }
-
 // OnStart marks s as an application root when s will be exported but its
 // parent will not: a remote parent, or a local span the filter drops.
+//
+// The parent is the span in ctx, which must be the SDK's own span: the
+// SDK's spans are sdktrace.ReadOnlySpans, and a span that wraps one hides
+// it, so that no mark is set (TestSpanInContextIsReadOnlySpan pins this).
 func (p appRootProcessor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan) {
 	p.next.OnStart(ctx, s)
 	psc := s.Parent()
@@ -35,11 +35,7 @@ func (p appRootProcessor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan)
 		return
 	}
 	if !psc.IsRemote() {
-		inCtx := trace.SpanFromContext(ctx)
-		if u, ok := inCtx.(unwrapper); ok {
-			inCtx = u.Unwrap()
-		}
-		parent, ok := inCtx.(sdktrace.ReadOnlySpan)
+		parent, ok := trace.SpanFromContext(ctx).(sdktrace.ReadOnlySpan)
 		if !ok || parent.SpanContext().SpanID() != psc.SpanID() || p.filter(parent) {
 			return
 		}
