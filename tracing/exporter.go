@@ -30,9 +30,10 @@ import (
 //
 // It is safe for concurrent use.
 type Exporter struct {
-	inner    *otlptrace.Exporter
-	endpoint string
-	redact   redactor
+	inner     *otlptrace.Exporter
+	endpoint  string
+	redact    redactor
+	transport http.RoundTripper
 }
 
 var _ sdktrace.SpanExporter = (*Exporter)(nil)
@@ -63,6 +64,7 @@ func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 	}
 	endpoint := cfg.TracesEndpoint()
 	redact := newRedactor(cfg)
+	transport := ownTransport()
 	opts := []otlptracehttp.Option{
 		otlptracehttp.WithEndpointURL(endpoint),
 		otlptracehttp.WithHeaders(Headers(cfg)),
@@ -75,7 +77,7 @@ func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 		}),
 		otlptracehttp.WithHTTPClient(&http.Client{
 			Timeout:   timeout,
-			Transport: recordingTransport{base: http.DefaultTransport, redact: redact},
+			Transport: recordingTransport{base: transport, redact: redact},
 		}),
 	}
 	if cfg.Gzip {
@@ -85,7 +87,19 @@ func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("langfuse exporter: %w", err)
 	}
-	return &Exporter{inner: inner, endpoint: endpoint, redact: redact}, nil
+	return &Exporter{inner: inner, endpoint: endpoint, redact: redact, transport: transport}, nil
+}
+
+// ownTransport returns a copy of http.DefaultTransport, settings and all,
+// so that a program or test that closes the default transport's idle
+// connections (httptest.Server.Close does) cannot break an export on a
+// connection it was about to reuse, and so that Shutdown can close the
+// exporter's connections.
+func ownTransport() http.RoundTripper {
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		return t.Clone()
+	}
+	return http.DefaultTransport
 }
 
 // Headers returns the HTTP headers every export request to Langfuse
@@ -117,5 +131,12 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	return classify(err, &last, e.endpoint, e.redact)
 }
 
-// Shutdown stops the exporter; it exports nothing more.
-func (e *Exporter) Shutdown(ctx context.Context) error { return e.inner.Shutdown(ctx) }
+// Shutdown stops the exporter and closes its idle connections; it exports
+// nothing more.
+func (e *Exporter) Shutdown(ctx context.Context) error {
+	err := e.inner.Shutdown(ctx)
+	if t, ok := e.transport.(*http.Transport); ok {
+		t.CloseIdleConnections()
+	}
+	return err
+}
