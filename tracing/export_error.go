@@ -11,7 +11,8 @@ import (
 
 // ExportError is a failed export, with what the answer means for the user.
 // Its text never holds the API keys: they are replaced by [REDACTED]
-// wherever the server echoed them.
+// wherever the server echoed them. Nothing changes an ExportError once it
+// is returned, so it is safe for concurrent use.
 type ExportError struct {
 	// Kind names the failure: "unauthorized", "forbidden", "not_found",
 	// "rejected", "too_large", "rate_limited", "server", "unreachable",
@@ -37,6 +38,8 @@ func (e *ExportError) Error() string { return e.Hint + ": " + e.Err.Error() }
 // Unwrap returns the exporter's own error.
 func (e *ExportError) Unwrap() error { return e.Err }
 
+// classify turns a failed export into an ExportError from the last answer
+// the transport saw, with credentials taken out of err's text.
 func classify(err error, last *attempt, endpoint string, r redactor) *ExportError {
 	ee := &ExportError{Kind: "failed", Status: last.status, Body: last.body, Err: r.error(err),
 		Hint: "export to " + endpoint + " failed"}
