@@ -63,7 +63,8 @@ type ConsoleExporter struct {
 	out      bytes.Buffer
 }
 
-// ConsoleOption configures a ConsoleExporter.
+// ConsoleOption configures a ConsoleExporter. Options are values that can
+// be shared, and safe for concurrent use.
 type ConsoleOption interface {
 	apply(*ConsoleExporter)
 }

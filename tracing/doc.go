@@ -1,5 +1,6 @@
 // Package tracing holds the OpenTelemetry parts of the SDK: the span
-// processor that stamps Langfuse's trace-level attributes, the OTLP
+// processor that stamps Langfuse's trace-level attributes, the export
+// processor that filters, batches and counts the spans sent, the OTLP
 // exporter for Langfuse's endpoint, the console exporter used when no keys
 // are set, and the TracerProvider that langfuse.New builds from them.
 //
@@ -11,6 +12,6 @@
 //	exp, _ := tracing.NewExporter(ctx, cfg)
 //	tp := sdktrace.NewTracerProvider(
 //		sdktrace.WithSpanProcessor(tracing.NewSpanProcessor(cfg)),
-//		sdktrace.WithBatcher(exp),
+//		sdktrace.WithSpanProcessor(tracing.NewExportProcessor(cfg, exp)),
 //	)
 package tracing

@@ -22,7 +22,7 @@ func BenchmarkExportThroughput(b *testing.B) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.WriteHeader(http.StatusOK)
 	}))
-	defer srv.Close()
+	b.Cleanup(srv.Close)
 	cfg := config.Default()
 	cfg.PublicKey, cfg.SecretKey, cfg.BaseURL = "pk-lf-bench", "sk-lf-bench", srv.URL
 	cfg.MaxQueueSize = max(b.N, 1)

@@ -25,6 +25,7 @@ import (
 type chanExporter struct {
 	batches chan []sdktrace.ReadOnlySpan
 	release chan struct{}
+	entered chan struct{} // if set, receives once per export as it begins
 	err     error
 	mu      sync.Mutex
 	closed  bool
@@ -35,6 +36,9 @@ func newChanExporter() *chanExporter {
 }
 
 func (e *chanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	if e.entered != nil {
+		e.entered <- struct{}{}
+	}
 	if e.release != nil {
 		select {
 		case <-e.release:
@@ -43,6 +47,8 @@ func (e *chanExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnl
 		}
 	}
 	e.batches <- append([]sdktrace.ReadOnlySpan(nil), spans...)
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	return e.err
 }
 
@@ -181,6 +187,109 @@ func TestExportProcessorImmediate(t *testing.T) {
 	s.End()
 	assert.Equal(t, 1, exp.count(), "exported before End returns")
 	require.NoError(t, tp.Shutdown(context.Background()))
+}
+
+// TestExportProcessorImmediateSideBySide checks that immediate exports of
+// different goroutines run at once, and that Shutdown waits for them.
+func TestExportProcessorImmediateSideBySide(t *testing.T) {
+	exp := newChanExporter()
+	exp.release = make(chan struct{})
+	exp.entered = make(chan struct{})
+	cfg := testConfig(config.ExportImmediate)
+	p := tracing.NewExportProcessor(cfg, exp)
+	tr := tracing.Tracer(provider(cfg, p))
+	var ended sync.WaitGroup
+	for range 2 {
+		ended.Go(func() {
+			_, s := tr.Start(context.Background(), "s")
+			s.End()
+		})
+	}
+	<-exp.entered
+	<-exp.entered // both exports are in flight together
+
+	shut := make(chan error, 1)
+	go func() { shut <- p.Shutdown(context.Background()) }()
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned (%v) with exports in flight", err)
+	default:
+	}
+	close(exp.release)
+	require.NoError(t, <-shut)
+	assert.Equal(t, uint64(2), p.Exported(), "Shutdown returned after the exports in flight")
+	ended.Wait()
+	assert.True(t, exp.closed)
+}
+
+// TestExportProcessorImmediateShutdownBoundedByContext checks that
+// Shutdown gives up on immediate exports in flight when its ctx ends:
+// they are cancelled and their spans counted as dropped.
+func TestExportProcessorImmediateShutdownBoundedByContext(t *testing.T) {
+	exp := newChanExporter()
+	exp.release = make(chan struct{})
+	t.Cleanup(func() { close(exp.release) })
+	exp.entered = make(chan struct{}, 1)
+	cfg := testConfig(config.ExportImmediate)
+	cfg.Timeout = time.Hour
+	p := tracing.NewExportProcessor(cfg, exp)
+	tr := tracing.Tracer(provider(cfg, p))
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		_, s := tr.Start(context.Background(), "s")
+		s.End()
+	}()
+	<-exp.entered
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, p.Shutdown(ctx), context.Canceled)
+	<-ended
+	assert.Equal(t, uint64(1), p.Dropped())
+	assert.Zero(t, p.Failed(), "a request Shutdown gave up on is not a failure")
+	assert.NoError(t, p.LastError())
+}
+
+func TestExportProcessorCountsFailures(t *testing.T) {
+	for _, mode := range []config.ExportMode{config.ExportBatched, config.ExportImmediate} {
+		t.Run(string(mode), func(t *testing.T) {
+			exp := newChanExporter()
+			cfg := testConfig(mode)
+			cfg.FlushAt = 1
+			p := tracing.NewExportProcessor(cfg, exp, tracing.WithLogger(slog.New(slog.DiscardHandler)))
+			tp := provider(cfg, p)
+			tr := tracing.Tracer(tp)
+			assert.NoError(t, p.LastError())
+
+			_, s := tr.Start(context.Background(), "ok")
+			s.End()
+			require.NoError(t, tp.ForceFlush(context.Background()))
+			exp.mu.Lock()
+			exp.err = &tracing.ExportError{Kind: "server", Hint: "Langfuse answered 500", Err: errors.New("500")}
+			exp.mu.Unlock()
+			for range 3 {
+				_, s := tr.Start(context.Background(), "fails")
+				s.End()
+			}
+			require.NoError(t, tp.Shutdown(context.Background()))
+
+			assert.Equal(t, uint64(1), p.Exported())
+			assert.Equal(t, uint64(3), p.Failed())
+			var ee *tracing.ExportError
+			require.ErrorAs(t, p.LastError(), &ee)
+			assert.Equal(t, "server", ee.Kind)
+			assert.Zero(t, p.Dropped())
+		})
+	}
+}
+
+func TestExportProcessorNilIsNoop(t *testing.T) {
+	var p *tracing.ExportProcessor
+	p.OnEnd(nil)
+	assert.NoError(t, p.ForceFlush(context.Background()))
+	assert.NoError(t, p.Shutdown(context.Background()))
+	assert.Zero(t, p.Dropped()+p.Exported()+p.Failed())
+	assert.NoError(t, p.LastError())
 }
 
 func TestExportProcessorLogsErrorsOncePerKind(t *testing.T) {

@@ -1,13 +1,18 @@
 package tracing_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/tracing"
@@ -103,15 +110,20 @@ func TestExporterErrorsSayWhatToFix(t *testing.T) {
 		{http.StatusBadRequest, "invalid span id", "rejected", "invalid span id"},
 		{http.StatusRequestEntityTooLarge, "", "too_large", config.EnvFlushAt},
 		{http.StatusServiceUnavailable, "", "server", "503"},
+		{http.StatusTooManyRequests, "", "rate_limited", "429"},
+		{http.StatusInternalServerError, "", "server", "not retried"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.kind, func(t *testing.T) {
+		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
+			t.Parallel()
 			srv, _ := langfuseServer(t, tt.status, tt.body)
-			exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
+			cfg := exporterConfig(srv.URL)
+			if tt.status == http.StatusTooManyRequests || tt.status == http.StatusServiceUnavailable {
+				cfg.Timeout = time.Second // how long they are retried
+			}
+			exp, err := tracing.NewExporter(context.Background(), cfg)
 			require.NoError(t, err)
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-			defer cancel()
-			err = exp.ExportSpans(ctx, oneSpan())
+			err = exp.ExportSpans(context.Background(), oneSpan())
 			var ee *tracing.ExportError
 			require.ErrorAs(t, err, &ee)
 			assert.Equal(t, tt.kind, ee.Kind)
@@ -121,6 +133,39 @@ func TestExporterErrorsSayWhatToFix(t *testing.T) {
 	}
 }
 
+// TestExporterKeepsTheLastAnswer checks that an export whose retry is cut
+// short, with no answer, reports the answer before it.
+func TestExporterKeepsTheLastAnswer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var requests atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if requests.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, "restarting")
+			return
+		}
+		cancel() // the exporter's caller gives up while the retry waits
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
+	require.NoError(t, err)
+	err = exp.ExportSpans(ctx, oneSpan())
+	var ee *tracing.ExportError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "server", ee.Kind)
+	assert.Equal(t, http.StatusServiceUnavailable, ee.Status)
+	assert.Equal(t, "restarting", ee.Body)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
 func TestExporterConnectionRefused(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -128,7 +173,7 @@ func TestExporterConnectionRefused(t *testing.T) {
 	require.NoError(t, l.Close())
 	exp, err := tracing.NewExporter(context.Background(), exporterConfig("http://"+addr))
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = exp.ExportSpans(ctx, oneSpan())
 	var ee *tracing.ExportError
@@ -145,7 +190,7 @@ func TestExporterReadsProtobufStatusMessage(t *testing.T) {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = w.Write(status)
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
 	require.NoError(t, err)
 	err = exp.ExportSpans(context.Background(), oneSpan())
@@ -153,4 +198,152 @@ func TestExporterReadsProtobufStatusMessage(t *testing.T) {
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, "invalid credentials", ee.Body)
 	assert.Contains(t, ee.Hint, "(400): invalid credentials")
+}
+
+// TestExporterRetries checks the retries Exporter takes from the stock
+// exporter with its own bounds: Retry-After in seconds, 502, 503 and 504
+// retried, 500 not.
+func TestExporterRetries(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		header   http.Header
+		requests int
+		minGap   time.Duration
+	}{
+		{"429 Retry-After 1", http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}}, 2, time.Second},
+		{"502", http.StatusBadGateway, nil, 2, 0},
+		{"503", http.StatusServiceUnavailable, nil, 2, 0},
+		{"504", http.StatusGatewayTimeout, nil, 2, 0},
+		{"500", http.StatusInternalServerError, nil, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, requests := flakyServer(t, tt.status, tt.header)
+			exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
+			require.NoError(t, err)
+			err = exp.ExportSpans(context.Background(), oneSpan())
+			at := requests()
+			require.Len(t, at, tt.requests)
+			if tt.requests == 1 {
+				var ee *tracing.ExportError
+				require.ErrorAs(t, err, &ee)
+				assert.Equal(t, "server", ee.Kind)
+				assert.Equal(t, tt.status, ee.Status)
+				return
+			}
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, at[1].Sub(at[0]), tt.minGap, "Retry-After is honoured")
+		})
+	}
+}
+
+// TestExporterGivesUpOnLongRetryAfter checks that a Retry-After beyond the
+// timeout fails the export at once instead of waiting for it.
+func TestExporterGivesUpOnLongRetryAfter(t *testing.T) {
+	srv, requests := flakyServer(t, http.StatusTooManyRequests, http.Header{"Retry-After": {"3600"}})
+	cfg := exporterConfig(srv.URL)
+	cfg.Timeout = time.Hour
+	exp, err := tracing.NewExporter(context.Background(), cfg)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = exp.ExportSpans(ctx, oneSpan())
+	var ee *tracing.ExportError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "rate_limited", ee.Kind)
+	assert.Len(t, requests(), 1)
+	assert.NoError(t, ctx.Err(), "it did not wait for Retry-After")
+}
+
+// TestExporterRedactsCredentials checks that API keys a server echoes in
+// an error answer reach neither the error nor the log, whole or in part.
+func TestExporterRedactsCredentials(t *testing.T) {
+	cfg := exporterConfig("")
+	cfg.SecretKey = "sk-lf-0123456789abcdef0123456789abcdef"
+	token := base64.StdEncoding.EncodeToString([]byte(cfg.PublicKey + ":" + cfg.SecretKey))
+	echoHeaders := func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = r.Header.Write(w)
+		_, _ = io.WriteString(w, "secret="+cfg.SecretKey+"\n")
+	}
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+	}{
+		{"headers echoed", echoHeaders},
+		{"protobuf Status", func(w http.ResponseWriter, r *http.Request) {
+			b, err := proto.Marshal(&status.Status{Code: 3, Message: "bad Authorization: " + r.Header.Get("Authorization")})
+			assert.NoError(t, err)
+			w.Header().Set("Content-Type", "application/x-protobuf")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write(b)
+		}},
+		{"secret across the shown limit", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, strings.Repeat("x", 500)+cfg.SecretKey+" "+token+strings.Repeat("y", 1000))
+		}},
+		{"a megabyte body", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, strings.Repeat("x", 4090)+token+strings.Repeat("y", 1<<20))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			t.Cleanup(srv.Close)
+			cfg.BaseURL = srv.URL
+			exp, err := tracing.NewExporter(context.Background(), cfg)
+			require.NoError(t, err)
+			err = exp.ExportSpans(context.Background(), oneSpan())
+
+			var logs bytes.Buffer
+			p := tracing.NewExportProcessor(testConfig(config.ExportImmediate), exp,
+				tracing.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), tracing.WithFilter(tracing.ExportAll))
+			tp := provider(cfg, p)
+			_, s := tp.Tracer("t").Start(context.Background(), "s")
+			s.End()
+			require.NoError(t, tp.Shutdown(context.Background()))
+			require.Contains(t, logs.String(), "rejected the batch", "the failure was logged")
+
+			var ee *tracing.ExportError
+			require.ErrorAs(t, err, &ee)
+			assert.Equal(t, "rejected", ee.Kind)
+			assert.LessOrEqual(t, len(ee.Body), 512, "the body shown is bounded")
+			for what, text := range map[string]string{
+				"Error": err.Error(), "%+v": fmt.Sprintf("%+v", err), "Body": ee.Body, "Hint": ee.Hint,
+				"Err": ee.Err.Error(), "log": logs.String(), "LastError": fmt.Sprint(p.LastError()),
+			} {
+				for _, secret := range []string{cfg.SecretKey, token, cfg.SecretKey[:12], token[:12]} {
+					assert.NotContains(t, text, secret, "%s holds a credential", what)
+				}
+			}
+			if tt.name != "a megabyte body" {
+				assert.Contains(t, ee.Body, "[REDACTED]")
+			}
+		})
+	}
+}
+
+// TestExporterTimeoutIsStillAContextError checks that redaction keeps
+// errors.Is working on the exporter's error.
+func TestExporterTimeoutIsStillAContextError(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	err = exp.ExportSpans(ctx, oneSpan())
+	var ee *tracing.ExportError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "timeout", ee.Kind)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }

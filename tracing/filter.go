@@ -8,7 +8,11 @@ import (
 	"github.com/observe-go/langfuse/internal/attrs"
 )
 
-// Filter decides which ended spans are exported to Langfuse.
+// Filter decides which ended spans are exported to Langfuse. It is also
+// asked as spans start, when it sees only the attributes given to Start,
+// to find the spans whose parent is not exported. It is called from the
+// goroutines that start and end spans, so it must be safe for concurrent
+// use, and cheap.
 type Filter func(sdktrace.ReadOnlySpan) bool
 
 // knownLLMScopes are instrumentation scopes of LLM libraries whose spans

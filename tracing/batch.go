@@ -1,0 +1,163 @@
+package tracing
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/observe-go/langfuse/config"
+)
+
+// batchProcessor queues ended spans and exports them in batches on a
+// goroutine of its own: a batch when size spans are queued, and what is
+// queued at least every interval. When the bounded queue is full a span is
+// dropped and counted, and the first drop is logged. It is safe for
+// concurrent use.
+type batchProcessor struct {
+	send     *sender
+	size     int
+	interval time.Duration
+
+	queue   chan sdktrace.ReadOnlySpan
+	flushes chan chan struct{} // each asks for the queue to be exported
+	stop    chan struct{}      // closed by Shutdown
+	done    chan struct{}      // closed when run returns
+	stopped atomic.Bool
+
+	shutdownOnce sync.Once
+	shutdownErr  error
+}
+
+var _ sdktrace.SpanProcessor = (*batchProcessor)(nil)
+
+// defaultInterval stands in for a configuration's FlushInterval left at
+// zero.
+const defaultInterval = 5 * time.Second
+
+// newBatchProcessor starts the export goroutine of a batchProcessor, which
+// Shutdown stops.
+func newBatchProcessor(send *sender, size, queueSize int, interval time.Duration) *batchProcessor {
+	if interval <= 0 {
+		interval = defaultInterval
+	}
+	p := &batchProcessor{
+		send:     send,
+		size:     max(size, 1),
+		interval: interval,
+		queue:    make(chan sdktrace.ReadOnlySpan, max(queueSize, 1)),
+		flushes:  make(chan chan struct{}),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	go p.run()
+	return p
+}
+
+// OnStart does nothing.
+func (p *batchProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+
+// OnEnd queues s, or drops and counts it when the queue is full.
+func (p *batchProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
+	if p.stopped.Load() {
+		return
+	}
+	select {
+	case p.queue <- s:
+	default:
+		p.send.drop(1)
+		p.send.warnOnce("queue_full", "langfuse: export queue full, dropping spans; raise "+config.EnvMaxQueueSize+
+			" or export more often (the count is Client.DroppedSpans)", "queue_size", cap(p.queue))
+	}
+}
+
+// ForceFlush exports every queued span and returns when that is done or
+// ctx ends.
+func (p *batchProcessor) ForceFlush(ctx context.Context) error {
+	if p.stopped.Load() {
+		return ctx.Err()
+	}
+	ack := make(chan struct{})
+	select {
+	case p.flushes <- ack:
+	case <-p.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-ack:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Shutdown exports every queued span, then shuts the exporter down. If ctx
+// ends first, the export goroutine gives up: it cancels its export and
+// counts the spans left as dropped. Only the first call does anything.
+func (p *batchProcessor) Shutdown(ctx context.Context) error {
+	p.shutdownOnce.Do(func() {
+		p.stopped.Store(true)
+		close(p.stop)
+		select {
+		case <-p.done:
+			p.shutdownErr = p.send.shutdownExporter(ctx)
+		case <-ctx.Done():
+			p.send.abort()
+			p.shutdownErr = fmt.Errorf("spans still queued: %w", ctx.Err())
+		}
+	})
+	return p.shutdownErr
+}
+
+// run is the export goroutine.
+func (p *batchProcessor) run() {
+	defer close(p.done)
+	batch := make([]sdktrace.ReadOnlySpan, 0, p.size)
+	timer := time.NewTimer(p.interval)
+	defer timer.Stop()
+	flush := func() {
+		if len(batch) > 0 {
+			p.send.send(batch)
+			clear(batch)
+			batch = batch[:0]
+		}
+	}
+	drain := func() {
+		for {
+			select {
+			case s := <-p.queue:
+				batch = append(batch, s)
+				if len(batch) >= p.size {
+					flush()
+				}
+			default:
+				flush()
+				return
+			}
+		}
+	}
+	for {
+		select {
+		case s := <-p.queue:
+			batch = append(batch, s)
+			if len(batch) >= p.size {
+				flush()
+				timer.Reset(p.interval)
+			}
+		case <-timer.C:
+			flush()
+			timer.Reset(p.interval)
+		case ack := <-p.flushes:
+			drain()
+			close(ack)
+		case <-p.stop:
+			drain()
+			return
+		}
+	}
+}

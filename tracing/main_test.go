@@ -1,0 +1,13 @@
+package tracing_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the package's tests if any goroutine outlives them: the
+// batch processor's, an export's or a request's.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}

@@ -1,0 +1,117 @@
+package tracing
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/observe-go/langfuse/config"
+)
+
+// sender makes the export requests of the batch and the immediate
+// processor: each bounded by the export timeout, all under one parent
+// context that abort cancels so that none outlives Shutdown for long. It
+// counts what becomes of the spans and logs a failure once per kind, later
+// ones of the same kind at debug level. It is safe for concurrent use.
+type sender struct {
+	exp     sdktrace.SpanExporter
+	timeout time.Duration
+	logger  *slog.Logger
+
+	ctx   context.Context // parent of every export
+	abort context.CancelFunc
+
+	dropped  atomic.Uint64 // spans
+	exported atomic.Uint64 // spans
+	failed   atomic.Uint64 // requests
+	lastErr  atomic.Pointer[failure]
+	warned   sync.Map // kind -> struct{}
+}
+
+// failure boxes an error so that an atomic.Pointer can hold it.
+type failure struct{ err error }
+
+func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Logger) *sender {
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	s := &sender{exp: exp, timeout: timeout, logger: logger}
+	s.ctx, s.abort = context.WithCancel(context.Background())
+	return s
+}
+
+// send exports batch in one request. Once abort was called, the spans are
+// counted as dropped instead.
+func (s *sender) send(batch []sdktrace.ReadOnlySpan) {
+	if s.ctx.Err() != nil {
+		s.giveUp(len(batch))
+		return
+	}
+	// Twice the request timeout: the exporter retries for up to one
+	// timeout and its last attempt may take another.
+	ctx, cancel := context.WithTimeout(s.ctx, 2*s.timeout)
+	defer cancel()
+	err := s.exp.ExportSpans(ctx, batch)
+	switch {
+	case err == nil:
+		s.exported.Add(uint64(len(batch)))
+	case s.ctx.Err() != nil:
+		s.giveUp(len(batch))
+	default:
+		s.failed.Add(1)
+		s.lastErr.Store(&failure{err})
+		s.report(err, len(batch))
+	}
+}
+
+// drop counts n spans that never reached the exporter.
+func (s *sender) drop(n int) { s.dropped.Add(uint64(n)) }
+
+// giveUp counts the n spans of an export abandoned by Shutdown.
+func (s *sender) giveUp(n int) {
+	s.drop(n)
+	s.warnOnce("shutdown", "langfuse: shutdown ended before every span was exported; the rest are counted as dropped")
+}
+
+// warnOnce logs msg at warning level the first time kind happens.
+func (s *sender) warnOnce(kind, msg string, args ...any) {
+	if _, seen := s.warned.LoadOrStore(kind, struct{}{}); !seen {
+		s.logger.Warn(msg, args...)
+	}
+}
+
+func (s *sender) report(err error, n int) {
+	kind, msg := "failed", "langfuse: export failed"
+	if errors.Is(err, context.DeadlineExceeded) {
+		kind, msg = "timeout", "langfuse: export timed out; check that "+config.EnvBaseURL+" answers, or raise "+config.EnvTimeout
+	}
+	var ee *ExportError
+	if errors.As(err, &ee) {
+		kind, msg, err = ee.Kind, "langfuse: "+ee.Hint, ee.Err
+	}
+	if _, seen := s.warned.LoadOrStore(kind, struct{}{}); seen {
+		s.logger.Debug(msg, "spans", n, "error", err)
+		return
+	}
+	s.logger.Warn(msg, "spans", n, "error", err)
+}
+
+// lastError returns the error of the latest failed request, or nil.
+func (s *sender) lastError() error {
+	if f := s.lastErr.Load(); f != nil {
+		return f.err
+	}
+	return nil
+}
+
+// shutdownExporter shuts the exporter down, then cancels any export still
+// running.
+func (s *sender) shutdownExporter(ctx context.Context) error {
+	defer s.abort()
+	return s.exp.Shutdown(ctx)
+}
