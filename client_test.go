@@ -153,6 +153,36 @@ func TestDefaultFilterDropsOtherSpansAndMarksAppRoot(t *testing.T) {
 	assert.NotContains(t, find(t, rec, "root").Attributes, attrs.IsAppRoot)
 }
 
+// TestFilterDroppingAnObservationMarksItsChild checks that the span in an
+// observation's ctx is the SDK's own, so that the export processor can tell
+// that a filtered observation's kept child is the top of what is exported.
+func TestFilterDroppingAnObservationMarksItsChild(t *testing.T) {
+	_, rec := newClientWith(t, nil, langfuse.WithExportFilter(func(s sdktrace.ReadOnlySpan) bool {
+		return s.Name() != "dropped"
+	}))
+	for name, run := range map[string]func(ctx context.Context){
+		"observe.Start": func(ctx context.Context) {
+			_, kept := observe.Start(ctx, "kept-start")
+			kept.End()
+		},
+		"wrapper": func(ctx context.Context) {
+			_, _ = langfuse.ObserveCtx("kept-wrapper", func(context.Context) (int, error) { return 1, nil })(ctx)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, _ = langfuse.Run(context.Background(), "dropped", func(ctx context.Context) (int, error) {
+				run(ctx)
+				return 0, nil
+			})
+		})
+	}
+	_, ok := rec.Find("dropped")
+	assert.False(t, ok, "the filter drops it")
+	for _, name := range []string{"kept-start", "kept-wrapper"} {
+		assert.True(t, find(t, rec, name).Attributes[attrs.IsAppRoot].AsBool(), name)
+	}
+}
+
 func TestMaskAppliesToInputOutputAndMetadata(t *testing.T) {
 	redact := func(v any) any {
 		if s, ok := v.(string); ok {

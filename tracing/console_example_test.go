@@ -16,7 +16,7 @@ import (
 func ExampleNewConsoleExporter() {
 	exporter := tracing.NewConsoleExporter(os.Stdout, tracing.WithoutDurations())
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exporter))
-	defer tp.Shutdown(context.Background())
+	defer func() { _ = tp.Shutdown(context.Background()) }()
 	tracer := tp.Tracer("langfuse-sdk")
 
 	// The request arrived with a W3C traceparent header, so the trace id

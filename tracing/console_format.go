@@ -201,7 +201,7 @@ func consoleString(v attribute.Value) string {
 	if v.Type() == attribute.STRING {
 		return v.AsString()
 	}
-	return v.Emit()
+	return v.String()
 }
 
 // consoleValue formats a short value, quoted when it is empty or holds

@@ -105,7 +105,7 @@ func TestExportProcessorExportsOnInterval(t *testing.T) {
 	exp := newChanExporter()
 	p := tracing.NewExportProcessor(cfg, exp)
 	tp := provider(cfg, p)
-	defer tp.Shutdown(context.Background())
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	_, s := tracing.Tracer(tp).Start(context.Background(), "s")
 	s.End()
 	select {
