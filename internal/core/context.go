@@ -40,6 +40,7 @@ func WithClient(ctx context.Context, st *global.State) context.Context {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	global.NoteSecondClient()
 	return context.WithValue(ctx, clientKey{}, st)
 }
 
@@ -48,7 +49,9 @@ func WithClient(ctx context.Context, st *global.State) context.Context {
 // else the default client. It returns nil when that client records
 // nothing: tracing disabled, shut down, or none set up.
 func ClientFrom(ctx context.Context) *global.State {
-	if ctx != nil {
+	// Until a second client shows up, every context resolves to the
+	// default client, and the lookup can be skipped.
+	if ctx != nil && global.SecondClient() {
 		if v := ctx.Value(clientKey{}); v != nil {
 			st, _ := v.(*global.State)
 			if !st.Live() {

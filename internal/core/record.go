@@ -123,6 +123,9 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	if s.has(fTraceContext) {
 		ctx, asRoot = withRemoteParent(ctx, st, s.traceID, s.parentSpanID)
 	}
+	if st != global.Load() {
+		global.NoteSecondClient()
+	}
 	ctx, span := st.Tracer.Start(ctx, name)
 	r := &Record{span: span, client: st, typ: typ,
 		captureIn: p.captureIn, captureOut: p.captureOut, managed: p.managed}

@@ -69,7 +69,27 @@ var current atomic.Pointer[State]
 func Load() *State { return current.Load() }
 
 // Store makes s the default state; nil leaves no default.
-func Store(s *State) { current.Store(s) }
+func Store(s *State) {
+	if old := current.Swap(s); old != nil && old != s {
+		NoteSecondClient() // observations of the old one may still start children
+	}
+}
 
 // CompareAndSwap replaces old with s only if old is still the default.
 func CompareAndSwap(old, s *State) bool { return current.CompareAndSwap(old, s) }
+
+// secondClient is set once any client other than the default records an
+// observation or is bound to a context: from then on, contexts are asked
+// which client they belong to.
+var secondClient atomic.Bool
+
+// NoteSecondClient records that a client other than the default is in use.
+func NoteSecondClient() {
+	if !secondClient.Load() {
+		secondClient.Store(true)
+	}
+}
+
+// SecondClient reports whether a client other than the default was ever
+// in use.
+func SecondClient() bool { return secondClient.Load() }
