@@ -24,3 +24,9 @@ func Current(ctx context.Context) *Observation {
 func UpdateCurrent(ctx context.Context, opts ...Option) {
 	Current(ctx).Update(opts...)
 }
+
+// SetCurrentTraceIO sets the input and output of the trace of the
+// observation current in ctx; see Observation.SetTraceIO.
+func SetCurrentTraceIO(ctx context.Context, input, output any) {
+	Current(ctx).SetTraceIO(input, output)
+}

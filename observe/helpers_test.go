@@ -65,3 +65,11 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// immediateConfig is the default configuration exporting each span as it
+// ends.
+func immediateConfig() config.Config {
+	cfg := config.Default()
+	cfg.ExportMode = config.ExportImmediate
+	return cfg
+}

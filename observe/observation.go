@@ -109,6 +109,18 @@ func (o *Observation) Update(opts ...Option) *Observation {
 	return o
 }
 
+// SetTraceIO sets the input and output of the observation's whole trace,
+// which Langfuse shows on the trace and which trace-level evaluations
+// read, independent of any observation's own input and output (Python
+// set_trace_io, JS setTraceIO). A nil argument leaves that side as it is.
+// Like WithInput and WithOutput, the values are encoded by package
+// capture, masked, and recorded whatever the capture switches say. It
+// returns o for chaining.
+func (o *Observation) SetTraceIO(input, output any) *Observation {
+	o.rec().SetTraceIO(input, output)
+	return o
+}
+
 // RecordError marks the observation as failed with err: level ERROR, the
 // error text as status message and OpenTelemetry status, and an exception
 // event for backends that read one. A nil err does nothing.

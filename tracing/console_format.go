@@ -51,6 +51,7 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 
 	var (
 		level, message, input, output string
+		traceInput, traceOutput       string
 		model, usage, cost, prompt    string
 		promptVersion                 string
 		meta                          []attribute.KeyValue
@@ -65,6 +66,10 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 			input = consoleIO(v)
 		case attrs.ObservationOutput:
 			output = consoleIO(v)
+		case attrs.TraceInput:
+			traceInput = consoleIO(v)
+		case attrs.TraceOutput:
+			traceOutput = consoleIO(v)
 		case attrs.ObservationLevel:
 			level = consoleText(consoleString(v), consoleMaxValue, false)
 		case attrs.ObservationStatusMessage:
@@ -137,6 +142,12 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 	}
 	if len(meta) > 0 {
 		s.details = append(s.details, "meta:   "+consoleMeta(meta))
+	}
+	if traceInput != "" {
+		s.details = append(s.details, "trace input:  "+traceInput)
+	}
+	if traceOutput != "" {
+		s.details = append(s.details, "trace output: "+traceOutput)
 	}
 	return s
 }

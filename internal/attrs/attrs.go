@@ -37,6 +37,11 @@ const (
 	TraceTags           = "langfuse.trace.tags"
 	TraceMetadataPrefix = "langfuse.trace.metadata."
 	TracePublic         = "langfuse.trace.public"
+	// TraceInput and TraceOutput are the trace's own input and output,
+	// set on one span (SetTraceIO), encoded like observation input and
+	// output.
+	TraceInput  = "langfuse.trace.input"
+	TraceOutput = "langfuse.trace.output"
 )
 
 // Internal markers the server uses to place spans in a trace.

@@ -26,13 +26,13 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 		set &^= generationOnly
 	}
 	copts := captureOptions(st)
-	if set.has(fInput) && r.captureIn {
+	if set.has(fInput) && r.keepIn {
 		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(s.input, copts)))
 	}
-	if set.has(fArgs) && r.captureIn {
+	if set.has(fArgs) && r.keepIn {
 		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(argsValue(s.args, r.argNames, copts), copts)))
 	}
-	if set.has(fOutput) && r.captureOut {
+	if set.has(fOutput) && r.keepOut {
 		kvs = append(kvs, attribute.String(attrs.ObservationOutput, capture.String(s.output, copts)))
 	}
 	if set.has(fMetadata) {
@@ -106,6 +106,24 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 			r.span.SetStatus(codes.Error, msg)
 		}
 	}
+}
+
+// SetTraceIO records in and out as the input and output of r's trace; a
+// nil value leaves that side as it is. They are given explicitly, so they
+// are recorded whatever the capture switches say, through the mask.
+func (r *Record) SetTraceIO(in, out any) {
+	if !r.IsRecording() || (in == nil && out == nil) {
+		return
+	}
+	copts := captureOptions(r.client)
+	kvs := make([]attribute.KeyValue, 0, 2)
+	if in != nil {
+		kvs = append(kvs, attribute.String(attrs.TraceInput, capture.String(in, copts)))
+	}
+	if out != nil {
+		kvs = append(kvs, attribute.String(attrs.TraceOutput, capture.String(out, copts)))
+	}
+	r.span.SetAttributes(kvs...)
 }
 
 // SetCompletionStart records t as the time the model began to answer.

@@ -23,7 +23,10 @@ type Record struct {
 	client *global.State // nil for the no-op record
 	typ    string
 
-	captureIn, captureOut bool
+	// keepIn and keepOut say whether an input or output given explicitly
+	// (WithInput, WithOutput) is recorded; autoOut whether Finish records
+	// the call's result.
+	keepIn, keepOut, autoOut bool
 	// managed records are ended by whoever started their span (a wrapper,
 	// other instrumentation), never through the public End.
 	managed  bool
@@ -89,51 +92,63 @@ func (r *Record) Prop() *propctx.Set {
 func (r *Record) IsRecording() bool { return r.Live() && r.span.IsRecording() }
 
 // CapturesOutput reports whether a result given to Finish is recorded.
-func (r *Record) CapturesOutput() bool { return r.captureOut && r.IsRecording() }
+func (r *Record) CapturesOutput() bool { return r.autoOut && r.IsRecording() }
 
 // plan is what a start decided beyond the settings: the capture switches,
 // the arguments to record as input and who ends the record.
 type plan struct {
-	captureIn, captureOut bool
-	managed               bool
-	args                  []any
+	autoIn, autoOut bool // record the call's arguments, its result
+	keepIn, keepOut bool // record an explicit input, output
+	managed         bool
+	kind            trace.SpanKind
+	traceID         string // start in this trace, as its root, unless ctx holds a span
 }
 
 // Start starts an observation named name under ctx for the client st, as
 // a child of the span current in ctx, with s applied, and returns a
 // context in which it is current. The caller ends it with End.
 func Start(ctx context.Context, st *global.State, name string, s *Settings) (context.Context, *Record) {
-	p := plan{captureIn: true, captureOut: true}
+	p := plan{keepIn: true, keepOut: true}
 	if s.has(fCaptureIn) {
-		p.captureIn = s.captureIn
+		p.keepIn = s.captureIn
 	}
 	if s.has(fCaptureOut) {
-		p.captureOut = s.captureOut
+		p.keepOut = s.captureOut
 	}
-	return start(ctx, st, name, s, resolveType(st, s), p)
+	return start(ctx, st, name, s, resolveType(st, s), p, nil)
 }
 
 // start starts a record; s is only read, so a wrapper's settings are
-// shared between calls.
-func start(ctx context.Context, st *global.State, name string, s *Settings, typ string, p plan) (context.Context, *Record) {
+// shared between calls. args, the call's arguments, are kept apart from p:
+// escape analysis does not tell a struct's fields apart, and args must not
+// leave the caller's stack because another field of p does.
+func start(ctx context.Context, st *global.State, name string, s *Settings, typ string, p plan, args []any) (context.Context, *Record) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	asRoot := false
-	if s.has(fTraceContext) {
+	switch {
+	case s.has(fTraceContext):
 		ctx, asRoot = withRemoteParent(ctx, st, s.traceID, s.parentSpanID)
+	case p.traceID != "" && !trace.SpanContextFromContext(ctx).IsValid():
+		ctx, asRoot = withRemoteParent(ctx, st, p.traceID, "")
 	}
 	if st != global.Load() {
 		global.NoteSecondClient()
 	}
-	ctx, span := st.Tracer.Start(ctx, name)
+	var span trace.Span
+	if p.kind != trace.SpanKindUnspecified {
+		ctx, span = st.Tracer.Start(ctx, name, trace.WithSpanKind(p.kind))
+	} else {
+		ctx, span = st.Tracer.Start(ctx, name)
+	}
 	r := &Record{span: span, client: st, typ: typ,
-		captureIn: p.captureIn, captureOut: p.captureOut, managed: p.managed}
+		keepIn: p.keepIn, keepOut: p.keepOut, autoOut: p.autoOut, managed: p.managed}
 	if s.has(fArgNames) {
 		r.argNames = s.argNames
 	}
 	r.ctx = recordCtx{Context: ctx, r: r}
-	withArgs := len(p.args) > 0 && p.captureIn
+	withArgs := len(args) > 0 && p.autoIn
 	if (typ == typeSpan && !asRoot && !withArgs && s.set&^startOnly == 0) || !span.IsRecording() {
 		return &r.ctx, r // nothing to write, or nobody to write it to
 	}
@@ -146,7 +161,7 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	}
 	if withArgs {
 		kvs = append(kvs, attribute.String(attrs.ObservationInput,
-			capture.String(inputOf(p.args, r.argNames, captureOptions(st)), captureOptions(st))))
+			capture.String(inputOf(args, r.argNames, captureOptions(st)), captureOptions(st))))
 	}
 	if s.set&^startOnly != 0 {
 		r.apply(s, kvs)

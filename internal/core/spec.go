@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/observe-go/langfuse/internal/global"
 )
 
@@ -85,26 +87,42 @@ func (sp *Spec) CaptureOutput(st *global.State) bool { return sp.capOut.or(st.Ca
 // its input when input capture is on. The record is ended by Finish,
 // Guard or End, never by the public End.
 func (sp *Spec) Begin(ctx context.Context, st *global.State, args ...any) (context.Context, *Record) {
-	return start(ctx, st, sp.name, &sp.s, sp.typ, plan{
-		captureIn:  sp.capIn.or(st.CaptureIO),
-		captureOut: sp.capOut.or(st.CaptureIO),
-		managed:    true,
-		args:       args,
-	})
+	return start(ctx, st, sp.name, &sp.s, sp.typ, sp.plan(st), args)
+}
+
+// plan is how a call of the wrapper records: its arguments and result as
+// the capture switches say, an input or output given explicitly always.
+func (sp *Spec) plan(st *global.State) plan {
+	return plan{
+		autoIn:  sp.capIn.or(st.CaptureIO),
+		autoOut: sp.capOut.or(st.CaptureIO),
+		keepIn:  true,
+		keepOut: true,
+		managed: true,
+	}
+}
+
+// BeginRequest is Begin for a server's request: the span is of kind
+// server and, when ctx holds no span (no incoming trace context) and
+// traceID is not "", the observation is the root of trace traceID.
+func (sp *Spec) BeginRequest(ctx context.Context, st *global.State, traceID string, args ...any) (context.Context, *Record) {
+	p := sp.plan(st)
+	p.kind, p.traceID = trace.SpanKindServer, traceID
+	return start(ctx, st, sp.name, &sp.s, sp.typ, p, args)
 }
 
 // BeginInline starts the observation of one inline call (Run): the
 // settings s belong to this call alone, input is recorded only when s
 // gives one, and the output capture follows the wrappers' rules.
 func BeginInline(ctx context.Context, st *global.State, name string, s *Settings) (context.Context, *Record) {
-	p := plan{captureIn: true, captureOut: st.CaptureIO, managed: true}
+	p := plan{keepIn: true, keepOut: true, autoOut: st.CaptureIO, managed: true}
 	if s.has(fCaptureIn) {
-		p.captureIn = s.captureIn
+		p.keepIn = s.captureIn
 	}
 	if s.has(fCaptureOut) {
-		p.captureOut = s.captureOut
+		p.autoOut = s.captureOut
 	}
-	return start(ctx, st, name, s, resolveType(st, s), p)
+	return start(ctx, st, name, s, resolveType(st, s), p, nil)
 }
 
 // Call runs body as the observed call r: it records body's error, or its
