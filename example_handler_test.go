@@ -19,9 +19,12 @@ func ExampleObserveHandler() {
 	mux := http.NewServeMux()
 	// With no name, the observation is named after the matched pattern.
 	mux.Handle("GET /items/{id}", langfuse.ObserveHandler("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// r.Context() carries the request's observation.
-		observe.UpdateCurrent(r.Context(), observe.WithMetadata(map[string]any{"item": r.PathValue("id")}))
-		fmt.Fprintln(w, "item", r.PathValue("id"))
+		// r.Context() carries the request's observation; what the handler
+		// answers is its output, which Langfuse shows as the trace's.
+		answer := "item " + r.PathValue("id")
+		observe.UpdateCurrent(r.Context(), observe.WithMetadata(map[string]any{"item": r.PathValue("id")}),
+			observe.WithOutput(answer))
+		fmt.Fprintln(w, answer)
 	})))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
@@ -36,10 +39,12 @@ func ExampleObserveHandler() {
 
 	_ = lf.Shutdown(context.Background())
 	o, _ := rec.Find("GET /items/{id}")
-	fmt.Println(o.Name, o.Input, o.Output, o.Metadata["item"].AsString())
+	fmt.Println(o.Name, o.Input, o.Metadata["item"].AsString())
+	fmt.Println(o.Output, o.Attr("http.response.status_code"), o.Attr("http.route"))
 	// Output:
 	// item 7
-	// GET /items/{id} {"method":"GET","path":"/items/7","query":"fields=name"} 200 7
+	// GET /items/{id} {"method":"GET","path":"/items/7","query":"fields=name"} 7
+	// item 7 200 /items/{id}
 }
 
 func ExampleInjectHTTP() {

@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/observe-go/langfuse/internal/core"
@@ -40,10 +42,19 @@ import (
 // The input is the method, path and query string, never a header, so
 // credentials in Authorization or Cookie are not recorded; turn it off
 // with observe.CaptureInput(false) when the query may carry secrets. The
-// output is the status code (200 when h writes no header). A 5xx status
-// sets level ERROR with a status message such as "HTTP 503 Service
+// output is what h sets, for example with
+// observe.SetCurrentTraceIO or observe.Current(r.Context()).Update(
+// observe.WithOutput(answer)): Langfuse shows the root observation's output
+// as the trace's, so it is left for the answer, never the status code.
+//
+// The span is of kind server and carries the HTTP semantic-convention
+// attributes http.request.method, url.path, http.route (the ServeMux
+// pattern's path) and http.response.status_code (200 when h writes no
+// header), so other OpenTelemetry backends read it as a server span. A 5xx
+// status sets level ERROR with a status message such as "HTTP 503 Service
 // Unavailable"; a 4xx status is the caller's fault and leaves the level
-// as it is. A panic in h is recorded and goes on with the same value, so
+// as it is. With observe.TraceIDHeader, a request that joins no incoming
+// trace gets a trace id derived from that header. A panic in h is recorded and goes on with the same value, so
 // the server handles it as usual (http.ErrAbortHandler included).
 //
 // Requests are recorded by the client bound to the request's context
@@ -104,18 +115,34 @@ func (oh *observedHandler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if sp.ReadBaggage() {
 		ctx = withIncomingBaggage(ctx, r.Header)
 	}
+	traceID := ""
+	if h := sp.TraceIDHeader(); h != "" {
+		if v := r.Header.Get(h); v != "" {
+			traceID = observe.CreateTraceID(v)
+		}
+	}
 	var rec *core.Record
 	if sp.CaptureInput(st) {
 		in := requestInput{Method: r.Method}
 		if r.URL != nil {
 			in.Path, in.Query = r.URL.Path, r.URL.RawQuery
 		}
-		ctx, rec = sp.Begin(ctx, st, in)
+		ctx, rec = sp.BeginRequest(ctx, st, traceID, in)
 	} else {
-		ctx, rec = sp.Begin(ctx, st)
+		ctx, rec = sp.BeginRequest(ctx, st, traceID)
 	}
-	if oh.name == "" {
-		rec.Span().SetName(requestName(r))
+	if span := rec.Span(); span.IsRecording() {
+		if oh.name == "" {
+			span.SetName(requestName(r))
+		}
+		attrs := []attribute.KeyValue{semconv.HTTPRequestMethodKey.String(validText(r.Method))}
+		if r.URL != nil {
+			attrs = append(attrs, semconv.URLPath(validText(r.URL.Path)))
+		}
+		if r.Pattern != "" {
+			attrs = append(attrs, semconv.HTTPRoute(routeOf(r.Pattern)))
+		}
+		span.SetAttributes(attrs...)
 	}
 	sw := &statusWriter{ResponseWriter: rw}
 	r2 := r.WithContext(ctx)
@@ -137,12 +164,18 @@ func (oh *observedHandler) rename(rec *core.Record, in, out *http.Request, retur
 	if returned != nil && *returned {
 		return // renamed already, before the observation ended
 	}
-	if oh.name == "" && out.Pattern != "" && out.Pattern != in.Pattern {
-		rec.Span().SetName(out.Pattern)
+	if out.Pattern != "" && out.Pattern != in.Pattern {
+		if oh.name == "" {
+			rec.Span().SetName(out.Pattern)
+		}
+		rec.Span().SetAttributes(semconv.HTTPRoute(routeOf(out.Pattern)))
 	}
 }
 
-// finish ends the observation of a request the handler returned from.
+// finish ends the observation of a request the handler returned from. The
+// status code goes in http.response.status_code, not in the output, which
+// stays for what the handler sets itself: Langfuse shows the root
+// observation's output as the trace's.
 func (oh *observedHandler) finish(rec *core.Record, sw *statusWriter) {
 	status := sw.status
 	if status == 0 {
@@ -152,23 +185,40 @@ func (oh *observedHandler) finish(rec *core.Record, sw *statusWriter) {
 		}
 		status = http.StatusOK
 	}
+	rec.Span().SetAttributes(semconv.HTTPResponseStatusCode(status))
 	if status >= 500 {
 		s := core.Resolve([]observe.Option{observe.WithLevel(observe.LevelError), observe.WithStatusMessage(statusMessage(status))})
 		rec.Update(&s)
 	}
-	rec.Finish(status, nil)
+	rec.End(nil)
 }
+
+// routeOf is the route of a ServeMux pattern: the pattern without its
+// method and host ("GET example.com/items/{id}" is "/items/{id}").
+func routeOf(pattern string) string {
+	if i := strings.IndexByte(pattern, ' '); i >= 0 {
+		pattern = strings.TrimLeft(pattern[i+1:], " \t")
+	}
+	if i := strings.IndexByte(pattern, '/'); i > 0 {
+		pattern = pattern[i:]
+	}
+	return validText(pattern)
+}
+
+// validText makes s, which comes from the request, valid UTF-8: a span
+// with invalid UTF-8 cannot be encoded for export.
+func validText(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
 // requestName names a request before routing: its pattern when a
 // ServeMux already matched one, else "METHOD /path".
 func requestName(r *http.Request) string {
 	if r.Pattern != "" {
-		return r.Pattern
+		return validText(r.Pattern)
 	}
 	if r.URL == nil {
-		return r.Method
+		return validText(r.Method)
 	}
-	return r.Method + " " + r.URL.Path
+	return validText(r.Method + " " + r.URL.Path)
 }
 
 // statusMessage is the status message of a failed request: "HTTP 503

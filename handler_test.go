@@ -47,7 +47,7 @@ func TestObserveHandlerRecordsRequest(t *testing.T) {
 	o := find(t, rec, "get-item")
 	assert.Equal(t, "span", o.Type)
 	assert.JSONEq(t, `{"method":"GET","path":"/items/7","query":"q=x"}`, o.Input)
-	assert.Equal(t, "200", o.Output)
+	assert.Equal(t, "200", o.Attr(statusCodeKey))
 	assert.Empty(t, o.Level)
 	assert.Equal(t, codes.Unset, o.Status.Code)
 	assert.Empty(t, o.ParentID, "a request without traceparent starts a trace")
@@ -68,7 +68,7 @@ func TestObserveHandlerNestsWorkAndHonoursOptions(t *testing.T) {
 	o, s := find(t, rec, "agent-endpoint"), find(t, rec, "step")
 	assert.Equal(t, "agent", o.Type)
 	assert.NotContains(t, o.Attributes, attrs.ObservationInput)
-	assert.Equal(t, "202", o.Output)
+	assert.Equal(t, "202", o.Attr(statusCodeKey))
 	assert.Equal(t, "search", o.Metadata["team"].AsString())
 	assert.Equal(t, o.ID, s.ParentID)
 	assert.Equal(t, o.TraceID, s.TraceID)
@@ -78,26 +78,26 @@ func TestObserveHandlerStatus(t *testing.T) {
 	tests := []struct {
 		name       string
 		write      func(w http.ResponseWriter)
-		wantOutput string
+		wantStatus string
 		wantLevel  string
 		wantMsg    string
 	}{
-		{name: "no header is 200", write: func(w http.ResponseWriter) {}, wantOutput: "200"},
-		{name: "created", write: func(w http.ResponseWriter) { w.WriteHeader(http.StatusCreated) }, wantOutput: "201"},
+		{name: "no header is 200", write: func(w http.ResponseWriter) {}, wantStatus: "200"},
+		{name: "created", write: func(w http.ResponseWriter) { w.WriteHeader(http.StatusCreated) }, wantStatus: "201"},
 		{name: "1xx then body", write: func(w http.ResponseWriter) {
 			w.WriteHeader(http.StatusEarlyHints)
 			_, _ = io.WriteString(w, "x")
-		}, wantOutput: "200"},
+		}, wantStatus: "200"},
 		{name: "second WriteHeader ignored", write: func(w http.ResponseWriter) {
 			w.WriteHeader(http.StatusTeapot)
 			w.WriteHeader(http.StatusInternalServerError)
-		}, wantOutput: "418"},
-		{name: "not found is not an error", write: func(w http.ResponseWriter) { http.NotFound(w, nil) }, wantOutput: "404"},
-		{name: "unauthorized is not an error", write: func(w http.ResponseWriter) { w.WriteHeader(http.StatusUnauthorized) }, wantOutput: "401"},
+		}, wantStatus: "418"},
+		{name: "not found is not an error", write: func(w http.ResponseWriter) { http.NotFound(w, nil) }, wantStatus: "404"},
+		{name: "unauthorized is not an error", write: func(w http.ResponseWriter) { w.WriteHeader(http.StatusUnauthorized) }, wantStatus: "401"},
 		{name: "500", write: func(w http.ResponseWriter) { http.Error(w, "boom", http.StatusInternalServerError) },
-			wantOutput: "500", wantLevel: "ERROR", wantMsg: "HTTP 500 Internal Server Error"},
+			wantStatus: "500", wantLevel: "ERROR", wantMsg: "HTTP 500 Internal Server Error"},
 		{name: "503", write: func(w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) },
-			wantOutput: "503", wantLevel: "ERROR", wantMsg: "HTTP 503 Service Unavailable"},
+			wantStatus: "503", wantLevel: "ERROR", wantMsg: "HTTP 503 Service Unavailable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,7 +105,8 @@ func TestObserveHandlerStatus(t *testing.T) {
 			h := langfuse.ObserveHandler("h", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tt.write(w) }))
 			serve(h, httptest.NewRequest(http.MethodGet, "/", nil))
 			o := find(t, rec, "h")
-			assert.Equal(t, tt.wantOutput, o.Output)
+			assert.Equal(t, tt.wantStatus, o.Attr(statusCodeKey))
+			assert.NotContains(t, o.Attributes, attrs.ObservationOutput, "the status is no output")
 			assert.Equal(t, tt.wantLevel, o.Level)
 			assert.Equal(t, tt.wantMsg, o.StatusMessage)
 			if tt.wantLevel == "ERROR" {
@@ -162,7 +163,7 @@ func TestObserveHandlerPanicReachesServer(t *testing.T) {
 	o := find(t, rec, "GET /panic")
 	assert.True(t, o.Failed())
 	assert.Equal(t, "panic: handler bug", o.StatusMessage)
-	assert.Equal(t, "200", find(t, rec, "GET /ok").Output)
+	assert.Equal(t, "200", find(t, rec, "GET /ok").Attr(statusCodeKey))
 	assert.Contains(t, serverLog.String(), "handler bug", "the server logged the panic as usual")
 }
 
@@ -291,7 +292,7 @@ func TestObserveHandlerNamesAfterServeMuxPattern(t *testing.T) {
 		serve(h, httptest.NewRequest(http.MethodGet, "/nowhere", nil))
 		find(t, rec, "/users/{name}")
 		miss := find(t, rec, "GET /nowhere")
-		assert.Equal(t, "404", miss.Output)
+		assert.Equal(t, "404", miss.Attr(statusCodeKey))
 	})
 
 	t.Run("a name wins", func(t *testing.T) {
@@ -326,7 +327,7 @@ func TestObserveHandlerResponseWriter(t *testing.T) {
 	u, ok := inner.(interface{ Unwrap() http.ResponseWriter })
 	require.True(t, ok)
 	assert.Same(t, rw, u.Unwrap())
-	assert.Equal(t, "200", find(t, rec, "stream").Output)
+	assert.Equal(t, "200", find(t, rec, "stream").Attr(statusCodeKey))
 }
 
 func TestObserveHandlerHijack(t *testing.T) {
@@ -479,3 +480,6 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// statusCodeKey is the HTTP semantic-convention attribute of the status.
+const statusCodeKey = "http.response.status_code"

@@ -32,6 +32,14 @@ const (
 // outside requests. Elsewhere it is ignored.
 func ReadBaggage(on bool) Option { return core.WithReadBaggage(on) }
 
+// TraceIDHeader makes langfuse.ObserveHandler derive the trace id of a
+// request that joins no incoming trace (no W3C traceparent) from the
+// request header name, such as "X-Request-ID", as
+// CreateTraceID(value) does, so the trace can be found again from that
+// id. A request without the header gets a random trace id as usual.
+// Elsewhere it is ignored.
+func TraceIDHeader(name string) Option { return core.WithTraceIDHeader(name) }
+
 // AttributesFromBaggage returns the attributes carried in the langfuse_*
 // members of b, the W3C baggage that PropagateAttributes writes with
 // AsBaggage, here or in an official Langfuse SDK: langfuse_user_id,

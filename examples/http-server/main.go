@@ -5,7 +5,9 @@
 // The handler wraps a whole http.ServeMux, so each observation is named
 // after the pattern that matched ("GET /items/{id}"), or "METHOD /path"
 // when none did. The input is the method, path and query (never headers);
-// the output is the status code; a 5xx status sets level ERROR.
+// the output is what the handler answers, which it sets itself, and which
+// Langfuse shows as the trace's output; the status code goes in the
+// http.response.status_code attribute, and a 5xx status sets level ERROR.
 //
 // The program serves on 127.0.0.1 with a port the system picks, makes a
 // few requests itself, and shuts down. Without LANGFUSE_PUBLIC_KEY and
@@ -56,6 +58,8 @@ func main() {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
+		// The answer is the request's output, and so the trace's.
+		observe.UpdateCurrent(r.Context(), observe.WithOutput(item))
 		fmt.Fprintln(w, item)
 	})
 	mux.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,9 @@
 //   - observe.UpdateCurrent(ctx, opts...) updates the one current in ctx,
 //     for code deep inside a wrapped function that holds only a ctx.
 //   - o.End(opts...) applies its options, then ends.
+//   - o.SetTraceIO(input, output) and observe.SetCurrentTraceIO(ctx, ...)
+//     set the input and output of the whole trace, which Langfuse shows
+//     on the trace and which trace-level evaluations read.
 //
 // Model, usage, cost, completion start time and prompt apply to
 // generations and embeddings only; on another type they are ignored with
@@ -93,5 +96,9 @@ func summarize(ctx context.Context, text string) string {
 	observe.Current(ctx).Update(
 		observe.WithOutput(summary),
 		observe.WithMetadata(map[string]any{"words": 5}))
+
+	// The trace's own input and output: here the question and the answer,
+	// without the version and cache details of the observations.
+	observe.SetCurrentTraceIO(ctx, text, summary)
 	return summary
 }

@@ -42,6 +42,7 @@ const (
 	kArgNames
 	kTransform
 	kReadBaggage
+	kTraceIDHeader
 )
 
 // field bits: which fields of Settings were given.
@@ -90,6 +91,9 @@ func WithModel(name string) Option      { return Option{kind: kModel, s1: name} 
 func WithCaptureInput(on bool) Option   { return Option{kind: kCaptureIn, n: b2i(on)} }
 func WithCaptureOutput(on bool) Option  { return Option{kind: kCaptureOut, n: b2i(on)} }
 func WithReadBaggage(on bool) Option    { return Option{kind: kReadBaggage, n: b2i(on)} }
+func WithTraceIDHeader(name string) Option {
+	return Option{kind: kTraceIDHeader, s1: name}
+}
 func WithArgNames(names []string) Option {
 	return Option{kind: kArgNames, a: names}
 }
@@ -139,6 +143,7 @@ type Settings struct {
 	argNames        []string
 	transform       func([]any) any
 	readBaggage     bool
+	traceIDHeader   string
 	// ownMetadata is set once metadata is a map of our own, which later
 	// options may add to; until then it is the caller's, read only.
 	ownMetadata bool
@@ -216,6 +221,8 @@ func (s *Settings) apply(o *Option) {
 		s.transform, s.set = o.a.(func([]any) any), s.set|fTransform
 	case kReadBaggage:
 		s.readBaggage = o.n != 0
+	case kTraceIDHeader:
+		s.traceIDHeader = o.s1
 	}
 }
 

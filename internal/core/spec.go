@@ -19,6 +19,7 @@ type Spec struct {
 	capIn, capOut tri
 	transform     func([]any) any
 	readBaggage   bool
+	traceIDHeader string
 }
 
 // tri is a capture switch that may be left to the client.
@@ -53,10 +54,11 @@ func NewSpec(name string, opts []Option) *Spec {
 	s := Resolve(opts)
 	s.own()
 	sp := &Spec{
-		name:        name,
-		capIn:       triOf(s.has(fCaptureIn), s.captureIn),
-		capOut:      triOf(s.has(fCaptureOut), s.captureOut),
-		readBaggage: s.readBaggage,
+		name:          name,
+		capIn:         triOf(s.has(fCaptureIn), s.captureIn),
+		capOut:        triOf(s.has(fCaptureOut), s.captureOut),
+		readBaggage:   s.readBaggage,
+		traceIDHeader: s.traceIDHeader,
 	}
 	if s.has(fTransform) {
 		sp.transform = s.transform
@@ -76,6 +78,10 @@ func (sp *Spec) Type() string { return sp.typ }
 
 // ReadBaggage reports whether a handler applies incoming W3C baggage.
 func (sp *Spec) ReadBaggage() bool { return sp.readBaggage }
+
+// TraceIDHeader names the request header a handler derives trace ids
+// from, "" for none.
+func (sp *Spec) TraceIDHeader() string { return sp.traceIDHeader }
 
 // CaptureInput reports whether calls recorded by st capture their input.
 func (sp *Spec) CaptureInput(st *global.State) bool { return sp.capIn.or(st.CaptureIO) }

@@ -1,0 +1,106 @@
+package langfuse_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/observe-go/langfuse"
+	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/langfusetest"
+	"github.com/observe-go/langfuse/observe"
+)
+
+// serveBound runs one request through h with the request's context bound to
+// ctx's client.
+func serveBound(ctx context.Context, h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r.WithContext(ctx))
+	return w
+}
+
+func TestObserveHandlerIsAServerSpan(t *testing.T) {
+	ctx, rec := langfusetest.New(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
+	serveBound(ctx, langfuse.ObserveHandler("", mux), httptest.NewRequest(http.MethodGet, "/items/7?x=1", nil))
+
+	o, ok := rec.Find("GET /items/{id}")
+	require.True(t, ok)
+	assert.Equal(t, trace.SpanKindServer, o.Span.SpanKind())
+	for key, want := range map[string]string{
+		"http.request.method":       "GET",
+		"url.path":                  "/items/7",
+		"http.route":                "/items/{id}",
+		"http.response.status_code": "202",
+	} {
+		assert.Equal(t, want, o.Attr(key), key)
+	}
+	assert.NotContains(t, o.Attributes, attrs.ObservationOutput, "the status code is not the output")
+}
+
+func TestObserveHandlerExplicitOutputWins(t *testing.T) {
+	for name, opts := range map[string][]observe.Option{
+		"default":            nil,
+		"CaptureOutput(off)": {observe.CaptureOutput(false)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx, rec := langfusetest.New(t)
+			h := langfuse.ObserveHandler("chat", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				observe.Current(r.Context()).Update(observe.WithOutput("the answer"))
+				observe.SetCurrentTraceIO(r.Context(), "the question", "the answer")
+				w.WriteHeader(http.StatusOK)
+			}), opts...)
+			serveBound(ctx, h, httptest.NewRequest(http.MethodPost, "/chat", nil))
+
+			o, ok := rec.Find("chat")
+			require.True(t, ok)
+			assert.Equal(t, "the answer", o.Output, "an explicit output is never overwritten")
+			assert.Equal(t, "the answer", o.Attr(attrs.TraceOutput))
+			assert.Equal(t, "the question", o.Attr(attrs.TraceInput))
+			assert.Equal(t, "200", o.Attr("http.response.status_code"))
+		})
+	}
+}
+
+func TestObserveHandlerTraceIDHeader(t *testing.T) {
+	ctx, rec := langfusetest.New(t)
+	h := langfuse.ObserveHandler("req", http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}),
+		observe.TraceIDHeader("X-Request-ID"))
+
+	withID := httptest.NewRequest(http.MethodGet, "/", nil)
+	withID.Header.Set("X-Request-ID", "req-42")
+	serveBound(ctx, h, withID)
+	o := rec.Observations()
+	require.Len(t, o, 1)
+	assert.Equal(t, observe.CreateTraceID("req-42"), o[0].TraceID, "derived from the header")
+	assert.Equal(t, "true", o[0].Attr(attrs.AsRoot), "the root of its trace")
+
+	joined := httptest.NewRequest(http.MethodGet, "/", nil)
+	joined.Header.Set("X-Request-ID", "req-42")
+	joined.Header.Set("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+	serveBound(ctx, h, joined)
+	require.Len(t, rec.Observations(), 2)
+	assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", rec.Observations()[1].TraceID, "an incoming trace wins")
+
+	serveBound(ctx, h, httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Len(t, rec.Observations(), 3)
+	assert.NotEqual(t, observe.CreateTraceID(""), rec.Observations()[2].TraceID)
+	assert.NotEqual(t, o[0].TraceID, rec.Observations()[2].TraceID, "no header: a trace id of its own")
+}
+
+func TestObserveHandlerInvalidUTF8Path(t *testing.T) {
+	ctx, rec := langfusetest.New(t)
+	h := langfuse.ObserveHandler("", http.NotFoundHandler())
+	serveBound(ctx, h, httptest.NewRequest(http.MethodGet, "/%FF%FE", nil))
+	o := rec.Observations()
+	require.Len(t, o, 1)
+	assert.True(t, utf8.ValidString(o[0].Name), "name %q", o[0].Name)
+	assert.True(t, utf8.ValidString(o[0].Attr("url.path")))
+}
