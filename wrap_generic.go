@@ -106,12 +106,33 @@ func ObserveErr(name string, fn func(context.Context) error, opts ...observe.Opt
 }
 
 // newSpec resolves a wrapper's options once, naming it after fn when name
-// is empty.
+// is empty. A closure has no name worth showing ("main.func4"), so an
+// empty name for one is a mistake, reported at once, where the wrapper is
+// made, rather than as observations no one can tell apart.
 func newSpec(name string, fn any, opts []observe.Option) *core.Spec {
 	if name == "" {
 		name = funcName(fn)
+		if isClosureName(name) {
+			panic("langfuse: a wrapper with an empty name is named after its function, but " + name +
+				" is a closure without a name of its own: pass a name")
+		}
 	}
 	return core.NewSpec(name, opts)
+}
+
+// isClosureName reports whether a short function name is a closure's:
+// "main.func4", "init.func1", "Handler.func2.1".
+func isClosureName(name string) bool {
+	for i := 0; ; {
+		j := strings.Index(name[i:], "func")
+		if j < 0 {
+			return false
+		}
+		i += j + len("func")
+		if i < len(name) && name[i] >= '0' && name[i] <= '9' && (i == len("func") || name[i-len("func")-1] == '.') {
+			return true
+		}
+	}
 }
 
 // funcName is the short name of fn: "handle", "(*Agent).Run", "main.func1".

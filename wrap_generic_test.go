@@ -231,6 +231,32 @@ func TestWrapperEmptyNameUsesFunctionName(t *testing.T) {
 	assert.Equal(t, []string{"namedHelper", "agent.Run"}, names)
 }
 
+func TestWrapperEmptyNameRefusesClosures(t *testing.T) {
+	closure := func(context.Context) (int, error) { return 1, nil }
+	for name, wrap := range map[string]func(){
+		"ObserveCtx": func() { langfuse.ObserveCtx("", closure) },
+		"Observe1":   func() { langfuse.Observe1("", func(context.Context, int) (int, error) { return 1, nil }) },
+		"ObserveErr": func() { langfuse.ObserveErr("", func(context.Context) error { return nil }) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			var got any
+			func() {
+				defer func() { got = recover() }()
+				wrap()
+			}()
+			msg, _ := got.(string)
+			assert.True(t, strings.HasPrefix(msg, "langfuse: a wrapper with an empty name is named after its function, but TestWrapperEmptyNameRefusesClosures.func"), msg)
+			assert.True(t, strings.HasSuffix(msg, " is a closure without a name of its own: pass a name"), msg)
+		})
+	}
+	for _, name := range []string{"main.func4", "init.func1", "Handler.func2.1", "glob..func1"} {
+		assert.True(t, langfuse.IsClosureName(name), name)
+	}
+	for _, name := range []string{"namedHelper", "agent.Run", "funcName", "(*T).funcs", "function3"} {
+		assert.False(t, langfuse.IsClosureName(name), name)
+	}
+}
+
 func TestWrapperStaticOptionsApplyToEveryCall(t *testing.T) {
 	_, rec := newClient(t)
 	llm := langfuse.Observe1("llm", func(_ context.Context, p string) (string, error) { return "ok", nil },

@@ -138,7 +138,7 @@ func TestWrappingTracerProviderKeepsObservationType(t *testing.T) {
 			body(ctx)
 		}},
 	}
-	child := langfuse.ObserveCtx("", func(context.Context) (int, error) { return 1, nil })
+	child := langfuse.ObserveCtx("child", func(context.Context) (int, error) { return 1, nil })
 	for _, sh := range shapes {
 		t.Run(sh.name, func(t *testing.T) {
 			rec.Reset()

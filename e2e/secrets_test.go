@@ -156,6 +156,9 @@ func TestHandlerNeverRecordsCredentials(t *testing.T) {
 	require.NoError(t, resp.Body.Close())
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Equal(t, "ok", string(body))
+	// The client has the answer before the handler has returned and ended
+	// the request's observation; Close waits for the handler.
+	srv.Close()
 	shutdown(t, lf)
 
 	file := collectorFile(t, c)

@@ -53,17 +53,15 @@ func StartObservation(ctx context.Context, name string, opts ...Option) *Observa
 }
 
 // CreateEvent records a point-in-time observation of type event under the
-// observation current in ctx. The event is already ended.
+// observation current in ctx. The event is already ended, at the time it
+// started.
 func CreateEvent(ctx context.Context, name string, opts ...Option) *Observation {
 	st := core.ClientFrom(ctx)
 	if st == nil {
 		return noop
 	}
 	s := core.Resolve(opts)
-	s.SetType(string(TypeEvent))
-	_, r := core.Start(ctx, st, name, &s)
-	r.End(nil)
-	return (*Observation)(r)
+	return (*Observation)(core.Event(ctx, st, name, &s))
 }
 
 // Start starts a child of o, current in the returned context. ctx supplies

@@ -79,3 +79,14 @@ func newMaskedClient(t *testing.T, mask func(any) any) (context.Context, *langfu
 	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
 	return lf.Context(context.Background()), rec
 }
+
+func TestCreateEventEndsWhenItStarts(t *testing.T) {
+	ctx, rec := langfusetest.New(t)
+	ev := observe.CreateEvent(ctx, "cache-hit", observe.WithInput("key"), observe.AsType(observe.TypeTool))
+	assert.False(t, ev.IsRecording())
+	o, ok := rec.Find("cache-hit")
+	assert.True(t, ok)
+	assert.Equal(t, "event", o.Type, "an event whatever AsType says")
+	assert.Equal(t, "key", o.Input)
+	assert.Equal(t, o.Span.StartTime(), o.Span.EndTime(), "a point in time")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -101,7 +102,8 @@ type plan struct {
 	keepIn, keepOut bool // record an explicit input, output
 	managed         bool
 	kind            trace.SpanKind
-	traceID         string // start in this trace, as its root, unless ctx holds a span
+	traceID         string    // start in this trace, as its root, unless ctx holds a span
+	at              time.Time // start time, when not now
 }
 
 // Start starts an observation named name under ctx for the client st, as
@@ -116,6 +118,24 @@ func Start(ctx context.Context, st *global.State, name string, s *Settings) (con
 		p.keepOut = s.captureOut
 	}
 	return start(ctx, st, name, s, resolveType(st, s), p, nil)
+}
+
+// Event records an observation of type event under ctx: a point in time,
+// ended at the time it started, as the official SDKs record events.
+func Event(ctx context.Context, st *global.State, name string, s *Settings) *Record {
+	s.SetType(attrs.TypeEvent)
+	p := plan{keepIn: true, keepOut: true, at: time.Now()}
+	if s.has(fCaptureIn) {
+		p.keepIn = s.captureIn
+	}
+	if s.has(fCaptureOut) {
+		p.keepOut = s.captureOut
+	}
+	_, r := start(ctx, st, name, s, attrs.TypeEvent, p, nil)
+	if r.ended.CompareAndSwap(false, true) {
+		r.span.End(trace.WithTimestamp(p.at))
+	}
+	return r
 }
 
 // start starts a record; s is only read, so a wrapper's settings are
@@ -137,9 +157,12 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 		global.NoteSecondClient()
 	}
 	var span trace.Span
-	if p.kind != trace.SpanKindUnspecified {
+	switch {
+	case p.kind != trace.SpanKindUnspecified:
 		ctx, span = st.Tracer.Start(ctx, name, trace.WithSpanKind(p.kind))
-	} else {
+	case !p.at.IsZero():
+		ctx, span = st.Tracer.Start(ctx, name, trace.WithTimestamp(p.at))
+	default:
 		ctx, span = st.Tracer.Start(ctx, name)
 	}
 	r := &Record{span: span, client: st, typ: typ,
