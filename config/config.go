@@ -112,11 +112,28 @@ func (c Config) HasKeys() bool {
 	return c.PublicKey != "" && c.SecretKey != ""
 }
 
-// TracesEndpoint returns the URL that spans are exported to: BaseURL
-// without trailing slashes, followed by [TracesPath].
-func (c Config) TracesEndpoint() string {
-	return strings.TrimRight(c.BaseURL, "/") + TracesPath
+// TracesEndpoint returns the URL that spans are exported to: ServerURL
+// followed by [TracesPath].
+func (c Config) TracesEndpoint() string { return c.ServerURL() + TracesPath }
+
+// ServerURL returns the Langfuse server's root URL: BaseURL without
+// trailing slashes and without the OpenTelemetry part of the path, since
+// BaseURL may also be given as the OpenTelemetry base
+// (".../api/public/otel") or as the traces URL itself, as Langfuse's docs
+// show for other OpenTelemetry exporters. The public API is under it.
+func (c Config) ServerURL() string {
+	base := strings.TrimRight(c.BaseURL, "/")
+	for _, suffix := range []string{TracesPath, otelBasePath} {
+		if strings.HasSuffix(base, suffix) {
+			return strings.TrimRight(strings.TrimSuffix(base, suffix), "/")
+		}
+	}
+	return base
 }
+
+// otelBasePath is the part of TracesPath that OpenTelemetry exporters are
+// given as their base.
+const otelBasePath = "/api/public/otel"
 
 // Validate applies to c the checks that [FromEnv] applies to the
 // environment and returns every problem found, joined, each wrapping

@@ -173,3 +173,19 @@ func TestValidateZeroConfigReportsEveryField(t *testing.T) {
 		"CaptureMaxBytes", "MaxQueueSize", "ExportMode",
 	}, fields)
 }
+
+func TestTracesEndpointAcceptsEveryFormOfBaseURL(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://cloud.langfuse.com":                               "https://cloud.langfuse.com",
+		"https://cloud.langfuse.com/":                              "https://cloud.langfuse.com",
+		"https://cloud.langfuse.com/api/public/otel":               "https://cloud.langfuse.com",
+		"https://cloud.langfuse.com/api/public/otel/":              "https://cloud.langfuse.com",
+		"https://cloud.langfuse.com/api/public/otel/v1/traces":     "https://cloud.langfuse.com",
+		"http://127.0.0.1:3000/langfuse/api/public/otel/v1/traces": "http://127.0.0.1:3000/langfuse",
+		"http://127.0.0.1:3000/langfuse":                           "http://127.0.0.1:3000/langfuse",
+	} {
+		c := config.Config{BaseURL: base}
+		assert.Equal(t, want, c.ServerURL(), base)
+		assert.Equal(t, want+"/api/public/otel/v1/traces", c.TracesEndpoint(), base)
+	}
+}
