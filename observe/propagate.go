@@ -3,6 +3,8 @@ package observe
 import (
 	"context"
 	"slices"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -82,6 +84,10 @@ func merge(st *global.State, outer *propctx.Set, a Attributes) *propctx.Set {
 		}
 	}
 	for k, v := range a.Metadata {
+		if !validMetadataKey(k) {
+			st.Warn("PropagateAttributes: a metadata key must be letters, digits and underscores, at most 200 long; dropped", "key", strings.ToValidUTF8(k, "?"))
+			continue
+		}
 		if fits(st, "Metadata["+k+"]", v) {
 			if s.Metadata == nil {
 				s.Metadata = make(map[string]string, len(a.Metadata))
@@ -95,12 +101,34 @@ func merge(st *global.State, outer *propctx.Set, a Attributes) *propctx.Set {
 	return s
 }
 
+// fits reports whether v can be propagated: at most 200 characters of
+// valid UTF-8 with no control characters (a CR or LF from an incoming
+// header or baggage must not travel on). A value that does not fit is
+// dropped with a warning naming the attribute, never cut silently.
 func fits(st *global.State, name, v string) bool {
-	if utf8.RuneCountInString(v) <= attrs.MaxPropagatedLen {
+	switch {
+	case utf8.RuneCountInString(v) > attrs.MaxPropagatedLen:
+		st.Warn("PropagateAttributes: a value over 200 characters was dropped: "+name, "length", utf8.RuneCountInString(v))
+	case !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl):
+		st.Warn("PropagateAttributes: a value with invalid UTF-8 or control characters was dropped: " + name)
+	default:
 		return true
 	}
-	st.Warn("PropagateAttributes: a value over 200 characters was dropped", "attribute", name, "length", utf8.RuneCountInString(v))
 	return false
+}
+
+// validMetadataKey reports whether k can be a trace metadata key: letters,
+// digits and underscores, as Langfuse expects.
+func validMetadataKey(k string) bool {
+	if k == "" || len(k) > attrs.MaxPropagatedLen {
+		return false
+	}
+	for _, r := range k {
+		if r != '_' && (r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r))) {
+			return false
+		}
+	}
+	return true
 }
 
 func keyValues(s *propctx.Set) []attribute.KeyValue {

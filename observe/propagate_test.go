@@ -93,3 +93,30 @@ func TestPropagateAttributesPublic(t *testing.T) {
 	assert.True(t, h.find(t, "shared").Attributes[attrs.TracePublic].AsBool(), "kept by nested calls")
 	assert.NotContains(t, h.find(t, "private").Attributes, attrs.TracePublic)
 }
+
+func TestPropagateAttributesDropsWhatLangfuseRefuses(t *testing.T) {
+	h := setup(t)
+	ctx := observe.PropagateAttributes(context.Background(), observe.Attributes{
+		UserID:    "user\r\nX-Injected: 1",
+		SessionID: "s-1",
+		TraceName: strings.Repeat("n", 201),
+		Tags:      []string{"ok", "bad\ntag"},
+		Metadata:  map[string]string{"plan": "pro", "with space": "x", "tier": "gold\x00"},
+	})
+	_, o := observe.Start(ctx, "o")
+	o.End()
+	got := h.find(t, "o")
+	assert.NotContains(t, got.Attributes, "user.id", "a CR/LF never travels on")
+	assert.Equal(t, "s-1", got.Attr("session.id"))
+	assert.NotContains(t, got.Attributes, "langfuse.trace.name")
+	assert.Equal(t, `["ok"]`, got.Attr("langfuse.trace.tags"))
+	assert.Equal(t, "pro", got.Attr("langfuse.trace.metadata.plan"))
+	assert.NotContains(t, got.Attributes, "langfuse.trace.metadata.with space")
+	assert.NotContains(t, got.Attributes, "langfuse.trace.metadata.tier")
+
+	logs := h.logs.String()
+	for _, attr := range []string{"UserID", "TraceName", "Tags", "Metadata[tier]"} {
+		assert.Contains(t, logs, "dropped: "+attr, "each dropped value is named")
+	}
+	assert.Contains(t, logs, `key="with space"`)
+}

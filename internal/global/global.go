@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/trace"
 )
@@ -30,7 +31,7 @@ type State struct {
 	Logger *slog.Logger
 
 	stopped atomic.Bool
-	warned  sync.Map // message -> struct{}: each distinct warning is logged once
+	warned  sync.Map // message -> *warning
 }
 
 // Live reports whether s records observations: it is set, has a tracer
@@ -40,12 +41,27 @@ func (s *State) Live() bool { return s != nil && s.Tracer != nil && !s.stopped.L
 // Stop makes s record nothing more.
 func (s *State) Stop() { s.stopped.Store(true) }
 
-// fallbackWarned dedups warnings made where no client is known.
+// fallbackWarned rate-limits warnings made where no client is known.
 var fallbackWarned sync.Map
 
-// Warn logs msg at warning level the first time s sees it, so a problem
-// repeated per span is reported once. A nil s logs through the default
-// client, or slog's default logger when there is none.
+// WarnEvery is how often a recurring warning is logged again.
+const WarnEvery = time.Minute
+
+// clock is time.Now, replaced in tests.
+var clock = time.Now
+
+// warning is how often one message was seen since it was last logged.
+type warning struct {
+	mu         sync.Mutex
+	last       time.Time
+	suppressed int
+}
+
+// Warn logs msg at warning level the first time s sees it, and again at
+// most once per WarnEvery while it recurs, with the number of times it was
+// seen in between ("repeated"), so a problem repeated per span neither
+// floods the log nor goes silent. A nil s logs through the default client,
+// or slog's default logger when there is none.
 func (s *State) Warn(msg string, args ...any) {
 	if s == nil {
 		s = current.Load()
@@ -57,8 +73,20 @@ func (s *State) Warn(msg string, args ...any) {
 			logger = s.Logger
 		}
 	}
-	if _, dup := seen.LoadOrStore(msg, struct{}{}); dup {
+	v, _ := seen.LoadOrStore(msg, &warning{})
+	w := v.(*warning)
+	now := clock()
+	w.mu.Lock()
+	if !w.last.IsZero() && now.Sub(w.last) < WarnEvery {
+		w.suppressed++
+		w.mu.Unlock()
 		return
+	}
+	repeated := w.suppressed
+	w.last, w.suppressed = now, 0
+	w.mu.Unlock()
+	if repeated > 0 {
+		args = append(args[:len(args):len(args)], "repeated", repeated)
 	}
 	logger.Warn("langfuse: "+msg, args...)
 }
