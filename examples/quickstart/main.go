@@ -77,16 +77,24 @@ func main() {
 		Tags:      []string{"example"},
 	})
 	reply, err := answer(ctx, "What is Langfuse?")
-	if err != nil {
-		log.Fatal(err)
+	if err == nil {
+		fmt.Println(reply)
+	} else {
+		// No log.Fatal here: it exits at once, deferred calls included,
+		// and the trace of the failure would never be sent.
+		fmt.Fprintln(os.Stderr, err)
 	}
-	fmt.Println(reply)
 
-	// Shutdown sends (or prints) everything before the program exits.
+	// Without Shutdown, spans still queued are lost: Go runs no exit
+	// hooks. Shutdown sends (or prints) everything before the program
+	// exits, and every path out of main must reach it.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := lf.Shutdown(shutdownCtx); err != nil {
-		fmt.Fprintln(os.Stderr, err)
+	if serr := lf.Shutdown(shutdownCtx); serr != nil {
+		fmt.Fprintln(os.Stderr, serr)
+		os.Exit(1)
+	}
+	if err != nil {
 		os.Exit(1)
 	}
 }
