@@ -10,10 +10,8 @@ import (
 // Reasons shared by parsing and Validate, so that a value rejected in the
 // environment is rejected with the same words in a hand-built Config.
 const (
-	reasonSampleRate       = "not a number in [0, 1]"
-	reasonPositiveInt      = "not an integer >= 1"
-	reasonPositiveDuration = "not a duration > 0"
-	reasonExportMode       = `not "batched" or "immediate"`
+	reasonSampleRate = "not a number in [0, 1]"
+	reasonExportMode = `not "batched" or "immediate"`
 )
 
 func validSampleRate(f float64) bool {

@@ -153,20 +153,20 @@ func (c Config) Validate() error {
 	if !validSampleRate(c.SampleRate) {
 		bad("SampleRate", fmt.Sprint(c.SampleRate), reasonSampleRate)
 	}
-	if c.FlushAt < 1 {
-		bad("FlushAt", fmt.Sprint(c.FlushAt), reasonPositiveInt)
+	if !flushAtLimit.ok(c.FlushAt) {
+		bad("FlushAt", fmt.Sprint(c.FlushAt), flushAtLimit.reason())
 	}
-	if c.FlushInterval <= 0 {
-		bad("FlushInterval", c.FlushInterval.String(), reasonPositiveDuration)
+	if !flushIntervalLimit.ok(c.FlushInterval) {
+		bad("FlushInterval", c.FlushInterval.String(), flushIntervalLimit.reason())
 	}
-	if c.Timeout <= 0 {
-		bad("Timeout", c.Timeout.String(), reasonPositiveDuration)
+	if !timeoutLimit.ok(c.Timeout) {
+		bad("Timeout", c.Timeout.String(), timeoutLimit.reason())
 	}
-	if c.CaptureMaxBytes < 1 {
-		bad("CaptureMaxBytes", fmt.Sprint(c.CaptureMaxBytes), reasonPositiveInt)
+	if !captureMaxLimit.ok(c.CaptureMaxBytes) {
+		bad("CaptureMaxBytes", fmt.Sprint(c.CaptureMaxBytes), captureMaxLimit.reason())
 	}
-	if c.MaxQueueSize < 1 {
-		bad("MaxQueueSize", fmt.Sprint(c.MaxQueueSize), reasonPositiveInt)
+	if !queueLimit.ok(c.MaxQueueSize) {
+		bad("MaxQueueSize", fmt.Sprint(c.MaxQueueSize), queueLimit.reason())
 	}
 	if c.ExportMode != ExportBatched && c.ExportMode != ExportImmediate {
 		bad("ExportMode", fmt.Sprintf("%q", c.ExportMode), reasonExportMode)

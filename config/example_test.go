@@ -49,7 +49,7 @@ func ExampleFromLookup_errors() {
 	// Output:
 	// true
 	// LANGFUSE_SAMPLE_RATE="abc": not a number in [0, 1]
-	// LANGFUSE_FLUSH_AT="0": not an integer >= 1
+	// LANGFUSE_FLUSH_AT="0": not an integer in [1, 65536]
 	// 1 512 10s
 }
 

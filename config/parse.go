@@ -37,13 +37,13 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.environment(&c.Environment)
 	p.str(EnvRelease, &c.Release)
 	p.sampleRate(&c.SampleRate)
-	p.positiveInt(EnvFlushAt, &c.FlushAt)
-	p.seconds(EnvFlushInterval, &c.FlushInterval)
-	p.seconds(EnvTimeout, &c.Timeout)
+	p.intIn(EnvFlushAt, flushAtLimit, &c.FlushAt)
+	p.seconds(EnvFlushInterval, flushIntervalLimit, &c.FlushInterval)
+	p.seconds(EnvTimeout, timeoutLimit, &c.Timeout)
 	p.bool(EnvDebug, &c.Debug)
 	p.bool(EnvIOCaptureEnabled, &c.IOCaptureEnabled)
-	p.positiveInt(EnvCaptureMaxBytes, &c.CaptureMaxBytes)
-	p.positiveInt(EnvMaxQueueSize, &c.MaxQueueSize)
+	p.intIn(EnvCaptureMaxBytes, captureMaxLimit, &c.CaptureMaxBytes)
+	p.intIn(EnvMaxQueueSize, queueLimit, &c.MaxQueueSize)
 	p.exportMode(&c.ExportMode)
 	p.bool(EnvGzip, &c.Gzip)
 	return p.cfg, errors.Join(p.errs...)
@@ -93,43 +93,35 @@ func (p *parser) bool(name string, dst *bool) {
 	}
 }
 
-func (p *parser) positiveInt(name string, dst *int) {
+func (p *parser) intIn(name string, l intLimit, dst *int) {
 	raw, v, ok := p.get(name)
 	if !ok {
 		return
 	}
 	// Atoi reports overflow as an error, so no value wraps around.
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		p.fail(name, raw, reasonPositiveInt)
+	if err != nil || !l.ok(n) {
+		p.fail(name, raw, l.reason())
 		return
 	}
 	*dst = n
 }
 
 // seconds parses a possibly fractional number of seconds, rounded to the
-// nearest nanosecond.
-func (p *parser) seconds(name string, dst *time.Duration) {
+// nearest nanosecond, in the range l.
+func (p *parser) seconds(name string, l durationLimit, dst *time.Duration) {
 	raw, v, ok := p.get(name)
 	if !ok {
 		return
 	}
-	// ParseFloat reports overflow as ErrRange with f = ±Inf, which the
-	// range checks below handle.
 	f, err := strconv.ParseFloat(v, 64)
-	if (err != nil && !errors.Is(err, strconv.ErrRange)) || !(f > 0) { // NaN fails f > 0
-		p.fail(name, raw, "not a number of seconds > 0")
+	// The range is checked on the float, before any conversion can
+	// overflow; NaN fails every comparison.
+	if err != nil || !(f >= l.min.Seconds() && f <= l.max.Seconds()) {
+		p.fail(name, raw, l.reason())
 		return
 	}
-	ns := math.Round(f * float64(time.Second))
-	switch {
-	case ns >= math.MaxInt64: // also +Inf; MaxInt64 rounds up to 2^63
-		p.fail(name, raw, "too many seconds for a duration")
-	case ns < 1:
-		p.fail(name, raw, "shorter than a nanosecond")
-	default:
-		*dst = time.Duration(ns)
-	}
+	*dst = time.Duration(math.Round(f * float64(time.Second)))
 }
 
 func (p *parser) sampleRate(dst *float64) {
