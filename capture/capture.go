@@ -2,6 +2,7 @@ package capture
 
 import (
 	stdjson "encoding/json"
+	"log/slog"
 	"reflect"
 	"strconv"
 	"time"
@@ -136,7 +137,10 @@ func encode(v any, o Options, text bool) string {
 
 func captureValue(v any, maxBytes, maxDepth int, text bool) string {
 	ti := infoFor(reflect.TypeOf(v))
-	if text && (ti.kind == reflect.String || ti.isError) && !ti.marshalJSON && !ti.marshalText {
+	if ti.logValuer && (ti.kind != reflect.Pointer || !reflect.ValueOf(v).IsNil()) {
+		return captureLogValue(v.(slog.LogValuer), maxBytes, maxDepth, text)
+	}
+	if text && !ti.redacts && (ti.kind == reflect.String || ti.isError) && !ti.marshalJSON && !ti.marshalText {
 		rv := reflect.ValueOf(v)
 		switch {
 		case ti.kind == reflect.String && !ti.methods:
@@ -159,6 +163,24 @@ func captureValue(v any, maxBytes, maxDepth int, text bool) string {
 	}
 	s := newState(maxBytes, maxDepth)
 	s.walk(reflect.ValueOf(v), ti)
+	out := s.result()
+	s.release()
+	return out
+}
+
+// captureLogValue captures what lv says of itself for logs. A type that
+// logs as a string is captured as one, like a string.
+func captureLogValue(lv slog.LogValuer, maxBytes, maxDepth int, text bool) string {
+	v, err := resolve(lv)
+	if err == nil && text && v.Kind() == slog.KindString {
+		return plainText(v.String(), maxBytes)
+	}
+	s := newState(maxBytes, maxDepth)
+	if err != nil {
+		s.problem("LogValue", err)
+	} else {
+		s.slogValue(v)
+	}
 	out := s.result()
 	s.release()
 	return out
