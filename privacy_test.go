@@ -44,12 +44,12 @@ func exported(o langfusetest.Observation) string {
 	var b strings.Builder
 	b.WriteString(o.Name + "\n" + o.Status.Description + "\n")
 	for _, kv := range o.Span.Attributes() {
-		b.WriteString(string(kv.Key) + "=" + kv.Value.Emit() + "\n")
+		b.WriteString(string(kv.Key) + "=" + kv.Value.String() + "\n")
 	}
 	for _, ev := range o.Span.Events() {
 		b.WriteString(ev.Name + "\n")
 		for _, kv := range ev.Attributes {
-			b.WriteString(string(kv.Key) + "=" + kv.Value.Emit() + "\n")
+			b.WriteString(string(kv.Key) + "=" + kv.Value.String() + "\n")
 		}
 	}
 	return b.String()
@@ -143,4 +143,37 @@ func TestPanickingTextMaskNeverLeaksTheText(t *testing.T) {
 	assert.Equal(t, capture.MaskFailed, o.Output)
 	assert.Equal(t, capture.MaskFailed, find(t, rec, "fail").StatusMessage)
 	assertNoLeak(t, rec, "secret")
+}
+
+func TestRequestArgumentIsRedacted(t *testing.T) {
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	proxy := langfuse.Observe1("proxy", func(_ context.Context, r *http.Request) (*http.Request, error) {
+		return r, nil
+	})
+	r := httptest.NewRequestWithContext(ctx, http.MethodGet, "https://api.example.com/v1/models?token=tok-secret&q=hi", nil)
+	r.Header.Set("Authorization", "Bearer sk-proj-secret")
+	r.Header.Set("Cookie", "session=cookie-secret")
+	_, err := proxy(ctx, r)
+	require.NoError(t, err)
+	assertNoLeak(t, rec, "sk-proj-secret", "tok-secret", "cookie-secret")
+	o := find(t, rec, "proxy")
+	assert.Contains(t, o.Input, `"Authorization":["[REDACTED]"]`)
+	assert.Contains(t, o.Input, "token=[REDACTED]&q=hi")
+	assert.Contains(t, o.Output, `"Cookie":["[REDACTED]"]`)
+}
+
+func TestConfigArgumentHidesTheSecretKey(t *testing.T) {
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	cfg := config.Default()
+	cfg.PublicKey, cfg.SecretKey = "pk-lf-public", "sk-lf-secret"
+	setup := langfuse.Observe2("setup", func(ctx context.Context, c config.Config, p *config.Config) (string, error) {
+		observe.UpdateCurrent(ctx, observe.WithMetadata(map[string]any{"config": c}))
+		return "", errors.New("bad config: " + c.String())
+	})
+	_, err := setup(ctx, cfg, &cfg)
+	require.Error(t, err)
+	assertNoLeak(t, rec, "sk-lf-secret")
+	assert.Contains(t, find(t, rec, "setup").Input, "pk-lf-public")
 }
