@@ -54,6 +54,7 @@ type settings struct {
 	console   io.Writer
 	filter    tracing.Filter
 	mask      func(any) any
+	textMask  func(string) string
 	provider  trace.TracerProvider
 	noDefault bool
 }
@@ -101,6 +102,21 @@ func WithExportFilter(f tracing.Filter) Option {
 // (capture.MaskFailed), never sent as it was.
 func WithMask(mask func(any) any) Option {
 	return optionFunc(func(s *settings) { s.mask = mask })
+}
+
+// WithTextMask sets a function applied to the text of every captured
+// value after it is encoded (input, output, metadata values, model
+// parameters, usage and cost, trace input and output, handler input), and
+// to error, status and panic messages, so what it removes cannot leave the
+// process whatever Go type it came from: a struct, a []any of arguments
+// or a type of another package. It runs after the mask of WithMask, if
+// any. Metadata values are then all recorded as text. The result is cut
+// to LANGFUSE_CAPTURE_MAX_BYTES again; a card number cut in two by that
+// limit is no longer one the mask can see. If mask panics, the text is
+// replaced with capture.MaskFailed, never sent as it was. mask must be
+// safe for concurrent use.
+func WithTextMask(mask func(text string) string) Option {
+	return optionFunc(func(s *settings) { s.textMask = mask })
 }
 
 // WithTracerProvider makes observations use tp, a provider the program
@@ -164,6 +180,7 @@ func New(opts ...Option) (*Client, error) {
 		CaptureIO: cfg.IOCaptureEnabled,
 		MaxBytes:  cfg.CaptureMaxBytes,
 		Mask:      s.mask,
+		TextMask:  s.textMask,
 		Logger:    logger,
 	}}
 	if !cfg.TracingEnabled {

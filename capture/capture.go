@@ -2,6 +2,7 @@ package capture
 
 import (
 	stdjson "encoding/json"
+	"log/slog"
 	"reflect"
 	"strconv"
 	"time"
@@ -25,14 +26,14 @@ const DefaultMaxDepth = 32
 // and a linked list a million long must not exhaust the stack.
 const maxMaxDepth = 1000
 
-// MaskFailed is the text that replaces a value when Options.Mask panics.
-// The value itself is never written then, since the mask exists to keep
-// some of it out of traces.
+// MaskFailed is the text that replaces a value when Options.Mask or
+// Options.TextMask panics. The value itself is never written then, since
+// the mask exists to keep some of it out of traces.
 const MaskFailed = "<mask failed>"
 
 // Options controls how a value is captured. The zero value is ready to
 // use. Options is a plain value and safe to share between goroutines if
-// Mask is.
+// Mask and TextMask are.
 type Options struct {
 	// MaxBytes limits the output; 0 or less means DefaultMaxBytes.
 	MaxBytes int
@@ -42,6 +43,12 @@ type Options struct {
 	// Mask, if set, is applied to the value before it is encoded, for
 	// example to redact secrets. Its result is encoded instead.
 	Mask func(any) any
+	// TextMask, if set, is applied to the text of the value once it is
+	// encoded, whatever its Go type, for example to replace card numbers
+	// with a regular expression. Its result is cut to MaxBytes again and
+	// has invalid UTF-8 replaced; from JSON, a result that is no longer
+	// valid JSON is written as a JSON string.
+	TextMask func(string) string
 }
 
 func (o Options) limits() (maxBytes, maxDepth int) {
@@ -75,6 +82,14 @@ func JSON(v any, o Options) string {
 }
 
 func render(v any, o Options, text bool) string {
+	out := encode(v, o, text)
+	if o.TextMask != nil {
+		out = maskText(out, o, text)
+	}
+	return out
+}
+
+func encode(v any, o Options, text bool) string {
 	maxBytes, maxDepth := o.limits()
 	if o.Mask != nil {
 		var ok bool
@@ -122,7 +137,10 @@ func render(v any, o Options, text bool) string {
 
 func captureValue(v any, maxBytes, maxDepth int, text bool) string {
 	ti := infoFor(reflect.TypeOf(v))
-	if text && (ti.kind == reflect.String || ti.isError) && !ti.marshalJSON && !ti.marshalText {
+	if ti.logValuer && (ti.kind != reflect.Pointer || !reflect.ValueOf(v).IsNil()) {
+		return captureLogValue(v.(slog.LogValuer), maxBytes, maxDepth, text)
+	}
+	if text && !ti.redacts && (ti.kind == reflect.String || ti.isError) && !ti.marshalJSON && !ti.marshalText {
 		rv := reflect.ValueOf(v)
 		switch {
 		case ti.kind == reflect.String && !ti.methods:
@@ -150,6 +168,24 @@ func captureValue(v any, maxBytes, maxDepth int, text bool) string {
 	return out
 }
 
+// captureLogValue captures what lv says of itself for logs. A type that
+// logs as a string is captured as one, like a string.
+func captureLogValue(lv slog.LogValuer, maxBytes, maxDepth int, text bool) string {
+	v, err := resolve(lv)
+	if err == nil && text && v.Kind() == slog.KindString {
+		return plainText(v.String(), maxBytes)
+	}
+	s := newState(maxBytes, maxDepth)
+	if err != nil {
+		s.problem("LogValue", err)
+	} else {
+		s.slogValue(v)
+	}
+	out := s.result()
+	s.release()
+	return out
+}
+
 // noHTML keeps <, > and & readable: the text goes into traces, not HTML.
 var noHTML = []json.EncodeOptionFunc{json.DisableHTMLEscape()}
 
@@ -171,6 +207,39 @@ func applyMask(mask func(any) any, v any) (out any, ok bool) {
 		}
 	}()
 	return mask(v), true
+}
+
+// maskText applies o.TextMask to out, the encoded value, and bounds the
+// result again. A panicking mask yields MaskFailed, never out.
+func maskText(out string, o Options, text bool) string {
+	maxBytes, _ := o.limits()
+	masked, ok := applyTextMask(o.TextMask, out)
+	switch {
+	case !ok && text:
+		return fit(MaskFailed, maxBytes)
+	case !ok:
+		return fit(`"`+MaskFailed+`"`, maxBytes)
+	case masked == out:
+		return out
+	case !text && !validJSON(masked) && validJSON(out):
+		// The mask broke the JSON it was given; keep what it left,
+		// as a string.
+		return quote(masked, maxBytes)
+	}
+	return plainText(masked, maxBytes)
+}
+
+func validJSON(s string) bool {
+	return stdjson.Valid(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+func applyTextMask(mask func(string) string, s string) (out string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			out, ok = "", false
+		}
+	}()
+	return mask(s), true
 }
 
 // plainText returns s with invalid UTF-8 replaced, cut to maxBytes.

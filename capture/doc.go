@@ -27,6 +27,26 @@
 // json.Marshaler or encoding.TextMarshaler takes precedence over the error
 // message. HTML characters are not escaped.
 //
+// # Redaction
+//
+// Values that commonly carry credentials are redacted whatever Options
+// say. An http.Request (or a pointer to one) becomes its method, URL,
+// host, matched pattern and headers, never its body; its URL loses its
+// user information. In an http.Header, the values of Authorization,
+// Cookie, Set-Cookie, Proxy-Authorization and API-key-like headers (names
+// holding "auth", "token", "secret", "api-key", "cookie" or ending in
+// "key", among others) become [Redacted]. A url.URL becomes its text with
+// the password replaced (url.URL.Redacted) and the values of query
+// parameters such as token, access_token, api_key, key, secret, password,
+// sig, signature and code replaced by [Redacted]; [RedactQuery] does the
+// same for a raw query string.
+//
+// A value that implements slog.LogValuer is captured as what its LogValue
+// method returns, resolved, instead of as itself: a type that redacts
+// itself for logs redacts itself here too, even if it has a MarshalJSON
+// method. A group becomes a JSON object; a LogValue that panics or keeps
+// returning LogValuers is replaced by a placeholder.
+//
 // # Guarantees
 //
 // String and JSON never panic and always return, unless a method of the
@@ -50,13 +70,14 @@
 //	"NaN" "+Inf" "-Inf"           floats that JSON has no number for
 //	"(1+2i)"                      a complex number, as strconv formats it
 //	"<panic in MarshalJSON: msg>" a method that panicked; likewise for
-//	                              MarshalText, Error and String (the last
-//	                              for map keys)
+//	                              MarshalText, Error, LogValue and String
+//	                              (the last for map keys)
 //	"<error in MarshalJSON: msg>" a method that returned an error or, for
 //	                              MarshalJSON, invalid JSON; likewise for
 //	                              MarshalText
-//	"<mask failed>"               the whole value, when Options.Mask
-//	                              panicked (MaskFailed; bare in String)
+//	"<mask failed>"               the whole value, when Options.Mask or
+//	                              Options.TextMask panicked (MaskFailed;
+//	                              bare in String)
 //
 // When the mask panics, nothing of the value is written: the mask may be
 // all that keeps a secret out of the trace.

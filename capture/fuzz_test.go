@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -217,6 +219,67 @@ func FuzzString(f *testing.F) {
 			}
 			if dropped != len(full)-len(kept) {
 				t.Fatalf("JSON: marker says %d bytes left out, not %d", dropped, len(full)-len(kept))
+			}
+		}
+	})
+}
+
+// FuzzRedactQuery checks that every sensitive parameter with a value comes
+// out redacted and everything else byte for byte.
+func FuzzRedactQuery(f *testing.F) {
+	for _, q := range []string{"", "q=1&token=abc", "a=1;key=2", "token", "&&=x&sig=%zz", "Access_Token=t&x=y"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		out := RedactQuery(q)
+		if RedactQuery(out) != out {
+			t.Fatalf("not idempotent: %q -> %q", q, out)
+		}
+		split := func(s string) []string {
+			return strings.FieldsFunc(s+"&x", func(r rune) bool { return r == '&' || r == ';' })
+		}
+		in, got := split(q), split(out)
+		if len(in) != len(got) {
+			t.Fatalf("%q -> %q: %d parameters, not %d", q, out, len(got), len(in))
+		}
+		for i := range in {
+			name, value, ok := strings.Cut(in[i], "=")
+			want := in[i]
+			if ok && value != "" && sensitiveParam(name) {
+				want = name + "=" + Redacted
+			}
+			if got[i] != want {
+				t.Fatalf("%q -> %q: parameter %d is %q, not %q", q, out, i, got[i], want)
+			}
+		}
+	})
+}
+
+// FuzzRequest checks that a request's credentials stay out of its capture
+// whatever else it holds and however it is cut.
+func FuzzRequest(f *testing.F) {
+	f.Add("X-Custom", "v", "q=1&token=t", uint16(100))
+	f.Add("Cookie", "", "", uint16(5))
+	f.Fuzz(func(t *testing.T, name, value, query string, maxBytes uint16) {
+		const secret = "zzSECRETzz"
+		if strings.Contains(name+value+query, "SECRET") {
+			return
+		}
+		r := &http.Request{Method: "GET", URL: &url.URL{Scheme: "https", Host: "h", Path: "/p",
+			User: url.UserPassword("u", secret), RawQuery: "access_token=" + secret + "&" + query}, Header: http.Header{}}
+		r.Header.Set("Authorization", secret)
+		r.Header[name] = []string{value}
+		o := Options{MaxBytes: int(maxBytes)}
+		limit, _ := o.limits()
+		for _, out := range []string{String(r, o), JSON(r, o)} {
+			if strings.Contains(out, secret) {
+				t.Fatalf("secret in %s", out)
+			}
+			if len(out) > limit || !utf8.ValidString(out) {
+				t.Fatalf("too long or not UTF-8: %q", out)
+			}
+			if !truncated(out) && !json.Valid([]byte(out)) {
+				t.Fatalf("not JSON: %s", out)
 			}
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"encoding"
 	stdjson "encoding/json"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"strconv"
 	"time"
@@ -21,9 +22,20 @@ const maxPanicText = 256
 // with time.Time and error added, and reports false if there is none.
 func (s *state) methods(v reflect.Value, ti *typeInfo) bool {
 	if !v.CanInterface() {
+		if ti.redacts {
+			// Reached through an unexported embedded field: what the
+			// value would say of itself cannot be asked, and its fields
+			// may be what it hides.
+			s.writeString(`"<` + escapeString(ti.typ.String()) + `>"`)
+			return true
+		}
 		return false
 	}
 	switch {
+	case ti.special != notSpecial:
+		s.special(v, ti)
+	case ti.logValuer:
+		s.logValue(v.Interface().(slog.LogValuer))
 	case ti.isTime:
 		if v.CanAddr() {
 			s.time(*v.Addr().Interface().(*time.Time))

@@ -52,7 +52,13 @@ type typeInfo struct {
 	marshalText, marshalTextAddr bool
 	isError, isErrorAddr         bool
 	isZeroer, isZeroerAddr       bool
-	methods                      bool // any of the above except isZeroer
+	// special marks the types encoded with credentials redacted, and
+	// logValuer those that redact themselves with slog.LogValuer, as slog
+	// calls it: on the value itself. Either wins over the methods above.
+	special   special
+	logValuer bool
+	redacts   bool // special or logValuer
+	methods   bool // any of the above except isZeroer
 
 	// placeholder is the text for values of kinds JSON cannot hold.
 	placeholder string
@@ -143,9 +149,12 @@ func newTypeInfo(t reflect.Type) *typeInfo {
 		ti.isErrorAddr = !ti.isError && ptr.Implements(errorType)
 		ti.isZeroer = t.Implements(isZeroerType)
 		ti.isZeroerAddr = !ti.isZeroer && ptr.Implements(isZeroerType)
+		ti.logValuer = t.Implements(logValuerType)
 	}
+	ti.special = specialOf(t)
+	ti.redacts = ti.special != notSpecial || ti.logValuer
 	ti.methods = ti.isTime || ti.marshalJSON || ti.marshalJSONAddr || ti.marshalText ||
-		ti.marshalTextAddr || ti.isError || ti.isErrorAddr
+		ti.marshalTextAddr || ti.isError || ti.isErrorAddr || ti.redacts
 	switch t.Kind() {
 	case reflect.Chan, reflect.Func, reflect.UnsafePointer:
 		ti.placeholder = `"<` + escapeString(t.String()) + `>"`
@@ -168,6 +177,9 @@ func newTypeInfo(t reflect.Type) *typeInfo {
 func (b *builder) classify(ti *typeInfo, t reflect.Type) {
 	ti.addrMethods = ti.marshalJSONAddr || ti.marshalTextAddr
 	switch {
+	case ti.redacts:
+		// go-json would write the value as it is.
+		return
 	case ti.isTime:
 		ti.direct = true
 		return

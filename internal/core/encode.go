@@ -137,10 +137,10 @@ func completionStartAttr(t time.Time) attribute.KeyValue {
 	return attribute.String(attrs.ObservationCompletionStartTime, strconv.Quote(t.UTC().Format(time.RFC3339Nano)))
 }
 
-// masked returns msg through the client's mask, if there is one, so that
+// masked returns msg through the client's masks, if there are any, so that
 // error and status messages are redacted like inputs and outputs.
 func (r *Record) masked(msg string) string {
-	if r.client == nil || r.client.Mask == nil {
+	if r.client == nil || r.client.Mask == nil && r.client.TextMask == nil {
 		return msg
 	}
 	return capture.String(msg, captureOptions(r.client))
@@ -258,7 +258,17 @@ func errorType(err error) string {
 	return t.PkgPath() + "." + t.Name()
 }
 
-// captureOptions are the capture limits and mask of the client st.
+// captureOptions are the capture limits and masks of the client st.
 func captureOptions(st *global.State) capture.Options {
-	return capture.Options{MaxBytes: st.MaxBytes, Mask: st.Mask}
+	o := capture.Options{MaxBytes: st.MaxBytes, Mask: st.Mask, TextMask: st.TextMask}
+	if o.TextMask != nil && o.Mask == nil {
+		// With a mask, every metadata value is recorded as captured text
+		// rather than as a typed number or bool, so the text mask sees a
+		// card number held in an int64 too.
+		o.Mask = unchanged
+	}
+	return o
 }
+
+// unchanged is the value mask of a client that has only a text mask.
+func unchanged(v any) any { return v }

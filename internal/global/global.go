@@ -27,6 +27,9 @@ type State struct {
 	MaxBytes int
 	// Mask, when set, redacts every captured value before it is encoded.
 	Mask func(any) any
+	// TextMask, when set, redacts the encoded text of every captured
+	// value and message, whatever its Go type.
+	TextMask func(string) string
 	// Logger receives warnings about bad input; never nil.
 	Logger *slog.Logger
 
