@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/observe-go/langfuse/internal/scores"
 )
 
 // State is what observations need from one client. Its fields are set
@@ -28,6 +30,8 @@ type State struct {
 	Mask func(any) any
 	// Logger receives warnings about bad input; never nil.
 	Logger *slog.Logger
+	// Scores takes the client's scores; nil when they go nowhere.
+	Scores scores.Sink
 
 	stopped atomic.Bool
 	warned  sync.Map // message -> struct{}: each distinct warning is logged once

@@ -29,6 +29,8 @@ type Config struct {
 	Interval time.Duration
 	// Logger receives delivery problems; nil means slog.Default().
 	Logger *slog.Logger
+	// Environment is set on scores that have none.
+	Environment string
 	// Transport makes the requests; nil means a copy of
 	// http.DefaultTransport of the queue's own.
 	Transport http.RoundTripper
@@ -128,6 +130,9 @@ func (q *Queue) Add(s Score) {
 		q.log.warn("queue-full", "langfuse: score queue full; dropping scores (Client.Stats counts them)",
 			"max_queue", q.cfg.MaxQueue)
 		return
+	}
+	if s.Environment == "" {
+		s.Environment = q.cfg.Environment
 	}
 	q.buf = append(q.buf, s)
 	full := len(q.buf) >= q.cfg.BatchSize

@@ -50,63 +50,76 @@ func invalid(name, format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidScore, msg)
 }
 
-// Normalize checks s as the Langfuse API would, fills in its data type
-// from its value when it has none, and converts the value to what the API
-// takes. A valid score costs no allocation.
-func Normalize(s *Score) error {
+// Check reports whether s is a score the Langfuse API takes, as Normalize
+// does, and returns its data type, given or inferred, without changing s
+// or allocating.
+func Check(s *Score) (string, error) {
 	if strings.TrimSpace(s.Name) == "" {
-		return invalid("", "a name is required")
+		return "", invalid("", "a name is required")
 	}
 	if s.TraceID == "" && s.SessionID == "" {
-		return invalid(s.Name, "a trace id or a session id is required")
+		return "", invalid(s.Name, "a trace id or a session id is required")
 	}
 	if s.ObservationID != "" && s.TraceID == "" {
-		return invalid(s.Name, "observation id %q needs a trace id", s.ObservationID)
+		return "", invalid(s.Name, "observation id %q needs a trace id", s.ObservationID)
 	}
 	if s.Value == nil {
-		return invalid(s.Name, "a value is required")
+		return "", invalid(s.Name, "a value is required")
 	}
 	dt := s.DataType
 	if dt == "" {
 		dt = infer(s.Value)
 		if dt == "" {
-			return invalid(s.Name, "value of type %T is not a number, a bool or a string", s.Value)
+			return "", invalid(s.Name, "value of type %T is not a number, a bool or a string", s.Value)
 		}
 	} else if dt != Numeric && dt != Boolean && dt != Categorical {
 		if u := strings.ToUpper(dt); u == Numeric || u == Boolean || u == Categorical {
 			dt = u
 		} else {
-			return invalid(s.Name, "data type %q is not NUMERIC, BOOLEAN or CATEGORICAL", s.DataType)
+			return "", invalid(s.Name, "data type %q is not NUMERIC, BOOLEAN or CATEGORICAL", s.DataType)
 		}
 	}
 	switch dt {
 	case Categorical:
-		str, ok := s.Value.(string)
-		if !ok {
-			return invalid(s.Name, "a CATEGORICAL value must be a string, not %T", s.Value)
+		if _, ok := s.Value.(string); !ok {
+			return "", invalid(s.Name, "a CATEGORICAL value must be a string, not %T", s.Value)
 		}
-		s.Value = str
 	case Boolean:
-		if b, ok := s.Value.(bool); ok {
-			s.Value = 0.0
-			if b {
-				s.Value = 1.0
-			}
+		if _, ok := s.Value.(bool); ok {
 			break
 		}
-		f, ok := number(s.Value)
-		if !ok || (f != 0 && f != 1) {
-			return invalid(s.Name, "a BOOLEAN value must be a bool, 0 or 1, not %v", s.Value)
+		if f, ok := number(s.Value); !ok || (f != 0 && f != 1) {
+			return "", invalid(s.Name, "a BOOLEAN value must be a bool, 0 or 1, not %v", s.Value)
 		}
-		s.Value = f
 	default:
 		f, ok := number(s.Value)
 		if !ok {
-			return invalid(s.Name, "a NUMERIC value must be a number, not %T", s.Value)
+			return "", invalid(s.Name, "a NUMERIC value must be a number, not %T", s.Value)
 		}
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return invalid(s.Name, "value %v is not a finite number", f)
+			return "", invalid(s.Name, "value %v is not a finite number", f)
 		}
+	}
+	return dt, nil
+}
+
+// Normalize checks s as the Langfuse API would (see Check), sets its data
+// type, and converts its value to what the API takes: a float64, 0 or 1
+// for BOOLEAN, or a string for CATEGORICAL.
+func Normalize(s *Score) error {
+	dt, err := Check(s)
+	if err != nil {
+		return err
+	}
+	switch v := s.Value.(type) {
+	case string:
+	case bool:
+		s.Value = 0.0
+		if v {
+			s.Value = 1.0
+		}
+	default:
+		f, _ := number(v)
 		s.Value = f
 	}
 	s.DataType = dt
