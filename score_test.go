@@ -185,14 +185,20 @@ func TestInvalidScoresAreErrorsAtTheCall(t *testing.T) {
 	t.Cleanup(func() { _ = client.Shutdown(context.Background()) })
 
 	cases := map[string]func() error{
-		"no name":           func() error { return observe.Score(ctx, "", 1) },
-		"NaN":               func() error { return observe.Score(ctx, "n", math.NaN()) },
-		"boolean 2":         func() error { return observe.ScoreTrace(ctx, "b", 2, observe.WithScoreDataType("BOOLEAN")) },
-		"categorical int":   func() error { return o.Score("c", 1, observe.WithScoreDataType("CATEGORICAL")) },
-		"no target":         func() error { return client.CreateScore(ctx, langfuse.Score{Name: "x", Value: 1}) },
-		"observation alone": func() error { return client.CreateScore(ctx, langfuse.Score{Name: "x", SessionID: "s", ObservationID: o.ID(), Value: 1}) },
-		"struct value":      func() error { return client.CreateScore(ctx, langfuse.Score{Name: "x", TraceID: trace, Value: struct{}{}}) },
-		"Inf":               func() error { return client.CreateScore(ctx, langfuse.Score{Name: "x", TraceID: trace, Value: math.Inf(-1)}) },
+		"no name":         func() error { return observe.Score(ctx, "", 1) },
+		"NaN":             func() error { return observe.Score(ctx, "n", math.NaN()) },
+		"boolean 2":       func() error { return observe.ScoreTrace(ctx, "b", 2, observe.WithScoreDataType("BOOLEAN")) },
+		"categorical int": func() error { return o.Score("c", 1, observe.WithScoreDataType("CATEGORICAL")) },
+		"no target":       func() error { return client.CreateScore(ctx, langfuse.Score{Name: "x", Value: 1}) },
+		"observation alone": func() error {
+			return client.CreateScore(ctx, langfuse.Score{Name: "x", SessionID: "s", ObservationID: o.ID(), Value: 1})
+		},
+		"struct value": func() error {
+			return client.CreateScore(ctx, langfuse.Score{Name: "x", TraceID: trace, Value: struct{}{}})
+		},
+		"Inf": func() error {
+			return client.CreateScore(ctx, langfuse.Score{Name: "x", TraceID: trace, Value: math.Inf(-1)})
+		},
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {
