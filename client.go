@@ -15,6 +15,7 @@ import (
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/internal/scores"
 	"github.com/observe-go/langfuse/tracing"
 )
 
@@ -32,6 +33,7 @@ type Client struct {
 	owned  *sdktrace.TracerProvider // the provider New built, nil when the user brought one
 	proc   *tracing.ExportProcessor // nil when the user brought the provider
 	state  *global.State            // the client's state; its Tracer is nil when tracing is disabled
+	scoreQ *scores.Queue            // the score queue when scores go to Langfuse, else nil
 	logger *slog.Logger
 
 	shutdownOnce sync.Once
@@ -190,19 +192,23 @@ func New(opts ...Option) (*Client, error) {
 		return c, nil
 	}
 	if s.provider != nil {
+		c.state.Scores, c.scoreQ = scoreSink(cfg, nil, nil, logger)
 		c.tp = s.provider
 		c.publish(tracing.Tracer(s.provider), s.noDefault)
 		return c, nil
 	}
 
 	exp := s.exporter
-	if exp == nil {
+	if exp != nil {
+		c.state.Scores, c.scoreQ = scoreSink(cfg, exp, nil, logger)
+	} else {
 		if cfg.HasKeys() {
 			e, err := tracing.NewExporter(context.Background(), cfg)
 			if err != nil {
 				return nil, fmt.Errorf("langfuse: %w", err)
 			}
 			exp = e
+			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, nil, logger)
 		} else {
 			w := s.console
 			if w == nil {
@@ -210,7 +216,11 @@ func New(opts ...Option) (*Client, error) {
 			}
 			logger.Info("langfuse: " + config.EnvPublicKey + " and " + config.EnvSecretKey +
 				" are not set; printing traces to the console instead of sending them")
-			exp = tracing.NewConsoleExporter(w)
+			// Scores print as they are made, traces when they end: one
+			// lock keeps their lines apart.
+			lw := &lockedWriter{w: w}
+			exp = tracing.NewConsoleExporter(lw)
+			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, lw, logger)
 		}
 	}
 	c.proc = tracing.NewExportProcessor(cfg, exp, tracing.WithLogger(logger), tracing.WithFilter(s.filter))
@@ -260,10 +270,18 @@ func (c *Client) TracerProvider() trace.TracerProvider {
 	return c.tp
 }
 
-// Flush exports every ended span now and waits until that is done or ctx
-// ends. Use it in short-lived programs and serverless handlers.
+// Flush exports every ended span and sends every queued score now, and
+// waits until that is done or ctx ends. Use it in short-lived programs and serverless handlers.
 func (c *Client) Flush(ctx context.Context) error {
-	if c == nil || c.tp == nil {
+	if c == nil {
+		return nil
+	}
+	if c.scoreQ != nil {
+		if err := c.scoreQ.Flush(ctx); err != nil {
+			return fmt.Errorf("langfuse: flush: %w", err)
+		}
+	}
+	if c.tp == nil {
 		return nil
 	}
 	f, ok := c.tp.(interface{ ForceFlush(context.Context) error })
@@ -285,9 +303,9 @@ func (c *Client) DroppedSpans() uint64 {
 	return c.proc.Dropped()
 }
 
-// Shutdown exports every ended span, then stops the client; it returns
-// when that is done or ctx ends. Observations started afterwards are not
-// recorded. Only the first call does anything; later calls return its
+// Shutdown exports every ended span and sends every queued score, then
+// stops the client; it returns when that is done or ctx ends.
+// Observations started and scores made afterwards are not recorded. Only the first call does anything; later calls return its
 // result.
 func (c *Client) Shutdown(ctx context.Context) error {
 	if c == nil {
@@ -297,11 +315,16 @@ func (c *Client) Shutdown(ctx context.Context) error {
 		c.state.Stop()
 		global.CompareAndSwap(c.state, nil)
 		var err error
+		if c.scoreQ != nil {
+			err = c.scoreQ.Shutdown(ctx)
+		}
 		if c.proc != nil {
 			// Directly, not only through the provider: the SDK skips its
 			// processors once ctx has ended, which would leave the export
 			// goroutine running and its spans uncounted.
-			err = c.proc.Shutdown(ctx)
+			if perr := c.proc.Shutdown(ctx); err == nil {
+				err = perr
+			}
 		}
 		if c.owned != nil {
 			if perr := c.owned.Shutdown(ctx); err == nil {

@@ -32,6 +32,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
+	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/internal/attrs"
 )
 
@@ -39,11 +40,15 @@ import (
 // in the order they ended. Unlike most exporters it keeps them after
 // Shutdown. It is safe for concurrent use.
 type Recorder struct {
-	mu    sync.Mutex
-	spans []sdktrace.ReadOnlySpan
+	mu     sync.Mutex
+	spans  []sdktrace.ReadOnlySpan
+	scores []langfuse.Score
 }
 
-var _ sdktrace.SpanExporter = (*Recorder)(nil)
+var (
+	_ sdktrace.SpanExporter  = (*Recorder)(nil)
+	_ langfuse.ScoreExporter = (*Recorder)(nil)
+)
 
 // NewRecorder returns an empty Recorder.
 func NewRecorder() *Recorder { return &Recorder{} }
@@ -56,13 +61,32 @@ func (r *Recorder) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan)
 	return nil
 }
 
+// ExportScores records scores. A client made with WithSpanExporter(r)
+// hands r its scores as they are made.
+func (r *Recorder) ExportScores(_ context.Context, scores []langfuse.Score) error {
+	r.mu.Lock()
+	r.scores = append(r.scores, scores...)
+	r.mu.Unlock()
+	return nil
+}
+
+// Scores returns the recorded scores in the order they were made, as
+// they would be sent: the value a float64 (NUMERIC, BOOLEAN as 0 or 1) or
+// a string (CATEGORICAL), the data type and id set, comment and metadata
+// masked.
+func (r *Recorder) Scores() []langfuse.Score {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.scores)
+}
+
 // Shutdown does nothing: what was recorded stays readable.
 func (r *Recorder) Shutdown(context.Context) error { return nil }
 
-// Reset forgets every recorded span.
+// Reset forgets every recorded span and score.
 func (r *Recorder) Reset() {
 	r.mu.Lock()
-	r.spans = nil
+	r.spans, r.scores = nil, nil
 	r.mu.Unlock()
 }
 

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/observe-go/langfuse/internal/scores"
 )
 
 // State is what observations need from one client. Its fields are set
@@ -32,6 +34,8 @@ type State struct {
 	TextMask func(string) string
 	// Logger receives warnings about bad input; never nil.
 	Logger *slog.Logger
+	// Scores takes the client's scores; nil when they go nowhere.
+	Scores scores.Sink
 
 	stopped atomic.Bool
 	warned  sync.Map // message -> *warning
