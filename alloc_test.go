@@ -77,7 +77,7 @@ func TestEnabledAllocationBudgets(t *testing.T) {
 	cfg := config.Default()
 	// Nothing is exported while allocations are counted: the export
 	// goroutine's allocations would be counted too.
-	cfg.FlushAt, cfg.FlushInterval, cfg.MaxQueueSize = 1<<20, time.Hour, 1<<20
+	cfg.FlushAt, cfg.FlushInterval, cfg.MaxQueueSize = config.MaxFlushAt, time.Hour, config.MaxQueueSize
 	c, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(discard{}),
 		langfuse.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), langfuse.WithDefault(false))
 	require.NoError(t, err)

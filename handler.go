@@ -15,6 +15,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/observe-go/langfuse/capture"
 	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/observe"
 )
@@ -40,8 +41,11 @@ import (
 // baggage header are applied only with observe.ReadBaggage(true).
 //
 // The input is the method, path and query string, never a header, so
-// credentials in Authorization or Cookie are not recorded; turn it off
-// with observe.CaptureInput(false) when the query may carry secrets. The
+// credentials in Authorization or Cookie are not recorded, and the values
+// of query parameters that usually carry secrets (token, api_key,
+// password, signature...; see capture.RedactQuery) are replaced; turn the
+// input off with observe.CaptureInput(false) when the query may carry other
+// secrets. The
 // output is what h sets, for example with
 // observe.SetCurrentTraceIO or observe.Current(r.Context()).Update(
 // observe.WithOutput(answer)): Langfuse shows the root observation's output
@@ -125,7 +129,7 @@ func (oh *observedHandler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if sp.CaptureInput(st) {
 		in := requestInput{Method: r.Method}
 		if r.URL != nil {
-			in.Path, in.Query = r.URL.Path, r.URL.RawQuery
+			in.Path, in.Query = r.URL.Path, capture.RedactQuery(r.URL.RawQuery)
 		}
 		ctx, rec = sp.BeginRequest(ctx, st, traceID, in)
 	} else {

@@ -104,3 +104,12 @@ func TestObserveHandlerInvalidUTF8Path(t *testing.T) {
 	assert.True(t, utf8.ValidString(o[0].Name), "name %q", o[0].Name)
 	assert.True(t, utf8.ValidString(o[0].Attr("url.path")))
 }
+
+func TestObserveHandlerRedactsSecretQueryValues(t *testing.T) {
+	ctx, rec := langfusetest.New(t)
+	h := langfuse.ObserveHandler("search", http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	serveBound(ctx, h, httptest.NewRequest(http.MethodGet, "/search?q=lamps&access_token=tk-1&api_key=ak-2&page=2", nil))
+	o, ok := rec.Find("search")
+	require.True(t, ok)
+	assert.Equal(t, `{"method":"GET","path":"/search","query":"q=lamps&access_token=[REDACTED]&api_key=[REDACTED]&page=2"}`, o.Input)
+}

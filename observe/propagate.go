@@ -124,7 +124,7 @@ func validMetadataKey(k string) bool {
 		return false
 	}
 	for _, r := range k {
-		if r != '_' && (r > unicode.MaxASCII || !(unicode.IsLetter(r) || unicode.IsDigit(r))) {
+		if r != '_' && (r > unicode.MaxASCII || !unicode.IsLetter(r) && !unicode.IsDigit(r)) {
 			return false
 		}
 	}

@@ -2,7 +2,11 @@ package core
 
 import (
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
 	"reflect"
+	"slices"
 
 	"github.com/observe-go/langfuse/capture"
 )
@@ -40,12 +44,21 @@ const maxWalk = 10_000
 
 type walkBudget struct{ n int }
 
-// fmtSafe reports whether fmt.Sprint finishes on v: fmt follows a pointer
-// only at the top level and prints addresses below it, but it follows
-// maps, slices, arrays, interfaces and struct fields as deep as they go.
+// fmtSafe reports whether fmt.Sprint finishes on v and writes nothing
+// that package capture would redact: fmt follows a pointer only at the top
+// level and prints addresses below it, but it follows maps, slices,
+// arrays, interfaces and struct fields as deep as they go, and prints
+// request headers, URL passwords and values that redact themselves for
+// logs (slog.LogValuer) as they are.
 func fmtSafe(v reflect.Value, depth int, b *walkBudget) bool {
 	b.n--
-	if b.n < 0 || depth > 64 {
+	switch {
+	case b.n < 0 || depth > 64:
+		return false
+	case !v.IsValid():
+		return true // a nil interface: fmt writes <nil>
+	}
+	if redactedByCapture(v.Type()) {
 		return false
 	}
 	switch v.Kind() {
@@ -78,6 +91,24 @@ func fmtSafe(v reflect.Value, depth int, b *walkBudget) bool {
 		}
 	}
 	return true
+}
+
+// redactedTypes are the types package capture redacts by default.
+var redactedTypes = []reflect.Type{
+	reflect.TypeFor[http.Request](), reflect.TypeFor[http.Header](),
+	reflect.TypeFor[url.URL](), reflect.TypeFor[url.Userinfo](),
+}
+
+var logValuer = reflect.TypeFor[slog.LogValuer]()
+
+func redactedByCapture(t reflect.Type) bool {
+	if t.Implements(logValuer) {
+		return true
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem() // fmt calls a pointer's String method at any depth
+	}
+	return slices.Contains(redactedTypes, t) || t.Implements(logValuer)
 }
 
 // safeSprint formats v, containing a panic in its String or Error method.

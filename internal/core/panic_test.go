@@ -2,10 +2,13 @@ package core
 
 import (
 	"errors"
+	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/observe-go/langfuse/capture"
 )
@@ -47,3 +50,32 @@ func TestPanicText(t *testing.T) {
 	assert.LessOrEqual(t, len(panicText(strings.Repeat("y", 100), capture.Options{MaxBytes: 20})), 20,
 		"a smaller capture limit wins")
 }
+
+func TestPanicTextRedactsWhatCaptureRedacts(t *testing.T) {
+	req, err := http.NewRequest(http.MethodGet, "https://user:pw@example.com/x?token=tk-123", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer sk-secret")
+	type wrapped struct{ H http.Header }
+	for name, v := range map[string]any{
+		"request":          req,
+		"header":           req.Header,
+		"url":              req.URL,
+		"nested header":    wrapped{H: req.Header},
+		"self-redacting":   secretValue("sk-secret"),
+		"in a slice":       []any{1, req.URL},
+		"map of requests":  map[string]*http.Request{"r": req},
+		"nil header field": wrapped{},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := panicText(v, capture.Options{})
+			for _, secret := range []string{"sk-secret", "tk-123", "pw@"} {
+				assert.NotContains(t, got, secret)
+			}
+		})
+	}
+}
+
+// secretValue redacts itself for logs.
+type secretValue string
+
+func (secretValue) LogValue() slog.Value { return slog.StringValue("[hidden]") }

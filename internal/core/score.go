@@ -30,7 +30,8 @@ func Score(st *global.State, s *scores.Score, meta map[string]any) error {
 func deliver(st *global.State, s *scores.Score, meta map[string]any) {
 	_ = scores.Normalize(s) // checked already
 	copts := captureOptions(st)
-	if s.Comment != "" && st.Mask != nil {
+	if s.Comment != "" {
+		// Masked, bounded and made valid UTF-8 like every captured text.
 		s.Comment = capture.String(s.Comment, copts)
 	}
 	if meta != nil {
