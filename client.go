@@ -216,11 +216,11 @@ func New(opts ...Option) (*Client, error) {
 			}
 			logger.Info("langfuse: " + config.EnvPublicKey + " and " + config.EnvSecretKey +
 				" are not set; printing traces to the console instead of sending them")
-			// Scores print as they are made, traces when they end: one
-			// lock keeps their lines apart.
-			lw := &lockedWriter{w: w}
-			exp = tracing.NewConsoleExporter(lw)
-			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, lw, logger)
+			// Scores print under their trace's tree, through the same
+			// exporter.
+			console := tracing.NewConsoleExporter(w)
+			exp = console
+			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, console, logger)
 		}
 	}
 	c.proc = tracing.NewExportProcessor(cfg, exp, tracing.WithLogger(logger), tracing.WithFilter(s.filter))

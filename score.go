@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/internal/core"
@@ -88,7 +86,7 @@ func (c *Client) CreateScore(_ context.Context, s Score) error {
 // scoreSink returns where the client's scores go: the ingestion API with
 // keys, the exporter when it takes scores, the console without either, or
 // nowhere (nil) otherwise. The queue is returned too when there is one.
-func scoreSink(cfg config.Config, exporter any, console io.Writer, logger *slog.Logger) (scores.Sink, *scores.Queue) {
+func scoreSink(cfg config.Config, exporter any, console *tracing.ConsoleExporter, logger *slog.Logger) (scores.Sink, *scores.Queue) {
 	switch {
 	case exporter != nil:
 		se, ok := exporter.(ScoreExporter)
@@ -102,7 +100,7 @@ func scoreSink(cfg config.Config, exporter any, console io.Writer, logger *slog.
 		headers := tracing.Headers(cfg)
 		delete(headers, "x-langfuse-ingestion-version") // an OTLP header
 		q := scores.NewQueue(scores.Config{
-			Endpoint:    strings.TrimRight(cfg.BaseURL, "/") + IngestionPath,
+			Endpoint:    cfg.ServerURL() + IngestionPath,
 			Headers:     headers,
 			Secrets:     []string{headers["Authorization"][len("Basic "):], cfg.SecretKey},
 			Timeout:     cfg.Timeout,
@@ -114,7 +112,7 @@ func scoreSink(cfg config.Config, exporter any, console io.Writer, logger *slog.
 		})
 		return q, q
 	case console != nil:
-		return scores.NewDirect(func(s scores.Score) error { return printScore(console, s) }, logger), nil
+		return scores.NewDirect(func(s scores.Score) error { return console.ExportScore(s.TraceID, scoreLine(s)) }, logger), nil
 	}
 	return nil, nil
 }
@@ -134,8 +132,9 @@ func publicScore(s scores.Score) Score {
 	return out
 }
 
-// printScore writes s as one line: the score, then what it is on.
-func printScore(w io.Writer, s scores.Score) error {
+// scoreLine is s as one line of the console: the score, then what it is
+// on within its trace.
+func scoreLine(s scores.Score) string {
 	var b strings.Builder
 	b.WriteString("score ")
 	b.WriteString(s.Name)
@@ -150,11 +149,8 @@ func printScore(w io.Writer, s scores.Score) error {
 			b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
 		}
 	}
-	if s.TraceID != "" {
-		b.WriteString("  trace " + s.TraceID)
-	}
 	if s.ObservationID != "" {
-		b.WriteString(" observation " + s.ObservationID)
+		b.WriteString("  observation " + s.ObservationID)
 	}
 	if s.SessionID != "" {
 		b.WriteString("  session " + strconv.Quote(s.SessionID))
@@ -162,22 +158,7 @@ func printScore(w io.Writer, s scores.Score) error {
 	if s.Comment != "" {
 		b.WriteString("  comment " + strconv.Quote(s.Comment))
 	}
-	b.WriteByte('\n')
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// lockedWriter serializes writes from the console exporter and from
-// scores printed as they are made, so lines never interleave.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+	return b.String()
 }
 
 // decodeObject returns text as the JSON object it holds.

@@ -172,8 +172,50 @@ func (e *ConsoleExporter) write() error {
 }
 
 type consolePending struct {
-	spans []*consoleSpan
-	elem  *list.Element
+	spans  []*consoleSpan
+	scores []string
+	elem   *list.Element
+}
+
+// ExportScore prints line, a score given to trace traceID (32 hex
+// digits), under that trace's tree: it waits while the trace still has
+// spans to come and is printed with them; a score on a trace printed
+// already, or on no trace (traceID ""), is printed at once. After Shutdown
+// it does nothing.
+func (e *ConsoleExporter) ExportScore(traceID, line string) error {
+	if e == nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped {
+		return nil
+	}
+	line = consoleText(line, consoleMaxText*2, false)
+	id, err := trace.TraceIDFromHex(traceID)
+	switch {
+	case err != nil:
+		e.out.WriteString(line + "\n")
+	case e.printed[id] != nil && e.pending[id] == nil:
+		fmt.Fprintf(&e.out, "trace %s  (scored after it was printed)\n   %s\n", id, line)
+	default:
+		if e.pending == nil {
+			e.pending = make(map[trace.TraceID]*consolePending)
+			e.printed = make(map[trace.TraceID]map[trace.SpanID]string)
+		}
+		p := e.pending[id]
+		if p == nil {
+			p = &consolePending{}
+			p.elem = e.order.PushBack(id)
+			e.pending[id] = p
+		}
+		p.scores = append(p.scores, line)
+		e.buffered++
+		for e.buffered > cmp.Or(e.maxBuf, consoleMaxBuffered) {
+			e.flush(e.order.Front().Value.(trace.TraceID), consoleEarly)
+		}
+	}
+	return e.write()
 }
 
 // consoleReason says why a trace is printed; it picks the header's note.
@@ -191,9 +233,16 @@ func (e *ConsoleExporter) flush(id trace.TraceID, why consoleReason) {
 	p := e.pending[id]
 	delete(e.pending, id)
 	e.order.Remove(p.elem)
-	e.buffered -= len(p.spans)
+	e.buffered -= len(p.spans) + len(p.scores)
 	names := e.printed[id]
-	e.render(p.spans, why, names)
+	if len(p.spans) > 0 {
+		e.render(p.spans, why, names)
+	} else {
+		fmt.Fprintf(&e.out, "trace %s\n", id)
+	}
+	for _, line := range p.scores {
+		e.out.WriteString("   " + line + "\n")
+	}
 
 	if names == nil {
 		names = make(map[trace.SpanID]string, len(p.spans))
