@@ -2,8 +2,8 @@ package langfuse_test
 
 import (
 	"context"
-	"runtime"
 	"log/slog"
+	"runtime"
 	"strings"
 	"testing"
 
