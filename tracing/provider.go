@@ -23,9 +23,31 @@ func NewTracerProvider(cfg config.Config, export sdktrace.SpanProcessor, opts ..
 }
 
 // Sampler keeps cfg.SampleRate of traces, decided once per trace from its
-// id, so that a trace is kept or dropped whole, across services too.
+// id, so that a trace is kept or dropped whole, across services too: a
+// span follows its parent's decision, except the root of a trace whose id
+// the program made (observe.WithTraceContext with no parent span, marked
+// langfuse.internal.as_root at start), whose made-up parent decided
+// nothing, so the rate applies to it as to any new trace.
 func Sampler(cfg config.Config) sdktrace.Sampler {
-	return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SampleRate))
+	ratio := sdktrace.TraceIDRatioBased(cfg.SampleRate)
+	return asRootSampler{ratio: ratio, parentBased: sdktrace.ParentBased(ratio)}
+}
+
+type asRootSampler struct {
+	ratio, parentBased sdktrace.Sampler
+}
+
+func (s asRootSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	for _, kv := range p.Attributes {
+		if kv.Key == attrs.AsRoot && kv.Value.AsBool() {
+			return s.ratio.ShouldSample(p)
+		}
+	}
+	return s.parentBased.ShouldSample(p)
+}
+
+func (s asRootSampler) Description() string {
+	return "LangfuseSampler{" + s.parentBased.Description() + "}"
 }
 
 // Tracer returns the tracer observations are made with: scope

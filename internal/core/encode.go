@@ -137,10 +137,12 @@ func completionStartAttr(t time.Time) attribute.KeyValue {
 	return attribute.String(attrs.ObservationCompletionStartTime, strconv.Quote(t.UTC().Format(time.RFC3339Nano)))
 }
 
-// masked returns msg through the client's masks, if there are any, so that
-// error and status messages are redacted like inputs and outputs.
+// masked returns msg as every captured text is recorded: through the
+// client's masks, cut at its capture limit (LANGFUSE_CAPTURE_MAX_BYTES)
+// with a marker, and valid UTF-8, so that an error or status message is
+// no larger and no less private than an input.
 func (r *Record) masked(msg string) string {
-	if r.client == nil || r.client.Mask == nil && r.client.TextMask == nil {
+	if r.client == nil {
 		return msg
 	}
 	return capture.String(msg, captureOptions(r.client))

@@ -157,13 +157,10 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 		global.NoteSecondClient()
 	}
 	var span trace.Span
-	switch {
-	case p.kind != trace.SpanKindUnspecified:
-		ctx, span = st.Tracer.Start(ctx, name, trace.WithSpanKind(p.kind))
-	case !p.at.IsZero():
-		ctx, span = st.Tracer.Start(ctx, name, trace.WithTimestamp(p.at))
-	default:
+	if p.kind == trace.SpanKindUnspecified && p.at.IsZero() && !asRoot {
 		ctx, span = st.Tracer.Start(ctx, name)
+	} else {
+		ctx, span = st.Tracer.Start(ctx, name, startOptions(p, asRoot)...)
 	}
 	r := &Record{span: span, client: st, typ: typ,
 		keepIn: p.keepIn, keepOut: p.keepOut, autoOut: p.autoOut, managed: p.managed}
@@ -172,15 +169,12 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	}
 	r.ctx = recordCtx{Context: ctx, r: r}
 	withArgs := len(args) > 0 && p.autoIn
-	if (typ == typeSpan && !asRoot && !withArgs && s.set&^startOnly == 0) || !span.IsRecording() {
+	if (typ == typeSpan && !withArgs && s.set&^startOnly == 0) || !span.IsRecording() {
 		return &r.ctx, r // nothing to write, or nobody to write it to
 	}
 	kvs := r.buf[:0]
 	if typ != typeSpan {
 		kvs = append(kvs, typeAttr(typ))
-	}
-	if asRoot {
-		kvs = append(kvs, attribute.Bool(attrs.AsRoot, true))
 	}
 	if withArgs {
 		kvs = append(kvs, attribute.String(attrs.ObservationInput,
@@ -192,6 +186,23 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 		span.SetAttributes(kvs...)
 	}
 	return &r.ctx, r
+}
+
+// startOptions are the span start options of a start that needs any. The
+// as_root mark is given at start, not set after, so that the sampler sees
+// it: the parent of such a span is made up, and the trace is new.
+func startOptions(p plan, asRoot bool) []trace.SpanStartOption {
+	var opts []trace.SpanStartOption
+	if p.kind != trace.SpanKindUnspecified {
+		opts = append(opts, trace.WithSpanKind(p.kind))
+	}
+	if !p.at.IsZero() {
+		opts = append(opts, trace.WithTimestamp(p.at))
+	}
+	if asRoot {
+		opts = append(opts, trace.WithAttributes(attribute.Bool(attrs.AsRoot, true)))
+	}
+	return opts
 }
 
 // Update applies s to r. Options that only apply at start are ignored.
