@@ -143,14 +143,33 @@ func WithDefault(on bool) Option {
 // default for observe.Start and the wrappers. It never changes the global
 // OpenTelemetry TracerProvider.
 //
-// Observations go to Langfuse when both keys are set, to the exporter of
-// WithSpanExporter when given, and otherwise to stderr as a tree, which
-// New says once. With LANGFUSE_TRACING_ENABLED=false nothing is recorded
+// Observations go to the exporter of WithSpanExporter when given, to
+// Langfuse when both keys are set, and to stderr as a tree when neither
+// is, which New says once. With LANGFUSE_TRACING_ENABLED=false nothing is recorded
 // and wrappers call straight through.
 //
-// A malformed environment variable is an error that names it (errors.Is
-// config.ErrInvalid); with WithConfig the environment is not read.
-// Call Shutdown before the program exits so that every span is sent.
+// Only one of LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY set is a
+// mistake, not a request for the console: New reports the missing key
+// and, unless WithSpanExporter or WithTracerProvider says where spans go,
+// the client records nothing.
+//
+// Observability settings must not take a service down, so a malformed
+// environment variable does not cost the client: New returns a working
+// client, with the default in place of each bad setting and every valid
+// one applied, together with an error that names every bad variable
+// (errors.Is config.ErrInvalid). Log the error and go on:
+//
+//	lf, err := langfuse.New()
+//	if err != nil {
+//		log.Printf("langfuse: %v", err) // lf works, with defaults for what is named
+//	}
+//	defer lf.Shutdown(context.Background())
+//
+// New returns a nil client only when it cannot build one: when the Config
+// of WithConfig fails config.Config.Validate (the program's own value,
+// used as given or not at all; the environment is not read then), or when
+// the OTLP exporter cannot be created. Call Shutdown before the program
+// exits so that every span is sent.
 func New(opts ...Option) (*Client, error) {
 	var s settings
 	for _, o := range opts {
@@ -159,15 +178,26 @@ func New(opts ...Option) (*Client, error) {
 		}
 	}
 	var cfg config.Config
+	// envErr names the bad variables of the environment; the Config
+	// holds the defaults in their place, so the client is built anyway
+	// and returned with it.
+	var envErr error
 	if s.cfg != nil {
 		cfg = *s.cfg
 		if err := cfg.Validate(); err != nil {
 			return nil, fmt.Errorf("langfuse: %w", err)
 		}
 	} else {
-		var err error
-		if cfg, err = config.FromEnv(); err != nil {
-			return nil, fmt.Errorf("langfuse: %w", err)
+		cfg, envErr = config.FromEnv()
+		if envErr != nil {
+			envErr = fmt.Errorf("langfuse: %w", envErr)
+		}
+		// A lone key means the keys are wrong, not absent: printing
+		// every trace's input and output to stderr is not what was
+		// asked, and neither is sending without a key. Record nothing
+		// unless the program said where spans go.
+		if cfg.KeysPartial() && s.exporter == nil && s.provider == nil {
+			cfg.TracingEnabled = false
 		}
 	}
 	logger := s.logger
@@ -189,13 +219,13 @@ func New(opts ...Option) (*Client, error) {
 		if !s.noDefault {
 			global.Store(nil)
 		}
-		return c, nil
+		return c, envErr
 	}
 	if s.provider != nil {
 		c.state.Scores, c.scoreQ = scoreSink(cfg, nil, nil, logger)
 		c.tp = s.provider
 		c.publish(tracing.Tracer(s.provider), s.noDefault)
-		return c, nil
+		return c, envErr
 	}
 
 	exp := s.exporter
@@ -229,7 +259,7 @@ func New(opts ...Option) (*Client, error) {
 	c.publish(tracing.Tracer(c.tp), s.noDefault)
 	logger.Debug("langfuse: client ready", "endpoint", cfg.TracesEndpoint(), "keys", cfg.HasKeys(),
 		"export_mode", string(cfg.ExportMode), "sample_rate", cfg.SampleRate)
-	return c, nil
+	return c, envErr
 }
 
 // publish completes the client's state with its tracer and, unless

@@ -31,16 +31,6 @@ func newRecorderClientFromEnv(t *testing.T) *langfusetest.Recorder {
 	return rec
 }
 
-func TestNewRejectsMalformedEnvironment(t *testing.T) {
-	t.Setenv(config.EnvSampleRate, "abc")
-	t.Setenv(config.EnvFlushAt, "-1")
-	c, err := langfuse.New(langfuse.WithSpanExporter(langfusetest.NewRecorder()))
-	assert.Nil(t, c)
-	require.ErrorIs(t, err, config.ErrInvalid)
-	assert.ErrorContains(t, err, config.EnvSampleRate)
-	assert.ErrorContains(t, err, config.EnvFlushAt)
-}
-
 func TestNewWithConfigIgnoresEnvironmentAndValidates(t *testing.T) {
 	t.Setenv(config.EnvSampleRate, "abc")
 	cfg := config.Default()

@@ -16,7 +16,9 @@
 //	func main() {
 //		lf, err := langfuse.New() // LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY, LANGFUSE_BASE_URL
 //		if err != nil {
-//			log.Fatal(err)
+//			// A malformed variable is named here; lf still works,
+//			// with that setting at its default.
+//			log.Printf("langfuse: %v", err)
 //		}
 //		defer lf.Shutdown(context.Background()) // sends what is left
 //		answer(context.Background(), "What is Langfuse?")

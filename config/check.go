@@ -12,7 +12,43 @@ import (
 const (
 	reasonSampleRate = "not a number in [0, 1]"
 	reasonExportMode = `not "batched" or "immediate"`
+	reasonUserInfo   = "user info is not allowed (keys go in " + EnvPublicKey + " and " + EnvSecretKey + ")"
 )
+
+// redactedPassword stands in for a password shown in an error; it is what
+// url.URL.Redacted writes.
+const redactedPassword = "xxxxx"
+
+// showURL returns s, quoted, as an error may show it: with the password of
+// any user info replaced, so that a URL carrying credentials never puts
+// them in an error message, a log line or a crash report. It redacts even
+// when s does not parse, since those are the URLs that get shown.
+func showURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return strconv.Quote(u.Redacted())
+	}
+	// The authority runs from after "//" (or from the start when the
+	// scheme is missing) to the first '/', '?' or '#'. Its user info, if
+	// any, ends at its last '@'.
+	start := 0
+	if i := strings.Index(s, "//"); i >= 0 {
+		start = i + 2
+	}
+	end := len(s)
+	if i := strings.IndexAny(s[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	at := strings.LastIndex(s[start:end], "@")
+	if at < 0 {
+		return strconv.Quote(s)
+	}
+	at += start
+	user := s[start:at]
+	if i := strings.Index(user, ":"); i >= 0 {
+		user = user[:i+1] + redactedPassword
+	}
+	return strconv.Quote(s[:start] + user + s[at:])
+}
 
 func validSampleRate(f float64) bool {
 	// Written so that NaN fails.
@@ -35,7 +71,7 @@ func checkBaseURL(s string) string {
 	// Keys travel in the Authorization header; credentials in the URL
 	// would be logged wherever the URL is.
 	if u.User != nil {
-		return "has user info"
+		return reasonUserInfo
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > math.MaxUint16 {

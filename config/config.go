@@ -112,6 +112,31 @@ func (c Config) HasKeys() bool {
 	return c.PublicKey != "" && c.SecretKey != ""
 }
 
+// KeysPartial reports whether exactly one of the two keys is set: a
+// mistake, not a Config without keys, so traces are neither sent nor
+// printed to the console.
+func (c Config) KeysPartial() bool {
+	return (c.PublicKey == "") != (c.SecretKey == "")
+}
+
+// missingKey returns an error naming the key that is missing when only
+// one is set, taking the names of the public and the secret key; nil
+// otherwise.
+func missingKey(c Config, public, secret string) error {
+	switch {
+	case !c.KeysPartial():
+		return nil
+	case c.PublicKey == "":
+		return &invalidError{name: public, reason: missingKeyReason(secret)}
+	default:
+		return &invalidError{name: secret, reason: missingKeyReason(public)}
+	}
+}
+
+func missingKeyReason(other string) string {
+	return "not set, but " + other + " is: set both keys to send traces to Langfuse, or neither to print them to the console"
+}
+
 // TracesEndpoint returns the URL that spans are exported to: ServerURL
 // followed by [TracesPath].
 func (c Config) TracesEndpoint() string { return c.ServerURL() + TracesPath }
@@ -137,15 +162,20 @@ const otelBasePath = "/api/public/otel"
 
 // Validate applies to c the checks that [FromEnv] applies to the
 // environment and returns every problem found, joined, each wrapping
-// [ErrInvalid]. Errors name the Config field. Keys are not checked: an
-// empty key is valid here and shows up as HasKeys reporting false.
+// [ErrInvalid]. Errors name the Config field; a BaseURL is shown with the
+// password of any user info redacted. Both keys empty is valid and shows
+// up as HasKeys reporting false; only one of them set is an error that
+// names the empty one.
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(field, value, reason string) {
 		errs = append(errs, &invalidError{name: field, value: value, reason: reason})
 	}
+	if err := missingKey(c, "PublicKey", "SecretKey"); err != nil {
+		errs = append(errs, err)
+	}
 	if r := checkBaseURL(strings.TrimRight(c.BaseURL, "/")); r != "" {
-		bad("BaseURL", fmt.Sprintf("%q", c.BaseURL), r)
+		bad("BaseURL", showURL(c.BaseURL), r)
 	}
 	if r := checkEnvironment(c.Environment); r != "" {
 		bad("Environment", fmt.Sprintf("%q", c.Environment), r)

@@ -111,7 +111,7 @@ func TestValidate(t *testing.T) {
 		{"base url empty fragment", func(c *config.Config) { c.BaseURL = "https://example.com#" },
 			`BaseURL="https://example.com#": has a query or fragment`},
 		{"base url user", func(c *config.Config) { c.BaseURL = "https://pk:sk@example.com" },
-			`BaseURL="https://pk:sk@example.com": has user info`},
+			`BaseURL="https://pk:xxxxx@example.com": user info is not allowed (keys go in LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY)`},
 		{"base url port", func(c *config.Config) { c.BaseURL = "http://localhost:70000" },
 			`BaseURL="http://localhost:70000": has an invalid port`},
 		{"base url port 0", func(c *config.Config) { c.BaseURL = "http://localhost:0" },

@@ -11,11 +11,14 @@ var ErrInvalid = errors.New("invalid langfuse configuration")
 // from, the offending value as the user wrote it, and what is wrong.
 type invalidError struct {
 	name   string // environment variable or Config field
-	value  string // already formatted for display
+	value  string // already formatted for display; "" when not shown
 	reason string
 }
 
 func (e *invalidError) Error() string {
+	if e.value == "" {
+		return e.name + ": " + e.reason
+	}
 	return e.name + "=" + e.value + ": " + e.reason
 }
 

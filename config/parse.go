@@ -24,14 +24,19 @@ func FromEnv() (Config, error) {
 // both are set.
 //
 // FromLookup reports every bad variable at once, joined, each error
-// naming the variable and its value and wrapping [ErrInvalid]. Even then
-// the returned Config is usable: it holds every valid value and the
-// default in place of each bad one, and passes [Config.Validate].
+// naming the variable and its value and wrapping [ErrInvalid]; a base URL
+// is shown with the password of any user info redacted. Only one of
+// LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY set is an error that names
+// the missing one. Even then the returned Config is usable: it holds
+// every valid value and the default in place of each bad one, and passes
+// [Config.Validate], except that a lone key stays as it was given (see
+// [Config.KeysPartial]).
 func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p := parser{lookup: lookup, cfg: Default()}
 	c := &p.cfg
 	p.str(EnvPublicKey, &c.PublicKey)
 	p.str(EnvSecretKey, &c.SecretKey)
+	p.keyPair()
 	p.baseURL(&c.BaseURL)
 	p.bool(EnvTracingEnabled, &c.TracingEnabled)
 	p.environment(&c.Environment)
@@ -75,6 +80,15 @@ func (p *parser) fail(name, raw, reason string) {
 func (p *parser) str(name string, dst *string) {
 	if _, v, ok := p.get(name); ok {
 		*dst = v
+	}
+}
+
+// keyPair reports the missing key when only one of the two is set. The
+// key that is set stays in the Config, so that the Config does not look
+// like one without keys, which prints traces to the console.
+func (p *parser) keyPair() {
+	if err := missingKey(p.cfg, EnvPublicKey, EnvSecretKey); err != nil {
+		p.errs = append(p.errs, err)
 	}
 }
 
@@ -162,7 +176,7 @@ func (p *parser) baseURL(dst *string) {
 	}
 	v = strings.TrimRight(v, "/")
 	if r := checkBaseURL(v); r != "" {
-		p.fail(name, raw, r)
+		p.errs = append(p.errs, &invalidError{name: name, value: showURL(raw), reason: r})
 		return
 	}
 	*dst = v

@@ -36,14 +36,10 @@ func TestFromLookupValid(t *testing.T) {
 		env  env
 		want func(*config.Config)
 	}{
-		{"public key", env{config.EnvPublicKey: "pk-lf-1"},
-			func(c *config.Config) { c.PublicKey = "pk-lf-1" }},
-		{"secret key", env{config.EnvSecretKey: "sk-lf-1"},
-			func(c *config.Config) { c.SecretKey = "sk-lf-1" }},
 		{"keys trimmed", env{config.EnvPublicKey: " pk-lf-1\n", config.EnvSecretKey: "\tsk-lf-1 "},
 			func(c *config.Config) { c.PublicKey, c.SecretKey = "pk-lf-1", "sk-lf-1" }},
-		{"blank key is no key", env{config.EnvPublicKey: "   ", config.EnvSecretKey: "sk-lf-1"},
-			func(c *config.Config) { c.SecretKey = "sk-lf-1" }},
+		{"blank keys are no keys", env{config.EnvPublicKey: "   ", config.EnvSecretKey: "\t"},
+			func(*config.Config) {}},
 		{"base url", env{config.EnvBaseURL: "https://us.cloud.langfuse.com"},
 			func(c *config.Config) { c.BaseURL = "https://us.cloud.langfuse.com" }},
 		{"base url trailing slashes", env{config.EnvBaseURL: " http://localhost:3000// "},
@@ -199,7 +195,7 @@ func TestFromLookupInvalid(t *testing.T) {
 		{config.EnvBaseURL, "http://example.com/%zz", "not an absolute http or https URL"},
 		{config.EnvBaseURL, "https://example.com/?", "has a query or fragment"},
 		{config.EnvBaseURL, "https://example.com/#x", "has a query or fragment"},
-		{config.EnvBaseURL, "https://user@example.com", "has user info"},
+		{config.EnvBaseURL, "https://user@example.com", "user info is not allowed (keys go in LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY)"},
 		{config.EnvBaseURL, "https://example.com:65536", "has an invalid port"},
 		{config.EnvEnvironment, "Production", "not only a-z, 0-9, '_' and '-'"},
 		{config.EnvEnvironment, "prod env", "not only a-z, 0-9, '_' and '-'"},
@@ -263,6 +259,7 @@ func TestFromLookupErrorQuotesRawValue(t *testing.T) {
 func TestFromLookupReportsEveryBadVariable(t *testing.T) {
 	c, err := config.FromLookup(env{
 		config.EnvPublicKey:      "pk-lf-1",
+		config.EnvSecretKey:      "sk-lf-1",
 		config.EnvSampleRate:     "abc",
 		config.EnvFlushAt:        "0",
 		config.EnvDebug:          "maybe",
@@ -289,6 +286,7 @@ func TestFromLookupReportsEveryBadVariable(t *testing.T) {
 	// Good values are applied, bad ones leave the default.
 	want := config.Default()
 	want.PublicKey = "pk-lf-1"
+	want.SecretKey = "sk-lf-1"
 	want.Timeout = 2500 * time.Millisecond
 	want.TracingEnabled = false
 	assert.Equal(t, want, c)

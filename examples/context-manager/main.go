@@ -26,7 +26,7 @@ import (
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	ctx := context.Background()

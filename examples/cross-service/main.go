@@ -41,7 +41,7 @@ import (
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	retrieval, stopRetrieval := serve(retrievalService())

@@ -40,7 +40,7 @@ var embedDocument = langfuse.Observe1("embed-document", func(ctx context.Context
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	j := enqueue(context.Background(), "handbook.pdf")

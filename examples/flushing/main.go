@@ -41,7 +41,7 @@ var handle = langfuse.Observe1("handle-invocation", func(ctx context.Context, ev
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	for _, event := range []string{"upload-1", "upload-2"} {

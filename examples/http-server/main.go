@@ -44,7 +44,7 @@ var loadItem = langfuse.Observe1("load-item", func(ctx context.Context, id strin
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	mux := http.NewServeMux()

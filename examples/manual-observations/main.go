@@ -55,7 +55,7 @@ type order struct {
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	status := processOrder(context.Background(), order{ID: "A-1001", Items: []string{"book", "lamp"}})

@@ -93,7 +93,7 @@ var answer = langfuse.Observe1("answer", func(ctx context.Context, question stri
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	reply, err := answer(context.Background(), "What is the capital of France?")

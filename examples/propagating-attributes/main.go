@@ -36,7 +36,7 @@ var reply = langfuse.Observe1("reply", func(ctx context.Context, message string)
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	// Set once per request, typically by the handler or middleware that

@@ -67,7 +67,9 @@ var answer = langfuse.Observe1("answer-question", func(ctx context.Context, ques
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		// A malformed LANGFUSE_* variable is named here, but costs
+		// only its own setting: lf works, with that setting's default.
+		log.Printf("langfuse: %v", err)
 	}
 
 	ctx := observe.PropagateAttributes(context.Background(), observe.Attributes{

@@ -35,7 +35,7 @@ import (
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	traceID := chat(context.Background(), "What is Langfuse?")

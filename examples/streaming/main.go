@@ -50,7 +50,7 @@ var streamAnswer = langfuse.ObserveSeq("stream-answer", func(ctx context.Context
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	ctx := context.Background()

@@ -35,7 +35,7 @@ var checkout = langfuse.Observe1("checkout", func(ctx context.Context, orderID s
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	id := observe.CreateTraceID("order-1234")

@@ -43,7 +43,7 @@ var lookupCache = langfuse.Observe1("lookup-cache", func(ctx context.Context, ke
 func main() {
 	lf, err := langfuse.New()
 	if err != nil {
-		log.Fatal(err)
+		log.Printf("langfuse: %v", err)
 	}
 
 	summary := summarize(context.Background(), "Langfuse traces LLM applications. It is open source.")
