@@ -45,8 +45,9 @@ func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Lo
 	return s
 }
 
-// send exports batch in one request. Once abort was called, the spans are
-// counted as dropped instead.
+// send exports batch in one request, with every string of its spans made
+// valid UTF-8 (batch is changed in place). Once abort was called, the
+// spans are counted as dropped instead.
 func (s *sender) send(batch []sdktrace.ReadOnlySpan) {
 	if s.ctx.Err() != nil {
 		s.giveUp(len(batch))
@@ -56,6 +57,7 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) {
 	// timeout and its last attempt may take another.
 	ctx, cancel := context.WithTimeout(s.ctx, 2*s.timeout)
 	defer cancel()
+	validUTF8(batch)
 	err := s.exp.ExportSpans(ctx, batch)
 	switch {
 	case err == nil:

@@ -1,0 +1,139 @@
+package tracing_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/tracing"
+)
+
+// otlpReceiver is an OTLP/HTTP endpoint on 127.0.0.1 that decodes every
+// request and answers status, or what answer writes when it is set.
+type otlpReceiver struct {
+	srv    *httptest.Server
+	mu     sync.Mutex
+	spans  []*tracepb.Span
+	status int
+	answer func(w http.ResponseWriter)
+}
+
+func newOTLPReceiver(t *testing.T, status int) *otlpReceiver {
+	t.Helper()
+	r := &otlpReceiver{status: status}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		var msg coltrace.ExportTraceServiceRequest
+		if err := proto.Unmarshal(body, &msg); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		r.mu.Lock()
+		status, answer := r.status, r.answer
+		if status/100 == 2 {
+			for _, rs := range msg.GetResourceSpans() {
+				for _, ss := range rs.GetScopeSpans() {
+					r.spans = append(r.spans, ss.GetSpans()...)
+				}
+			}
+		}
+		r.mu.Unlock()
+		if answer != nil {
+			answer(w)
+			return
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *otlpReceiver) received() []*tracepb.Span {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*tracepb.Span(nil), r.spans...)
+}
+
+// exportPipeline is an ExportProcessor in batched mode with the real
+// exporter to base, in a TracerProvider that exports every span.
+func exportPipeline(t *testing.T, base string, logs io.Writer) (*tracing.ExportProcessor, *sdktrace.TracerProvider) {
+	t.Helper()
+	cfg := exporterConfig(base)
+	cfg.ExportMode = config.ExportBatched
+	cfg.FlushAt = 100
+	exp, err := tracing.NewExporter(context.Background(), cfg)
+	require.NoError(t, err)
+	p := tracing.NewExportProcessor(cfg, exp, tracing.WithFilter(tracing.ExportAll),
+		tracing.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
+	tp := tracing.NewTracerProvider(cfg, p)
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	return p, tp
+}
+
+func TestOneInvalidUTF8SpanCostsNoOtherSpan(t *testing.T) {
+	recv := newOTLPReceiver(t, http.StatusOK)
+	var logs bytes.Buffer
+	p, tp := exportPipeline(t, recv.srv.URL, &logs)
+	for range 10 {
+		_, s := tracing.Tracer(tp).Start(context.Background(), "good", trace.WithAttributes(attribute.String("k", "v")))
+		s.End()
+	}
+	// Another tracer's span, bad in every kind of string.
+	_, bad := tp.Tracer("other\xff").Start(context.Background(), "bad\xff")
+	bad.SetAttributes(attribute.String("key\xff", "val\xff"), attribute.StringSlice("list", []string{"ok", "x\xffy"}),
+		attribute.Int("n", 7))
+	bad.AddEvent("event\xff", trace.WithAttributes(attribute.String("e", "\xfe")))
+	bad.AddLink(trace.Link{SpanContext: trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{1}, SpanID: trace.SpanID{1}}), Attributes: []attribute.KeyValue{attribute.String("l", "\xff")}})
+	bad.SetStatus(codes.Error, "status\xff")
+	bad.End()
+
+	require.NoError(t, tp.ForceFlush(context.Background()))
+	spans := recv.received()
+	require.Len(t, spans, 11, "logs: %s", logs.String())
+	assert.Equal(t, uint64(11), p.Exported())
+	assert.Zero(t, p.Dropped()+p.Failed())
+	assert.Empty(t, logs.String())
+
+	var got *tracepb.Span
+	for _, s := range spans {
+		if s.GetName() != "good" {
+			got = s
+		}
+	}
+	require.NotNil(t, got)
+	assert.Equal(t, "bad\uFFFD", got.GetName())
+	attrs := map[string]string{}
+	for _, kv := range got.GetAttributes() {
+		attrs[kv.GetKey()] = kv.GetValue().String()
+	}
+	assert.Contains(t, attrs["key\uFFFD"], "val\uFFFD")
+	assert.Contains(t, attrs["list"], "x\uFFFDy")
+	assert.Contains(t, attrs["n"], "7")
+	require.Len(t, got.GetEvents(), 1)
+	assert.Equal(t, "event\uFFFD", got.GetEvents()[0].GetName())
+	assert.Contains(t, got.GetEvents()[0].GetAttributes()[0].GetValue().String(), "\uFFFD")
+	require.Len(t, got.GetLinks(), 1)
+	assert.Contains(t, got.GetLinks()[0].GetAttributes()[0].GetValue().String(), "\uFFFD")
+	assert.Equal(t, "status\uFFFD", got.GetStatus().GetMessage())
+}
