@@ -63,7 +63,10 @@ func (p *ExportProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 }
 
 // ForceFlush exports every queued span and returns when that is done or
-// ctx ends.
+// ctx ends. It returns the error of an export it waited for, so that a
+// program that flushes learns that spans were lost; in immediate mode
+// every span was exported before its End returned, and ForceFlush has
+// nothing to wait for.
 func (p *ExportProcessor) ForceFlush(ctx context.Context) error {
 	if p == nil {
 		return nil
@@ -84,7 +87,9 @@ func (p *ExportProcessor) Shutdown(ctx context.Context) error {
 }
 
 // Dropped returns how many spans were dropped: because the queue was
-// full, or because Shutdown's ctx ended before they were exported.
+// full, because Shutdown's ctx ended before they were exported, or because
+// the server rejected their batch as malformed or too large (400 and other
+// 4xx not listed by ExportError's kinds, 413).
 func (p *ExportProcessor) Dropped() uint64 {
 	if p == nil {
 		return 0

@@ -137,3 +137,74 @@ func TestOneInvalidUTF8SpanCostsNoOtherSpan(t *testing.T) {
 	assert.Contains(t, got.GetLinks()[0].GetAttributes()[0].GetValue().String(), "\uFFFD")
 	assert.Equal(t, "status\uFFFD", got.GetStatus().GetMessage())
 }
+
+func TestRejectedBatchIsCountedAndFlushReturnsItsError(t *testing.T) {
+	for status, kind := range map[int]string{http.StatusBadRequest: "rejected", http.StatusRequestEntityTooLarge: "too_large"} {
+		t.Run(kind, func(t *testing.T) {
+			recv := newOTLPReceiver(t, status)
+			var logs bytes.Buffer
+			p, tp := exportPipeline(t, recv.srv.URL, &logs)
+			for range 5 {
+				_, s := tracing.Tracer(tp).Start(context.Background(), "s")
+				s.End()
+			}
+			err := tp.ForceFlush(context.Background())
+			var ee *tracing.ExportError
+			require.ErrorAs(t, err, &ee)
+			assert.Equal(t, kind, ee.Kind)
+			assert.Equal(t, status, ee.Status)
+			assert.Equal(t, uint64(5), p.Dropped())
+			assert.Equal(t, uint64(1), p.Failed())
+			assert.Zero(t, p.Exported())
+			assert.Empty(t, recv.received())
+
+			// A flush that waits for no failed export returns nil.
+			recv.mu.Lock()
+			recv.status = http.StatusOK
+			recv.mu.Unlock()
+			_, s := tracing.Tracer(tp).Start(context.Background(), "s")
+			s.End()
+			require.NoError(t, tp.ForceFlush(context.Background()))
+			assert.Equal(t, uint64(1), p.Exported())
+			assert.Equal(t, uint64(5), p.Dropped())
+		})
+	}
+}
+
+func TestFlushReturnsTheErrorOfExportsItWaitedFor(t *testing.T) {
+	recv := newOTLPReceiver(t, http.StatusUnauthorized)
+	cfg := exporterConfig(recv.srv.URL)
+	cfg.ExportMode = config.ExportBatched
+	cfg.FlushAt = 2
+	exp, err := tracing.NewExporter(context.Background(), cfg)
+	require.NoError(t, err)
+	blocked := &gatedExporter{SpanExporter: exp, gate: make(chan struct{})}
+	p := tracing.NewExportProcessor(cfg, blocked, tracing.WithFilter(tracing.ExportAll),
+		tracing.WithLogger(slog.New(slog.DiscardHandler)))
+	tp := tracing.NewTracerProvider(cfg, p)
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	// Three full batches: the first export waits at the gate while the
+	// rest queue up, so that the flush waits for the other two.
+	for range 6 {
+		_, s := tracing.Tracer(tp).Start(context.Background(), "s")
+		s.End()
+	}
+	close(blocked.gate)
+	err = tp.ForceFlush(context.Background())
+	var ee *tracing.ExportError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "unauthorized", ee.Kind)
+	assert.Equal(t, uint64(3), p.Failed())
+	assert.Zero(t, p.Dropped(), "a 401 says nothing against the spans")
+}
+
+// gatedExporter holds every export until gate is closed.
+type gatedExporter struct {
+	sdktrace.SpanExporter
+	gate chan struct{}
+}
+
+func (e *gatedExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
+	<-e.gate
+	return e.SpanExporter.ExportSpans(ctx, spans)
+}

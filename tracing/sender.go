@@ -46,12 +46,15 @@ func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Lo
 }
 
 // send exports batch in one request, with every string of its spans made
-// valid UTF-8 (batch is changed in place). Once abort was called, the
-// spans are counted as dropped instead.
-func (s *sender) send(batch []sdktrace.ReadOnlySpan) {
+// valid UTF-8 (batch is changed in place), and returns the export's error.
+// Once abort was called, the spans are counted as dropped instead. The
+// spans of a batch the server rejected as malformed or too large are
+// counted as dropped as well as the failed request: no retry can deliver
+// them.
+func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	if s.ctx.Err() != nil {
 		s.giveUp(len(batch))
-		return
+		return s.ctx.Err()
 	}
 	// Twice the request timeout: the exporter retries for up to one
 	// timeout and its last attempt may take another.
@@ -67,8 +70,20 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) {
 	default:
 		s.failed.Add(1)
 		s.lastErr.Store(&failure{err})
+		if rejected(err) {
+			s.drop(len(batch))
+		}
 		s.report(err, len(batch))
 	}
+	return err
+}
+
+// rejected tells whether err is an answer that refuses the batch itself
+// (400 and other unlisted 4xx, 413), rather than the keys, the endpoint or
+// the server's state.
+func rejected(err error) bool {
+	var ee *ExportError
+	return errors.As(err, &ee) && (ee.Kind == "rejected" || ee.Kind == "too_large")
 }
 
 // drop counts n spans that never reached the exporter.
