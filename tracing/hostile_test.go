@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -207,4 +208,69 @@ type gatedExporter struct {
 func (e *gatedExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	<-e.gate
 	return e.SpanExporter.ExportSpans(ctx, spans)
+}
+
+// zeros reads as an endless run of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+func TestHugeSuccessBodyIsNotRead(t *testing.T) {
+	const size = 64 << 20
+	recv := newOTLPReceiver(t, http.StatusOK)
+	recv.answer = func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		w.Header().Set("Content-Length", "67108864")
+		w.WriteHeader(http.StatusOK)
+		// Stops with an error once the client closes the connection.
+		_, _ = io.Copy(w, io.LimitReader(zeros{}, size))
+	}
+	var logs bytes.Buffer
+	p, tp := exportPipeline(t, recv.srv.URL, &logs)
+	for range 10 {
+		_, s := tracing.Tracer(tp).Start(context.Background(), "s")
+		s.End()
+	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	require.NoError(t, tp.ForceFlush(context.Background()))
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(8<<20), "bytes allocated during the flush")
+	assert.Equal(t, uint64(10), p.Exported())
+	assert.Zero(t, p.Failed()+p.Dropped())
+	assert.Empty(t, logs.String())
+}
+
+func TestSuccessIsASuccessWhateverItsBody(t *testing.T) {
+	for name, answer := range map[string]struct{ contentType, body string }{
+		"json":         {"application/json", `{"ok":true}`},
+		"bad protobuf": {"application/x-protobuf", "\xff\xff\xff not protobuf"},
+		"no type":      {"", "accepted"},
+		"partial json": {"application/json", `{"partialSuccess":`},
+		"empty":        {"application/x-protobuf", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			recv := newOTLPReceiver(t, http.StatusOK)
+			recv.answer = func(w http.ResponseWriter) {
+				if answer.contentType != "" {
+					w.Header().Set("Content-Type", answer.contentType)
+				}
+				w.WriteHeader(http.StatusOK)
+				_, _ = io.WriteString(w, answer.body)
+			}
+			var logs bytes.Buffer
+			p, tp := exportPipeline(t, recv.srv.URL, &logs)
+			_, s := tracing.Tracer(tp).Start(context.Background(), "s")
+			s.End()
+			require.NoError(t, tp.ForceFlush(context.Background()))
+			assert.Equal(t, uint64(1), p.Exported())
+			assert.Zero(t, p.Failed())
+			assert.NoError(t, p.LastError())
+			assert.Empty(t, logs.String(), "nothing is logged as failed")
+		})
+	}
 }
