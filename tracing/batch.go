@@ -15,7 +15,7 @@ import (
 // batchProcessor queues ended spans and exports them in batches on a
 // goroutine of its own: a batch when size spans are queued, and what is
 // queued at least every interval. When the bounded queue is full a span is
-// dropped and counted, and the first drop is logged. It is safe for
+// dropped and counted, and drops are logged (see sender). It is safe for
 // concurrent use.
 type batchProcessor struct {
 	send     *sender
@@ -69,7 +69,7 @@ func (p *batchProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	case p.queue <- s:
 	default:
 		p.send.drop(1)
-		p.send.warnOnce("queue_full", "langfuse: export queue full, dropping spans; raise "+config.EnvMaxQueueSize+
+		p.send.warn("queue_full", "langfuse: export queue full, dropping spans; raise "+config.EnvMaxQueueSize+
 			" or export more often (the count is Client.DroppedSpans)", "queue_size", cap(p.queue))
 	}
 }

@@ -13,12 +13,14 @@ import (
 // immediate mode, one by one on the goroutine that ends them.
 //
 // Unlike the SDK's batch processor it counts the spans it drops because
-// the queue is full (Dropped) and warns the first time it happens, and it
+// the queue is full (Dropped) and warns when it happens, and it
 // marks the first exported span under a parent that is not exported with
 // langfuse.internal.is_app_root, so Langfuse shows it as the top of the
-// application's part of the trace. Export errors are logged, once per
-// kind, and never reach the code that ended the span; Failed and
-// LastError tell a program about them.
+// application's part of the trace. Export problems are logged at warning
+// level the first time and then at most once a minute per kind while they
+// recur, with how many times they happened since the last line; they
+// never reach the code that ended the span. Failed, Dropped and LastError
+// tell a program about them, and so does the error of ForceFlush.
 //
 // It is safe for concurrent use. The methods of a nil *ExportProcessor do
 // nothing.

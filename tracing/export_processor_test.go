@@ -292,7 +292,7 @@ func TestExportProcessorNilIsNoop(t *testing.T) {
 	assert.NoError(t, p.LastError())
 }
 
-func TestExportProcessorLogsErrorsOncePerKind(t *testing.T) {
+func TestExportProcessorLogsErrorsOncePerKindWithinAMinute(t *testing.T) {
 	var logs bytes.Buffer
 	exp := newChanExporter()
 	exp.err = &tracing.ExportError{Kind: "unauthorized", Hint: "check the keys", Err: errors.New("401")}

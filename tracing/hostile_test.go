@@ -3,13 +3,16 @@ package tracing_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -273,4 +276,79 @@ func TestSuccessIsASuccessWhateverItsBody(t *testing.T) {
 			assert.Empty(t, logs.String(), "nothing is logged as failed")
 		})
 	}
+}
+
+// fakeClock is a clock that moves only when told.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func TestExportProblemsAreLoggedAgainWhileTheyRecur(t *testing.T) {
+	var logs bytes.Buffer
+	exp := newChanExporter()
+	cfg := testConfig(config.ExportImmediate)
+	p := tracing.NewExportProcessor(cfg, exp, tracing.WithFilter(tracing.ExportAll),
+		tracing.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	tracing.SetClock(p, clock.Now)
+	tp := provider(cfg, p)
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	fail := func(kind string, n int) {
+		exp.mu.Lock()
+		exp.err = &tracing.ExportError{Kind: kind, Hint: "problem " + kind, Err: errors.New(kind)}
+		exp.mu.Unlock()
+		for range n {
+			_, s := tracing.Tracer(tp).Start(context.Background(), "s")
+			s.End()
+		}
+		exp.count()
+	}
+	warnings := func() []string {
+		var out []string
+		for _, line := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(line, "level=WARN") {
+				out = append(out, line)
+			}
+		}
+		logs.Reset()
+		return out
+	}
+
+	fail("unauthorized", 3)
+	fail("server", 1) // another kind has a limit of its own
+	w := warnings()
+	require.Len(t, w, 2)
+	assert.Contains(t, w[0], "problem unauthorized")
+	assert.Contains(t, w[0], "occurrences=1")
+	assert.Contains(t, w[1], "problem server")
+
+	clock.Advance(30 * time.Second)
+	fail("unauthorized", 2)
+	assert.Empty(t, warnings(), "at most one line a minute per kind")
+
+	clock.Advance(31 * time.Second)
+	fail("unauthorized", 1)
+	w = warnings()
+	require.Len(t, w, 1, "an outage that goes on is logged again")
+	assert.Contains(t, w[0], "problem unauthorized")
+	assert.Contains(t, w[0], "occurrences=5", "3-1 after the first line, 2, and this one")
+
+	clock.Advance(time.Hour)
+	fail("unauthorized", 1)
+	w = warnings()
+	require.Len(t, w, 1, "a problem that comes back later is logged")
+	assert.Contains(t, w[0], "occurrences=1")
 }
