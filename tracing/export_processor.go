@@ -88,10 +88,10 @@ func (p *ExportProcessor) Shutdown(ctx context.Context) error {
 	return p.head.Shutdown(ctx)
 }
 
-// Dropped returns how many spans were dropped: because the queue was
-// full, because Shutdown's ctx ended before they were exported, or because
-// the server rejected their batch as malformed or too large (400 and other
-// 4xx not listed by ExportError's kinds, 413).
+// Dropped returns how many spans will never be delivered: because the
+// queue was full, because Shutdown's ctx ended before they were exported,
+// or because their export failed (a batch rejected with 400 or 413, a 401,
+// a 500, retries run out: every request Failed counts).
 func (p *ExportProcessor) Dropped() uint64 {
 	if p == nil {
 		return 0

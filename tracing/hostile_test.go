@@ -199,7 +199,7 @@ func TestFlushReturnsTheErrorOfExportsItWaitedFor(t *testing.T) {
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, "unauthorized", ee.Kind)
 	assert.Equal(t, uint64(3), p.Failed())
-	assert.Zero(t, p.Dropped(), "a 401 says nothing against the spans")
+	assert.Equal(t, uint64(6), p.Dropped(), "every span of a failed export is lost")
 }
 
 // gatedExporter holds every export until gate is closed.

@@ -61,9 +61,9 @@ func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Lo
 // send exports batch in one request, with every string of its spans made
 // valid UTF-8 (batch is changed in place), and returns the export's error.
 // Once abort was called, the spans are counted as dropped instead. The
-// spans of a batch the server rejected as malformed or too large are
-// counted as dropped as well as the failed request: no retry can deliver
-// them.
+// spans of a failed export are counted as dropped as well as the failed
+// request: the exporter has given up on them, after its retries when the
+// answer allowed any.
 func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	if s.ctx.Err() != nil {
 		s.giveUp(len(batch))
@@ -83,20 +83,10 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	default:
 		s.failed.Add(1)
 		s.lastErr.Store(&failure{err})
-		if rejected(err) {
-			s.drop(len(batch))
-		}
+		s.drop(len(batch))
 		s.report(err, len(batch))
 	}
 	return err
-}
-
-// rejected tells whether err is an answer that refuses the batch itself
-// (400 and other unlisted 4xx, 413), rather than the keys, the endpoint or
-// the server's state.
-func rejected(err error) bool {
-	var ee *ExportError
-	return errors.As(err, &ee) && (ee.Kind == "rejected" || ee.Kind == "too_large")
 }
 
 // drop counts n spans that never reached the exporter.
