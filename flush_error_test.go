@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -27,6 +28,7 @@ func TestFlushReturnsTheExportError(t *testing.T) {
 	cfg := config.Default()
 	cfg.PublicKey, cfg.SecretKey, cfg.BaseURL = "pk-lf-1", "sk-lf-1", srv.URL
 	cfg.ExportMode = config.ExportBatched
+	cfg.FlushInterval = time.Hour // the span leaves when Flush asks
 	c, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithDefault(false),
 		langfuse.WithLogger(slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)

@@ -79,12 +79,14 @@ func (r *otlpReceiver) received() []*tracepb.Span {
 }
 
 // exportPipeline is an ExportProcessor in batched mode with the real
-// exporter to base, in a TracerProvider that exports every span.
+// exporter to base, in a TracerProvider that exports every span. Up to
+// 100 spans leave only when ForceFlush asks, in one request.
 func exportPipeline(t *testing.T, base string, logs io.Writer) (*tracing.ExportProcessor, *sdktrace.TracerProvider) {
 	t.Helper()
 	cfg := exporterConfig(base)
 	cfg.ExportMode = config.ExportBatched
 	cfg.FlushAt = 100
+	cfg.FlushInterval = time.Hour // only ForceFlush exports
 	exp, err := tracing.NewExporter(context.Background(), cfg)
 	require.NoError(t, err)
 	p := tracing.NewExportProcessor(cfg, exp, tracing.WithFilter(tracing.ExportAll),
@@ -175,42 +177,19 @@ func TestRejectedBatchIsCountedAndFlushReturnsItsError(t *testing.T) {
 	}
 }
 
-func TestFlushReturnsTheErrorOfExportsItWaitedFor(t *testing.T) {
+func TestFlushReturnsTheErrorOfTheExportItWaitedFor(t *testing.T) {
 	recv := newOTLPReceiver(t, http.StatusUnauthorized)
-	cfg := exporterConfig(recv.srv.URL)
-	cfg.ExportMode = config.ExportBatched
-	cfg.FlushAt = 2
-	exp, err := tracing.NewExporter(context.Background(), cfg)
-	require.NoError(t, err)
-	blocked := &gatedExporter{SpanExporter: exp, gate: make(chan struct{})}
-	p := tracing.NewExportProcessor(cfg, blocked, tracing.WithFilter(tracing.ExportAll),
-		tracing.WithLogger(slog.New(slog.DiscardHandler)))
-	tp := tracing.NewTracerProvider(cfg, p)
-	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	// Three full batches: the first export waits at the gate while the
-	// rest queue up, so that the flush waits for the other two.
+	p, tp := exportPipeline(t, recv.srv.URL, io.Discard)
 	for range 6 {
 		_, s := tracing.Tracer(tp).Start(context.Background(), "s")
 		s.End()
 	}
-	close(blocked.gate)
-	err = tp.ForceFlush(context.Background())
+	err := tp.ForceFlush(context.Background())
 	var ee *tracing.ExportError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, "unauthorized", ee.Kind)
-	assert.Equal(t, uint64(3), p.Failed())
+	assert.Equal(t, uint64(1), p.Failed())
 	assert.Equal(t, uint64(6), p.Dropped(), "every span of a failed export is lost")
-}
-
-// gatedExporter holds every export until gate is closed.
-type gatedExporter struct {
-	sdktrace.SpanExporter
-	gate chan struct{}
-}
-
-func (e *gatedExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	<-e.gate
-	return e.SpanExporter.ExportSpans(ctx, spans)
 }
 
 // zeros reads as an endless run of zero bytes.
