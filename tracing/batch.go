@@ -15,7 +15,7 @@ import (
 // batchProcessor queues ended spans and exports them in batches on a
 // goroutine of its own: a batch when size spans are queued, and what is
 // queued at least every interval. When the bounded queue is full a span is
-// dropped and counted, and the first drop is logged. It is safe for
+// dropped and counted, and drops are logged (see sender). It is safe for
 // concurrent use.
 type batchProcessor struct {
 	send     *sender
@@ -23,9 +23,9 @@ type batchProcessor struct {
 	interval time.Duration
 
 	queue   chan sdktrace.ReadOnlySpan
-	flushes chan chan struct{} // each asks for the queue to be exported
-	stop    chan struct{}      // closed by Shutdown
-	done    chan struct{}      // closed when run returns
+	flushes chan chan error // each asks for the queue to be exported
+	stop    chan struct{}   // closed by Shutdown
+	done    chan struct{}   // closed when run returns
 	stopped atomic.Bool
 
 	shutdownOnce sync.Once
@@ -49,7 +49,7 @@ func newBatchProcessor(send *sender, size, queueSize int, interval time.Duration
 		size:     max(size, 1),
 		interval: interval,
 		queue:    make(chan sdktrace.ReadOnlySpan, max(queueSize, 1)),
-		flushes:  make(chan chan struct{}),
+		flushes:  make(chan chan error),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -69,18 +69,19 @@ func (p *batchProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	case p.queue <- s:
 	default:
 		p.send.drop(1)
-		p.send.warnOnce("queue_full", "langfuse: export queue full, dropping spans; raise "+config.EnvMaxQueueSize+
+		p.send.warn("queue_full", "langfuse: export queue full, dropping spans; raise "+config.EnvMaxQueueSize+
 			" or export more often (the count is Client.DroppedSpans)", "queue_size", cap(p.queue))
 	}
 }
 
 // ForceFlush exports every queued span and returns when that is done or
-// ctx ends.
+// ctx ends. It returns the error of the exports it waited for, if any
+// failed.
 func (p *batchProcessor) ForceFlush(ctx context.Context) error {
 	if p.stopped.Load() {
 		return ctx.Err()
 	}
-	ack := make(chan struct{})
+	ack := make(chan error, 1)
 	select {
 	case p.flushes <- ack:
 	case <-p.done:
@@ -89,8 +90,8 @@ func (p *batchProcessor) ForceFlush(ctx context.Context) error {
 		return ctx.Err()
 	}
 	select {
-	case <-ack:
-		return nil
+	case err := <-ack:
+		return err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -120,24 +121,42 @@ func (p *batchProcessor) run() {
 	batch := make([]sdktrace.ReadOnlySpan, 0, p.size)
 	timer := time.NewTimer(p.interval)
 	defer timer.Stop()
-	flush := func() {
-		if len(batch) > 0 {
-			p.send.send(batch)
-			clear(batch)
-			batch = batch[:0]
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
 		}
+		err := p.send.send(batch)
+		clear(batch)
+		batch = batch[:0]
+		return err
 	}
-	drain := func() {
+	// drain exports the queue and returns the error of its exports: the
+	// last one's, with how many failed when more than one did.
+	drain := func() error {
+		var last error
+		failed, sent := 0, 0
+		note := func(err error) {
+			sent++
+			if err != nil {
+				failed++
+				last = err
+			}
+		}
 		for {
 			select {
 			case s := <-p.queue:
 				batch = append(batch, s)
 				if len(batch) >= p.size {
-					flush()
+					note(flush())
 				}
 			default:
-				flush()
-				return
+				if len(batch) > 0 {
+					note(flush())
+				}
+				if failed > 1 {
+					return fmt.Errorf("%d of %d exports failed, the last: %w", failed, sent, last)
+				}
+				return last
 			}
 		}
 	}
@@ -146,17 +165,16 @@ func (p *batchProcessor) run() {
 		case s := <-p.queue:
 			batch = append(batch, s)
 			if len(batch) >= p.size {
-				flush()
+				_ = flush()
 				timer.Reset(p.interval)
 			}
 		case <-timer.C:
-			flush()
+			_ = flush()
 			timer.Reset(p.interval)
 		case ack := <-p.flushes:
-			drain()
-			close(ack)
+			ack <- drain()
 		case <-p.stop:
-			drain()
+			_ = drain()
 			return
 		}
 	}

@@ -13,12 +13,14 @@ import (
 // immediate mode, one by one on the goroutine that ends them.
 //
 // Unlike the SDK's batch processor it counts the spans it drops because
-// the queue is full (Dropped) and warns the first time it happens, and it
+// the queue is full (Dropped) and warns when it happens, and it
 // marks the first exported span under a parent that is not exported with
 // langfuse.internal.is_app_root, so Langfuse shows it as the top of the
-// application's part of the trace. Export errors are logged, once per
-// kind, and never reach the code that ended the span; Failed and
-// LastError tell a program about them.
+// application's part of the trace. Export problems are logged at warning
+// level the first time and then at most once a minute per kind while they
+// recur, with how many times they happened since the last line; they
+// never reach the code that ended the span. Failed, Dropped and LastError
+// tell a program about them, and so does the error of ForceFlush.
 //
 // It is safe for concurrent use. The methods of a nil *ExportProcessor do
 // nothing.
@@ -63,7 +65,10 @@ func (p *ExportProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 }
 
 // ForceFlush exports every queued span and returns when that is done or
-// ctx ends.
+// ctx ends. It returns the error of an export it waited for, so that a
+// program that flushes learns that spans were lost; in immediate mode
+// every span was exported before its End returned, and ForceFlush has
+// nothing to wait for.
 func (p *ExportProcessor) ForceFlush(ctx context.Context) error {
 	if p == nil {
 		return nil
@@ -83,8 +88,10 @@ func (p *ExportProcessor) Shutdown(ctx context.Context) error {
 	return p.head.Shutdown(ctx)
 }
 
-// Dropped returns how many spans were dropped: because the queue was
-// full, or because Shutdown's ctx ended before they were exported.
+// Dropped returns how many spans will never be delivered: because the
+// queue was full, because Shutdown's ctx ended before they were exported,
+// or because their export failed (a batch rejected with 400 or 413, a 401,
+// a 500, retries run out: every request Failed counts).
 func (p *ExportProcessor) Dropped() uint64 {
 	if p == nil {
 		return 0

@@ -39,7 +39,7 @@ func (p *immediateProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 		return
 	}
 	defer p.end()
-	p.send.send([]sdktrace.ReadOnlySpan{s})
+	_ = p.send.send([]sdktrace.ReadOnlySpan{s})
 }
 
 // ForceFlush has nothing to flush: every span is exported before its End

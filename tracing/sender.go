@@ -16,8 +16,10 @@ import (
 // sender makes the export requests of the batch and the immediate
 // processor: each bounded by the export timeout, all under one parent
 // context that abort cancels so that none outlives Shutdown for long. It
-// counts what becomes of the spans and logs a failure once per kind, later
-// ones of the same kind at debug level. It is safe for concurrent use.
+// counts what becomes of the spans and logs a problem at warning level the
+// first time it happens, then at most once every warnEvery per kind while
+// it recurs, with how often it happened since the last line; failures in
+// between are logged at debug level. It is safe for concurrent use.
 type sender struct {
 	exp     sdktrace.SpanExporter
 	timeout time.Duration
@@ -30,7 +32,18 @@ type sender struct {
 	exported atomic.Uint64 // spans
 	failed   atomic.Uint64 // requests
 	lastErr  atomic.Pointer[failure]
-	warned   sync.Map // kind -> struct{}
+	warned   sync.Map // kind -> *warnState
+	now      func() time.Time
+}
+
+// warnEvery is the least time between two warnings of one kind.
+const warnEvery = time.Minute
+
+// warnState is what the log said last of one kind of problem.
+type warnState struct {
+	mu    sync.Mutex
+	last  time.Time // of the last warning
+	since int       // occurrences not warned about since then
 }
 
 // failure boxes an error so that an atomic.Pointer can hold it.
@@ -40,22 +53,27 @@ func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Lo
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	s := &sender{exp: exp, timeout: timeout, logger: logger}
+	s := &sender{exp: exp, timeout: timeout, logger: logger, now: time.Now}
 	s.ctx, s.abort = context.WithCancel(context.Background())
 	return s
 }
 
-// send exports batch in one request. Once abort was called, the spans are
-// counted as dropped instead.
-func (s *sender) send(batch []sdktrace.ReadOnlySpan) {
+// send exports batch in one request, with every string of its spans made
+// valid UTF-8 (batch is changed in place), and returns the export's error.
+// Once abort was called, the spans are counted as dropped instead. The
+// spans of a failed export are counted as dropped as well as the failed
+// request: the exporter has given up on them, after its retries when the
+// answer allowed any.
+func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	if s.ctx.Err() != nil {
 		s.giveUp(len(batch))
-		return
+		return s.ctx.Err()
 	}
 	// Twice the request timeout: the exporter retries for up to one
 	// timeout and its last attempt may take another.
 	ctx, cancel := context.WithTimeout(s.ctx, 2*s.timeout)
 	defer cancel()
+	validUTF8(batch)
 	err := s.exp.ExportSpans(ctx, batch)
 	switch {
 	case err == nil:
@@ -65,8 +83,10 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) {
 	default:
 		s.failed.Add(1)
 		s.lastErr.Store(&failure{err})
+		s.drop(len(batch))
 		s.report(err, len(batch))
 	}
+	return err
 }
 
 // drop counts n spans that never reached the exporter.
@@ -75,14 +95,33 @@ func (s *sender) drop(n int) { s.dropped.Add(uint64(n)) }
 // giveUp counts the n spans of an export abandoned by Shutdown.
 func (s *sender) giveUp(n int) {
 	s.drop(n)
-	s.warnOnce("shutdown", "langfuse: shutdown ended before every span was exported; the rest are counted as dropped")
+	s.warn("shutdown", "langfuse: shutdown ended before every span was exported; the rest are counted as dropped")
 }
 
-// warnOnce logs msg at warning level the first time kind happens.
-func (s *sender) warnOnce(kind, msg string, args ...any) {
-	if _, seen := s.warned.LoadOrStore(kind, struct{}{}); !seen {
-		s.logger.Warn(msg, args...)
+// warn logs msg at warning level the first time kind happens and then at
+// most once every warnEvery, with "occurrences", how many times kind
+// happened since the last warning, this one included. It reports whether
+// it logged.
+func (s *sender) warn(kind, msg string, args ...any) bool {
+	v, ok := s.warned.Load(kind)
+	if !ok {
+		v, _ = s.warned.LoadOrStore(kind, new(warnState))
 	}
+	w := v.(*warnState)
+	now := s.now()
+	w.mu.Lock()
+	w.since++
+	n := w.since
+	due := w.last.IsZero() || now.Sub(w.last) >= warnEvery
+	if due {
+		w.last, w.since = now, 0
+	}
+	w.mu.Unlock()
+	if !due {
+		return false
+	}
+	s.logger.Warn(msg, append(args, "occurrences", n)...)
+	return true
 }
 
 func (s *sender) report(err error, n int) {
@@ -94,11 +133,9 @@ func (s *sender) report(err error, n int) {
 	if errors.As(err, &ee) {
 		kind, msg, err = ee.Kind, "langfuse: "+ee.Hint, ee.Err
 	}
-	if _, seen := s.warned.LoadOrStore(kind, struct{}{}); seen {
+	if !s.warn(kind, msg, "spans", n, "error", err) {
 		s.logger.Debug(msg, "spans", n, "error", err)
-		return
 	}
-	s.logger.Warn(msg, "spans", n, "error", err)
 }
 
 // lastError returns the error of the latest failed request, or nil.

@@ -24,17 +24,23 @@ type attemptKey struct{}
 
 // Bounds on an error answer's body. At most maxBodyRead bytes, plus room
 // for a credential that straddles the limit, are read; the rest is never
-// read. At most maxBodyShown bytes of its text are kept.
+// read. At most maxBodyShown bytes of its text are kept. Of a success's
+// body at most maxOKBodyRead bytes are read, so that a short one leaves
+// the connection fit for reuse, and none is kept.
 const (
-	maxBodyRead  = 4 << 10
-	maxBodyShown = 512
+	maxBodyRead   = 4 << 10
+	maxBodyShown  = 512
+	maxOKBodyRead = 64 << 10
 )
 
 // recordingTransport notes each answer's status and the start of an error
 // body in the attempt carried by the request's context. It replaces an
 // error answer's body by its readable text, bounded and with the API keys
 // redacted, so that the stock exporter, which quotes the body in its
-// error, never sees more.
+// error, never sees more. It replaces a success's body by an empty one:
+// a 2xx means the spans were accepted whatever its body says, and the
+// stock exporter would otherwise read all of it and fail the export when
+// it is not an OTLP response (Langfuse answers with JSON).
 type recordingTransport struct {
 	base   http.RoundTripper
 	redact redactor
@@ -51,7 +57,20 @@ func (t recordingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		return resp, err
 	}
 	*a = attempt{status: resp.StatusCode}
-	if resp.StatusCode >= 400 && resp.Body != nil {
+	if resp.Body == nil {
+		return resp, nil
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxOKBodyRead))
+		// Closing a longer body unread costs this connection only.
+		_ = resp.Body.Close()
+		resp.Body = http.NoBody
+		resp.ContentLength = 0
+		resp.Header.Del("Content-Type")
+		resp.Header.Del("Content-Encoding")
+		return resp, nil
+	}
+	if resp.StatusCode >= 300 {
 		head, _ := io.ReadAll(io.LimitReader(resp.Body, int64(maxBodyRead+t.redact.longest())))
 		// The rest of the body is not worth reading; closing it unread
 		// costs this connection only.
