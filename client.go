@@ -324,8 +324,10 @@ func (c *Client) Flush(ctx context.Context) error {
 	return nil
 }
 
-// DroppedSpans returns how many spans were dropped because the export
-// queue was full (LANGFUSE_MAX_QUEUE_SIZE). The first drop is also logged.
+// DroppedSpans returns how many spans will never be delivered: the export
+// queue was full (LANGFUSE_MAX_QUEUE_SIZE), their batch was rejected or
+// failed, or Shutdown ran out of time. It is Stats().Dropped; the problems
+// behind it are logged, again once a minute while they recur.
 func (c *Client) DroppedSpans() uint64 {
 	if c == nil || c.proc == nil {
 		return 0
