@@ -4,9 +4,11 @@ import (
 	"context"
 	"iter"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"time"
 
+	"github.com/observe-go/langfuse/capture"
 	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/observe"
@@ -32,8 +34,11 @@ const abandonedSeqMessage = "sequence abandoned before it was ranged"
 // sequence. When output capture is on, the output is the items the loop
 // got: their concatenation when every item is a string, else their list,
 // or what the observe.TransformOutput function makes of them; items that
-// come with a non-nil error are left out. When it is off, items are not
-// kept. An item with a non-nil error marks the observation with level
+// come with a non-nil error are left out. Only about as many items as the
+// output can hold (LANGFUSE_CAPTURE_MAX_BYTES) are kept while the loop
+// runs, and the output ends with a note of how many more were not
+// recorded; a TransformOutput function gets every item. When output
+// capture is off, items are not kept. An item with a non-nil error marks the observation with level
 // ERROR and the error's text as status message (the last error's, if
 // there are several); the item is passed on like any other, and the
 // observation ends when the loop does, so items after it are delivered and
@@ -148,7 +153,7 @@ func startSeq[A, T any](ctx context.Context, st *global.State, sp *core.Spec, a 
 func rangeSeq[T any](sp *core.Spec, r *core.Record, seq iter.Seq2[T, error], yield func(T, error) bool) {
 	collect := r.CapturesOutput()
 	started := !core.GenerationLike(sp.Type()) || !r.IsRecording()
-	var items []any
+	items := seqItems{keepAll: sp.HasTransform(), limit: captureLimit(r)}
 	// finish ends r with what the loop got, whether the range ended or
 	// left through runtime.Goexit.
 	finish := func() {
@@ -157,10 +162,10 @@ func rangeSeq[T any](sp *core.Spec, r *core.Record, seq iter.Seq2[T, error], yie
 			return
 		}
 		var out any
-		if _, isString := any(*new(T)).(string); isString && len(items) == 0 {
+		if _, isString := any(*new(T)).(string); isString && len(items.kept) == 0 {
 			out = "" // an empty text stream
 		} else {
-			out = sp.ItemsOutput(items)
+			out = sp.ItemsOutput(items.result())
 		}
 		r.Finish(out, nil)
 	}
@@ -175,11 +180,69 @@ func rangeSeq[T any](sp *core.Spec, r *core.Record, seq iter.Seq2[T, error], yie
 				r.SetCompletionStart(time.Now())
 			}
 			if collect {
-				items = append(items, v)
+				items.add(v)
 			}
 		}
 		return yield(v, err)
 	})
 	done = true
 	finish()
+}
+
+// seqItems are the items a sequence's output is made of. Only what the
+// output can hold is kept: once the items kept would take more than the
+// capture limit, later items are counted, not kept, so a long stream of
+// large items holds about one limit's worth of memory, not the stream. A
+// TransformOutput function gets every item, as it asked.
+type seqItems struct {
+	keepAll bool
+	limit   int
+	kept    []any
+	size    int // bytes the kept items take when encoded, about
+	left    int // items not kept
+}
+
+func (s *seqItems) add(v any) {
+	if s.keepAll {
+		s.kept = append(s.kept, v)
+		return
+	}
+	if s.left > 0 {
+		s.left++
+		return
+	}
+	n := encodedSize(v, s.limit) + 1 // and a comma
+	if len(s.kept) > 0 && s.size+n > s.limit-noteRoom {
+		s.left++
+		return
+	}
+	s.kept, s.size = append(s.kept, v), s.size+n
+}
+
+// noteRoom is kept free of items for the note of those left out.
+const noteRoom = 48
+
+// result is the items kept, followed by a visible note of those left out.
+func (s *seqItems) result() []any {
+	if s.left == 0 {
+		return s.kept
+	}
+	return append(s.kept, "…["+strconv.Itoa(s.left)+" more items not recorded]")
+}
+
+// encodedSize is about how many bytes v takes in the output, at most
+// limit plus a little: a string its length, anything else its encoding.
+func encodedSize(v any, limit int) int {
+	if s, ok := v.(string); ok {
+		return len(s)
+	}
+	return len(capture.JSON(v, capture.Options{MaxBytes: limit}))
+}
+
+// captureLimit is the capture limit of r's client.
+func captureLimit(r *core.Record) int {
+	if st := r.Client(); st != nil && st.MaxBytes > 0 {
+		return st.MaxBytes
+	}
+	return capture.DefaultMaxBytes
 }

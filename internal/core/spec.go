@@ -76,6 +76,10 @@ func (sp *Spec) Name() string { return sp.name }
 // Type returns the type of the observations.
 func (sp *Spec) Type() string { return sp.typ }
 
+// HasTransform reports whether a TransformOutput function makes the output
+// of a sequence.
+func (sp *Spec) HasTransform() bool { return sp.transform != nil }
+
 // ReadBaggage reports whether a handler applies incoming W3C baggage.
 func (sp *Spec) ReadBaggage() bool { return sp.readBaggage }
 
