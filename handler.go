@@ -3,9 +3,12 @@ package langfuse
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -149,6 +152,7 @@ func (oh *observedHandler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		span.SetAttributes(attrs...)
 	}
 	sw := &statusWriter{ResponseWriter: rw}
+	sw.server, _ = r.Context().Value(http.ServerContextKey).(*http.Server)
 	r2 := r.WithContext(ctx)
 	done := false
 	defer rec.Guard(&done, nil)
@@ -262,15 +266,41 @@ func withIncomingBaggage(ctx context.Context, h http.Header) context.Context {
 // than 101 are passed on and not recorded.
 type statusWriter struct {
 	http.ResponseWriter
+	server   *http.Server // logs superfluous WriteHeader calls; may be nil
 	status   int
 	hijacked bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
+	if w.status != 0 && !w.hijacked {
+		// The server would log this superfluous call too, but as made by
+		// this writer; name the handler's code that made it instead.
+		w.superfluous()
+		return
+	}
 	w.ResponseWriter.WriteHeader(code)
 	if w.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
 		w.status = code
 	}
+}
+
+// superfluous logs a WriteHeader call after the status was sent, as
+// net/http does, naming the function that called WriteHeader.
+func (w *statusWriter) superfluous() {
+	caller := "unknown"
+	if pc, file, line, ok := runtime.Caller(2); ok {
+		name := "unknown"
+		if f := runtime.FuncForPC(pc); f != nil {
+			name = f.Name()
+		}
+		caller = fmt.Sprintf("%s (%s:%d)", name, file, line)
+	}
+	msg := "http: superfluous response.WriteHeader call from " + caller
+	if w.server != nil && w.server.ErrorLog != nil {
+		w.server.ErrorLog.Print(msg)
+		return
+	}
+	log.Print(msg)
 }
 
 func (w *statusWriter) Write(p []byte) (int, error) {

@@ -2,6 +2,8 @@ package langfuse_test
 
 import (
 	"context"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -112,4 +114,33 @@ func TestObserveHandlerRedactsSecretQueryValues(t *testing.T) {
 	o, ok := rec.Find("search")
 	require.True(t, ok)
 	assert.Equal(t, `{"method":"GET","path":"/search","query":"q=lamps&access_token=[REDACTED]&api_key=[REDACTED]&page=2"}`, o.Input)
+}
+
+// TestObserveHandlerSuperfluousWriteHeaderNamesTheHandler checks that the
+// server's log line about a second WriteHeader names the handler's code,
+// not the writer the observation wraps around it.
+func TestObserveHandlerSuperfluousWriteHeaderNamesTheHandler(t *testing.T) {
+	ctx, _ := langfusetest.New(t)
+	var logs lockedBuffer
+	h := langfuse.ObserveHandler("twice", http.HandlerFunc(writeHeaderTwice))
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(&logs, "", 0)
+	srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+	srv.Start()
+	resp, err := srv.Client().Get(srv.URL)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	srv.Close()
+
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode, "the first status is the one sent")
+	line := logs.String()
+	assert.Contains(t, line, "http: superfluous response.WriteHeader call from")
+	assert.Contains(t, line, "writeHeaderTwice")
+	assert.Contains(t, line, "handler_server_test.go")
+	assert.NotContains(t, line, "statusWriter")
+}
+
+func writeHeaderTwice(w http.ResponseWriter, _ *http.Request) {
+	w.WriteHeader(http.StatusAccepted)
+	w.WriteHeader(http.StatusInternalServerError)
 }
