@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"cmp"
 	"encoding"
 	"fmt"
 	"reflect"
@@ -61,10 +62,19 @@ func (s *state) mapValue(v reflect.Value, ti *typeInfo) {
 	kti := infoFor(v.Type().Key())
 	start := len(s.rkvs)
 	for it := v.MapRange(); it.Next(); {
-		s.rkvs = append(s.rkvs, kvValue{mapKey(it.Key(), kti), it.Value()})
+		k := it.Key()
+		kv := kvValue{k: mapKey(k, kti), v: it.Value()}
+		if kti.kind == reflect.Interface && !k.IsNil() {
+			kv.t = k.Elem().Type().String()
+		}
+		s.rkvs = append(s.rkvs, kv)
 	}
 	end := len(s.rkvs)
-	slices.SortFunc(s.rkvs[start:end], func(a, b kvValue) int { return strings.Compare(a.k, b.k) })
+	// Keys of different types can have the same text (1 and "1"): their
+	// types order them, so that the output is the same at every call.
+	slices.SortFunc(s.rkvs[start:end], func(a, b kvValue) int {
+		return cmp.Or(strings.Compare(a.k, b.k), strings.Compare(a.t, b.t))
+	})
 	for i := start; i < end; i++ {
 		if i > start {
 			s.writeByte(',')

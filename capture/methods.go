@@ -31,6 +31,11 @@ func (s *state) methods(v reflect.Value, ti *typeInfo) bool {
 		}
 		return false
 	}
+	if v.Kind() == reflect.Pointer && v.IsNil() && (ti.marshalJSON || ti.marshalText) && !ti.isError {
+		// A nil pointer is null, whatever its methods would say, as in
+		// encoding/json.
+		return false
+	}
 	switch {
 	case ti.special != notSpecial:
 		s.special(v, ti)

@@ -44,6 +44,7 @@ type kvAny struct {
 
 type kvValue struct {
 	k string
+	t string // the key's own type, for keys of an interface type: orders equal texts
 	v reflect.Value
 }
 

@@ -193,6 +193,10 @@ func (b *builder) classify(ti *typeInfo, t reflect.Type) {
 		// value: it writes null for struct{ p *int } and skips its
 		// MarshalJSON or MarshalText.
 		return
+	case (ti.marshalJSON || ti.marshalText) && t.Kind() == reflect.Pointer:
+		// go-json calls the method of a nil pointer (big.Float's writes
+		// "<nil>") where encoding/json writes null: walked here.
+		return
 	case ti.marshalJSON || ti.marshalText:
 		ti.direct, ti.custom = true, ti.marshalJSON
 		return
