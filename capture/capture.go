@@ -135,6 +135,18 @@ func encode(v any, o Options, text bool) string {
 	return captureValue(v, maxBytes, maxDepth, text)
 }
 
+// longerThan reports whether v, of type ti, is a list of more than n
+// elements: encoded, each takes a byte and a comma at least, so one of
+// more than maxBytes/2 elements cannot fit, and is walked, which stops at
+// the limit, rather than marshalled whole first.
+func longerThan(v any, ti *typeInfo, n int) bool {
+	switch ti.kind {
+	case reflect.Slice, reflect.Array:
+		return reflect.ValueOf(v).Len() > n
+	}
+	return false
+}
+
 func captureValue(v any, maxBytes, maxDepth int, text bool) string {
 	ti := infoFor(reflect.TypeOf(v))
 	if ti.logValuer && (ti.kind != reflect.Pointer || !reflect.ValueOf(v).IsNil()) {
@@ -153,7 +165,7 @@ func captureValue(v any, maxBytes, maxDepth int, text bool) string {
 			return plainText(msg, maxBytes)
 		}
 	}
-	if ti.direct && ti.depth <= maxDepth {
+	if ti.direct && ti.depth <= maxDepth && !longerThan(v, ti, maxBytes/2) {
 		if b, ok := marshal(v); ok && (!ti.custom || stdjson.Valid(b)) {
 			if ti.custom && !utf8.Valid(b) {
 				b = appendValid(nil, unsafe.String(unsafe.SliceData(b), len(b)))

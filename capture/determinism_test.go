@@ -2,6 +2,7 @@ package capture_test
 
 import (
 	"math/big"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,4 +25,17 @@ func TestNilPointerMarshalersAreNull(t *testing.T) {
 		F *big.Int `json:"f"`
 	}
 	assert.Equal(t, `{"f":null}`, capture.JSON(withNil{}, capture.Options{}))
+}
+
+func TestCaptureCostIsBoundedByTheLimitNotTheElementCount(t *testing.T) {
+	big := make([]struct{}, 2<<20) // zero-size elements: no memory of their own
+	got := capture.JSON(big, capture.Options{MaxBytes: 1024})
+	assert.LessOrEqual(t, len(got), 1024+64)
+	assert.Contains(t, got, "truncated")
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_ = capture.JSON(big, capture.Options{MaxBytes: 1024})
+	runtime.ReadMemStats(&after)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated for 1 KiB of output")
 }

@@ -46,7 +46,7 @@ func (s *state) any(x any) {
 		// x is already boxed: hand it to go-json as it is rather than
 		// through reflect.Value.Interface, which would copy it.
 		ti := infoFor(reflect.TypeOf(x))
-		if s.directOK(ti) && s.encode(x, ti) {
+		if s.directOK(ti) && !s.overflows(reflect.ValueOf(x), ti) && s.encode(x, ti) {
 			return
 		}
 		s.walk(reflect.ValueOf(x), ti)
@@ -64,7 +64,7 @@ func (s *state) value(v reflect.Value) {
 		return
 	}
 	ti := infoFor(v.Type())
-	if s.directOK(ti) && v.CanInterface() {
+	if s.directOK(ti) && v.CanInterface() && !s.overflows(v, ti) {
 		var x any
 		if v.CanAddr() && ti.kind != reflect.Pointer {
 			// Addressable values get their pointer methods, as in
@@ -78,6 +78,19 @@ func (s *state) value(v reflect.Value) {
 		}
 	}
 	s.walk(v, ti)
+}
+
+// overflows reports whether a list v, of type ti, certainly does not fit
+// in the output left: each element takes a byte and a comma at least.
+// go-json would encode it whole before the cut, at a cost that grows with
+// the element count (two million struct{}{} are megabytes of "{}"), where
+// the walk stops within its budget.
+func (s *state) overflows(v reflect.Value, ti *typeInfo) bool {
+	switch ti.kind {
+	case reflect.Slice, reflect.Array:
+		return v.Len() > (s.limit-len(s.buf))/2
+	}
+	return false
 }
 
 // directOK reports whether a value of type ti is best handed to go-json:
