@@ -10,8 +10,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/codes"
 
+	"github.com/observe-go/langfuse"
+	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/tracing"
 )
 
 func TestStartNestsThreeLevels(t *testing.T) {
@@ -256,4 +260,54 @@ func TestConcurrentUpdatesAndEnd(t *testing.T) {
 	}
 	require.Len(t, h.rec.Spans(), 1)
 	assert.True(t, h.find(t, "shared").Failed())
+}
+
+func TestAutoCaptureFollowsTheCaptureSwitch(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		switchOn      bool
+		opts          []observe.Option
+		wantIn, wantO bool
+	}{
+		{"switch on", true, nil, true, true},
+		{"switch off", false, nil, false, false},
+		{"switch off, input forced on", false, []observe.Option{observe.CaptureInput(true)}, true, false},
+		{"switch on, output off", true, []observe.Option{observe.CaptureOutput(false)}, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := immediateConfig()
+			cfg.IOCaptureEnabled = tc.switchOn
+			ctx, rec := clientWith(t, cfg)
+			opts := append([]observe.Option{observe.AutoCapture(), observe.WithInput("prompt")}, tc.opts...)
+			_, o := observe.Start(ctx, "call", opts...)
+			o.End(observe.WithOutput("completion"))
+			got, ok := rec.Find("call")
+			require.True(t, ok)
+			_, hasIn := got.Attributes[attrs.ObservationInput]
+			_, hasOut := got.Attributes[attrs.ObservationOutput]
+			assert.Equal(t, tc.wantIn, hasIn, "input recorded")
+			assert.Equal(t, tc.wantO, hasOut, "output recorded")
+		})
+	}
+	// Without AutoCapture, an explicit input is recorded whatever the switch.
+	cfg := immediateConfig()
+	cfg.IOCaptureEnabled = false
+	ctx, rec := clientWith(t, cfg)
+	_, o := observe.Start(ctx, "by-hand", observe.WithInput("prompt"))
+	o.End()
+	got, ok := rec.Find("by-hand")
+	require.True(t, ok)
+	assert.Equal(t, "prompt", got.Input)
+}
+
+// clientWith is a client of the test's own with configuration cfg,
+// recording into a fresh recorder, and a context bound to it.
+func clientWith(t *testing.T, cfg config.Config) (context.Context, *langfusetest.Recorder) {
+	t.Helper()
+	rec := langfusetest.NewRecorder()
+	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(rec),
+		langfuse.WithExportFilter(tracing.ExportAll), langfuse.WithDefault(false))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
+	return lf.Context(context.Background()), rec
 }

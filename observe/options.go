@@ -127,6 +127,18 @@ func CaptureOutput(on bool) Option {
 	return core.WithCaptureOutput(on)
 }
 
+// AutoCapture marks the input and output of an observation started by
+// hand as captured automatically, the way a wrapper captures its
+// arguments and result: they are recorded only when
+// LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED is on (the default),
+// unless CaptureInput or CaptureOutput says otherwise. Instrumentation
+// that records the traffic passing through it, such as the transports of
+// the integrations module, starts its observations with it. It applies at
+// start only.
+func AutoCapture() Option {
+	return core.WithAutoCapture()
+}
+
 // ArgNames names a wrapped function's arguments, after the context, so
 // that the input is captured as a JSON object instead of an array. Extra
 // arguments without a name are keyed by position ("arg3").

@@ -43,6 +43,7 @@ const (
 	kTransform
 	kReadBaggage
 	kTraceIDHeader
+	kAutoCapture
 )
 
 // field bits: which fields of Settings were given.
@@ -68,13 +69,14 @@ const (
 	fCaptureOut
 	fArgNames
 	fTransform
+	fAutoCapture
 )
 
 // generationOnly are the fields that only generation-like types carry.
 const generationOnly = fModel | fModelParams | fUsage | fCost | fCompletionStart | fPrompt
 
 // startOnly are the fields that write no attribute themselves.
-const startOnly = fType | fTraceContext | fCaptureIn | fCaptureOut | fArgNames | fTransform
+const startOnly = fType | fTraceContext | fCaptureIn | fCaptureOut | fArgNames | fTransform | fAutoCapture
 
 func (f field) has(g field) bool { return f&g != 0 }
 
@@ -91,6 +93,7 @@ func WithModel(name string) Option      { return Option{kind: kModel, s1: name} 
 func WithCaptureInput(on bool) Option   { return Option{kind: kCaptureIn, n: b2i(on)} }
 func WithCaptureOutput(on bool) Option  { return Option{kind: kCaptureOut, n: b2i(on)} }
 func WithReadBaggage(on bool) Option    { return Option{kind: kReadBaggage, n: b2i(on)} }
+func WithAutoCapture() Option           { return Option{kind: kAutoCapture} }
 func WithTraceIDHeader(name string) Option {
 	return Option{kind: kTraceIDHeader, s1: name}
 }
@@ -223,6 +226,8 @@ func (s *Settings) apply(o *Option) {
 		s.readBaggage = o.n != 0
 	case kTraceIDHeader:
 		s.traceIDHeader = o.s1
+	case kAutoCapture:
+		s.set |= fAutoCapture
 	}
 }
 

@@ -110,27 +110,32 @@ type plan struct {
 // a child of the span current in ctx, with s applied, and returns a
 // context in which it is current. The caller ends it with End.
 func Start(ctx context.Context, st *global.State, name string, s *Settings) (context.Context, *Record) {
+	return start(ctx, st, name, s, resolveType(st, s), explicitPlan(st, s), nil)
+}
+
+// explicitPlan is how an observation started by hand records: an input
+// or output given to it always, unless its options switch capture off;
+// with AutoCapture, as the capture switch of the client says.
+func explicitPlan(st *global.State, s *Settings) plan {
 	p := plan{keepIn: true, keepOut: true}
+	if s.has(fAutoCapture) {
+		p.keepIn, p.keepOut = st.CaptureIO, st.CaptureIO
+	}
 	if s.has(fCaptureIn) {
 		p.keepIn = s.captureIn
 	}
 	if s.has(fCaptureOut) {
 		p.keepOut = s.captureOut
 	}
-	return start(ctx, st, name, s, resolveType(st, s), p, nil)
+	return p
 }
 
 // Event records an observation of type event under ctx: a point in time,
 // ended at the time it started, as the official SDKs record events.
 func Event(ctx context.Context, st *global.State, name string, s *Settings) *Record {
 	s.SetType(attrs.TypeEvent)
-	p := plan{keepIn: true, keepOut: true, at: time.Now()}
-	if s.has(fCaptureIn) {
-		p.keepIn = s.captureIn
-	}
-	if s.has(fCaptureOut) {
-		p.keepOut = s.captureOut
-	}
+	p := explicitPlan(st, s)
+	p.at = time.Now()
 	_, r := start(ctx, st, name, s, attrs.TypeEvent, p, nil)
 	if r.ended.CompareAndSwap(false, true) {
 		r.span.End(trace.WithTimestamp(p.at))
