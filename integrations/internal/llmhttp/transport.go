@@ -1,0 +1,217 @@
+package llmhttp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/observe-go/langfuse/observe"
+)
+
+// Bounds on what the transport reads for its own use. The SDK always gets
+// every byte; past these bounds the transport only stops recording.
+const (
+	// maxRequestBody is the largest request body that is parsed for its
+	// model, parameters and input.
+	maxRequestBody = 16 << 20
+	// maxResponseBody is the largest whole (not streamed) response body
+	// that is kept for parsing as it passes through.
+	maxResponseBody = 16 << 20
+	// maxErrorBody is how much of an error response is read for the API's
+	// message before the body is handed on.
+	maxErrorBody = 64 << 10
+	// maxEvent is the largest server-sent event that is parsed; a longer
+	// one is skipped and counted.
+	maxEvent = 4 << 20
+)
+
+// Transport observes the model calls that pass through it as generations.
+// It is safe for concurrent use.
+type Transport struct {
+	base http.RoundTripper
+	p    Provider
+	opts []observe.Option
+}
+
+// New returns a transport that observes the calls p recognises and sends
+// every request on through base (http.DefaultTransport when nil), with
+// opts applied to each observation after the transport's own.
+func New(base http.RoundTripper, p Provider, opts []observe.Option) *Transport {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &Transport{base: base, p: p, opts: append([]observe.Option(nil), opts...)}
+}
+
+// RoundTrip sends req through the base transport. A model call is
+// observed as a child of the observation in req's context; everything
+// else, and every call while tracing is off, passes through untouched.
+// The response is returned as the base transport returned it, with a body
+// that yields the same bytes.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	op, ok := t.p.Operation(req)
+	if !ok {
+		return t.base.RoundTrip(req)
+	}
+	opts := make([]observe.Option, 0, 3+len(t.opts))
+	opts = append(opts, observe.AsType(op.Type), observe.AutoCapture())
+	if op.Model != "" {
+		opts = append(opts, observe.WithModel(op.Model))
+	}
+	opts = append(opts, t.opts...)
+	ctx, gen := observe.Start(req.Context(), op.Name, opts...)
+	if !gen.IsRecording() {
+		return t.base.RoundTrip(req)
+	}
+	out := req.WithContext(ctx) // calls made below nest under the generation
+	body, err := readRequestBody(req, out)
+	if err != nil {
+		gen.RecordError(err)
+		gen.End()
+		return nil, err
+	}
+	gen.Update(requestOptions(t.p, op, req, body)...)
+
+	resp, err := t.base.RoundTrip(out)
+	if err != nil {
+		gen.RecordError(err)
+		gen.End()
+		return resp, err
+	}
+	if resp.StatusCode >= 400 {
+		endWithHTTPError(gen, t.p, resp)
+		return resp, nil
+	}
+	resp.Body = newObservedBody(resp, t.p, op, gen)
+	return resp, nil
+}
+
+// readRequestBody returns the body of req up to maxRequestBody bytes, nil
+// when it is longer. It reads a copy through GetBody when req has one;
+// otherwise it reads req.Body and gives out a body that replays it.
+func readRequestBody(req, out *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err == nil {
+			defer rc.Close()
+			return readBounded(rc, maxRequestBody)
+		}
+	}
+	// No way to read a copy: read the body itself, then send on what was
+	// read followed by whatever was not.
+	b, err := io.ReadAll(io.LimitReader(req.Body, maxRequestBody+1))
+	if err != nil {
+		_ = req.Body.Close()
+		return nil, fmt.Errorf("langfuse: reading the request body: %w", err)
+	}
+	out.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b), req.Body), req.Body}
+	if len(b) > maxRequestBody {
+		return nil, nil
+	}
+	return b, nil
+}
+
+// readBounded reads r whole, or returns nil if it holds more than limit
+// bytes.
+func readBounded(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil || int64(len(b)) > limit {
+		return nil, err
+	}
+	return b, nil
+}
+
+// requestOptions records what the request body says.
+func requestOptions(p Provider, op Operation, req *http.Request, body []byte) []observe.Option {
+	if body == nil {
+		if req.ContentLength > maxRequestBody {
+			return []observe.Option{observe.WithInput(fmt.Sprintf("[request body of %d bytes not recorded]", req.ContentLength))}
+		}
+		return nil
+	}
+	if enc := req.Header.Get("Content-Encoding"); enc != "" && enc != "identity" {
+		return []observe.Option{observe.WithInput("[" + enc + "-encoded request body not recorded]")}
+	}
+	r := p.Request(op, body)
+	opts := make([]observe.Option, 0, 4)
+	if r.Model != "" {
+		opts = append(opts, observe.WithModel(r.Model))
+	}
+	if len(r.Params) > 0 {
+		opts = append(opts, observe.WithModelParameters(r.Params))
+	}
+	if r.Input != nil {
+		opts = append(opts, observe.WithInput(r.Input))
+	}
+	if len(r.Metadata) > 0 {
+		opts = append(opts, observe.WithMetadata(r.Metadata))
+	}
+	return opts
+}
+
+// endWithHTTPError ends gen at level ERROR with the API's message from an
+// error response, and leaves resp.Body yielding every byte of the body.
+func endWithHTTPError(gen *observe.Observation, p Provider, resp *http.Response) {
+	head, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), errReader{err}, resp.Body), resp.Body}
+	msg := resp.Status
+	if msg == "" {
+		msg = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	if m := strings.TrimSpace(p.ErrorMessage(resp.StatusCode, head)); m != "" {
+		msg += ": " + m
+	}
+	gen.End(observe.WithLevel(observe.LevelError), observe.WithStatusMessage(msg))
+}
+
+// errReader returns err once, or nothing when err is nil: the read error
+// met while looking at an error body reaches the SDK where it happened.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return 0, io.EOF
+}
+
+// resultOptions records what a response came to.
+func resultOptions(r Result, first time.Time) []observe.Option {
+	opts := make([]observe.Option, 0, 6)
+	if r.Model != "" {
+		opts = append(opts, observe.WithModel(r.Model))
+	}
+	if r.Output != nil {
+		opts = append(opts, observe.WithOutput(r.Output))
+	}
+	if len(r.Usage) > 0 {
+		opts = append(opts, observe.WithUsage(r.Usage))
+	}
+	if !first.IsZero() {
+		opts = append(opts, observe.WithCompletionStartTime(first))
+	}
+	if len(r.Metadata) > 0 {
+		opts = append(opts, observe.WithMetadata(r.Metadata))
+	}
+	if r.Error != "" {
+		opts = append(opts, observe.WithLevel(observe.LevelError), observe.WithStatusMessage(r.Error))
+	}
+	return opts
+}
+
+// errClosedEarly is recorded when the caller closes a stream before its
+// end.
+var errClosedEarly = errors.New("stream closed by the caller before it ended")
