@@ -242,11 +242,16 @@ func (r *Record) RecordError(err error) {
 }
 
 // Finish ends a wrapped call that returned: with err, as failed; without,
-// with out as its output when output capture is on. Pass a nil out when
-// CapturesOutput is false, so that no result is boxed for nothing.
+// with out as its output when output capture is on, and on a
+// generation-like observation with the details out reports as a
+// GenerationResult. Pass a nil out when neither CapturesOutput nor
+// reportsGeneration holds, so that no result is boxed for nothing.
 func (r *Record) Finish(out any, err error) {
 	if !r.Live() || !r.ended.CompareAndSwap(false, true) {
 		return
+	}
+	if err == nil && out != nil && r.reportsGeneration() {
+		r.recordGeneration(out)
 	}
 	switch {
 	case err != nil:

@@ -144,7 +144,7 @@ func Call[R any](r *Record, body func() (R, error)) (R, error) {
 	defer r.Guard(&done, nil)
 	out, err := body()
 	done = true
-	if err == nil && r.CapturesOutput() {
+	if err == nil && (r.CapturesOutput() || r.reportsGeneration()) {
 		r.Finish(out, nil)
 	} else {
 		r.Finish(nil, err)
