@@ -21,13 +21,16 @@ STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION
 # build and start a real OpenTelemetry Collector).
 test: lint fmt-check vet unit race
 
-# lint runs golangci-lint (.golangci.yml) and staticcheck over this module,
-# both even when the first fails, so one run shows every finding; ./...
-# leaves out the nested module e2e/otelcol, generated code of another module.
+# lint runs golangci-lint (.golangci.yml) and staticcheck over this module
+# and the integrations module, all even when one fails, so one run shows
+# every finding; ./... leaves out the nested modules, so each is named
+# (e2e/otelcol is generated code of another project and is not linted).
 lint:
 	@status=0; \
 	$(GOLANGCI_LINT) run ./... || status=1; \
 	$(STATICCHECK) ./... || status=1; \
+	(cd integrations && $(GOLANGCI_LINT) run ./...) || status=1; \
+	(cd integrations && $(STATICCHECK) ./...) || status=1; \
 	exit $$status
 
 fmt-check:
@@ -36,12 +39,14 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+	cd integrations && $(GO) vet ./...
 
 unit:
 	$(GO) test -count=1 -run 'Alloc' ./...
 
 race:
 	$(GO) test -race -count=1 ./...
+	cd integrations && $(GO) test -race -count=1 ./...
 
 # bench runs every benchmark beside its baseline BENCHCOUNT times and
 # prints the medians as ratios against the performance targets.
@@ -58,3 +63,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRedactQuery$$' -fuzztime $(FUZZTIME) ./capture
 	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime $(FUZZTIME) ./capture
 	$(GO) test -run '^$$' -fuzz '^FuzzFromLookup$$' -fuzztime $(FUZZTIME) ./config
+	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzSSEReader$$' -fuzztime $(FUZZTIME) ./internal/llmhttp

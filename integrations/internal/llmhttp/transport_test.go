@@ -377,7 +377,7 @@ func assertNoSecret(t *testing.T, rec *langfusetest.Recorder) {
 	t.Helper()
 	for _, o := range rec.Observations() {
 		for k, v := range o.Attributes {
-			assert.NotContains(t, v.Emit(), "sk-secret-key", "attribute %s of %s", k, o.Name)
+			assert.NotContains(t, v.String(), "sk-secret-key", "attribute %s of %s", k, o.Name)
 		}
 	}
 }
