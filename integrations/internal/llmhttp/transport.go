@@ -201,3 +201,7 @@ func resultOptions(r Result, first time.Time) []observe.Option {
 // errClosedEarly is recorded when the caller closes a stream before its
 // end.
 var errClosedEarly = errors.New("stream closed by the caller before it ended")
+
+// errEndedEarly is recorded when a stream reaches EOF before the event
+// that ends it (Result.Ended).
+var errEndedEarly = errors.New("stream ended before its final event")
