@@ -127,7 +127,7 @@ func (b *observedBody) end(cause error) {
 	switch {
 	case r.Error != "":
 		// the response's own error, already in opts
-	case cause == nil && b.stream != nil && !r.Ended:
+	case cause == nil && b.stream != nil && !r.Ended && b.note == "":
 		// The server closed the stream cleanly, but before its last event.
 		opts = append(opts, observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(errEndedEarly.Error()))
 	case cause == nil, errors.Is(cause, errClosedEarly) && (r.Ended || b.stream == nil):

@@ -34,10 +34,6 @@ func (s *fixStream) Event(event string, data []byte) {
 }
 func (s *fixStream) Result() Result { return Result{Output: s.text.String(), Ended: s.ended} }
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // TestSharedGetBody: a GetBody that hands out the reader Body reads too,
 // sought back to its start, as anthropic-sdk-go's Vertex AI middleware
 // writes it. The body sent must still be whole.
