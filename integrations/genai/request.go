@@ -1,0 +1,161 @@
+package langfusegenai
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
+)
+
+// maxRawText bounds the raw text recorded in place of a body that is not
+// the JSON this package expects.
+const maxRawText = 4 << 10
+
+// generateRequest holds the fields of a GenerateContentRequest that are
+// recorded; each is kept as the JSON it was sent as.
+type generateRequest struct {
+	Contents          json.RawMessage            `json:"contents"`
+	SystemInstruction *systemInstruction         `json:"systemInstruction"`
+	GenerationConfig  map[string]json.RawMessage `json:"generationConfig"`
+	Tools             json.RawMessage            `json:"tools"`
+	ToolConfig        json.RawMessage            `json:"toolConfig"`
+	SafetySettings    json.RawMessage            `json:"safetySettings"`
+	CachedContent     string                     `json:"cachedContent"`
+	Labels            json.RawMessage            `json:"labels"`
+}
+
+type systemInstruction struct {
+	Parts json.RawMessage `json:"parts"`
+}
+
+// message is a content of the input: the system instruction as a message
+// of role "system" before the contents as they were sent.
+type message struct {
+	Role  string          `json:"role"`
+	Parts json.RawMessage `json:"parts"`
+}
+
+// Request reads a generateContent, streamGenerateContent, embedContent or
+// batchEmbedContents request body.
+func (provider) Request(op llmhttp.Operation, body []byte) llmhttp.Request {
+	switch op.Kind {
+	case kindEmbed, kindBatchEmbed:
+		return embedRequest(op, body)
+	}
+	var req generateRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return llmhttp.Request{Input: rawText(body)}
+	}
+	r := llmhttp.Request{Params: make(map[string]any, len(req.GenerationConfig)+4)}
+	for k, v := range req.GenerationConfig {
+		r.Params[k] = v
+	}
+	setRaw(r.Params, "tools", req.Tools)
+	setRaw(r.Params, "toolConfig", req.ToolConfig)
+	setRaw(r.Params, "safetySettings", req.SafetySettings)
+	if req.CachedContent != "" {
+		r.Params["cachedContent"] = req.CachedContent
+	}
+	if isSet(req.Labels) {
+		r.Metadata = map[string]any{"labels": req.Labels}
+	}
+	r.Input = input(req)
+	return r
+}
+
+// input is the contents as sent, with the system instruction first as a
+// message of role "system" when there is one.
+func input(req generateRequest) any {
+	if req.SystemInstruction == nil || !isSet(req.SystemInstruction.Parts) {
+		if !isSet(req.Contents) {
+			return nil
+		}
+		return req.Contents
+	}
+	var contents []json.RawMessage
+	if isSet(req.Contents) && json.Unmarshal(req.Contents, &contents) != nil {
+		// contents is not a list: keep both as they were sent
+		return map[string]any{"systemInstruction": req.SystemInstruction, "contents": req.Contents}
+	}
+	in := make([]any, 0, len(contents)+1)
+	in = append(in, message{Role: "system", Parts: req.SystemInstruction.Parts})
+	for _, c := range contents {
+		in = append(in, c)
+	}
+	return in
+}
+
+// embedContentRequest is an EmbedContentRequest; a batch holds a list.
+type embedContentRequest struct {
+	Content              json.RawMessage `json:"content"`
+	TaskType             string          `json:"taskType"`
+	Title                string          `json:"title"`
+	OutputDimensionality *int            `json:"outputDimensionality"`
+	AutoTruncate         *bool           `json:"autoTruncate"`
+}
+
+func embedRequest(op llmhttp.Operation, body []byte) llmhttp.Request {
+	var reqs []embedContentRequest
+	if op.Kind == kindBatchEmbed {
+		var batch struct {
+			Requests []embedContentRequest `json:"requests"`
+		}
+		if err := json.Unmarshal(body, &batch); err != nil {
+			return llmhttp.Request{Input: rawText(body)}
+		}
+		reqs = batch.Requests
+	} else {
+		var one embedContentRequest
+		if err := json.Unmarshal(body, &one); err != nil {
+			return llmhttp.Request{Input: rawText(body)}
+		}
+		reqs = []embedContentRequest{one}
+	}
+	var r llmhttp.Request
+	if len(reqs) == 0 {
+		return r
+	}
+	// The parameters of the first request stand for the batch: the SDK
+	// sends the same configuration with every content.
+	first := reqs[0]
+	r.Params = make(map[string]any, 3)
+	if first.TaskType != "" {
+		r.Params["taskType"] = first.TaskType
+	}
+	if first.OutputDimensionality != nil {
+		r.Params["outputDimensionality"] = *first.OutputDimensionality
+	}
+	if first.AutoTruncate != nil {
+		r.Params["autoTruncate"] = *first.AutoTruncate
+	}
+	if op.Kind == kindEmbed {
+		r.Input = first.Content
+		return r
+	}
+	contents := make([]json.RawMessage, 0, len(reqs))
+	for _, q := range reqs {
+		contents = append(contents, q.Content)
+	}
+	r.Input = contents
+	return r
+}
+
+func setRaw(m map[string]any, k string, v json.RawMessage) {
+	if isSet(v) {
+		m[k] = v
+	}
+}
+
+// isSet reports whether v holds a value other than null.
+func isSet(v json.RawMessage) bool {
+	return len(v) > 0 && !bytes.Equal(v, []byte("null"))
+}
+
+// rawText is body as text, cut at maxRawText bytes, for a body that is not
+// the expected JSON. The copy keeps no reference to body.
+func rawText(body []byte) string {
+	if len(body) > maxRawText {
+		return string(body[:maxRawText]) + "…[truncated]"
+	}
+	return string(body)
+}
