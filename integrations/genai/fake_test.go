@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/genai"
 
-	langfusegenai "github.com/observe-go/langfuse/integrations/genai"
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
+	langfusegenai "github.com/observe-go/langfuse/integrations/genai"
 	"github.com/observe-go/langfuse/langfusetest"
 )
 

@@ -100,7 +100,7 @@ func (provider) Stream(llmhttp.Operation) llmhttp.Stream { return &stream{} }
 type stream struct{ acc accumulator }
 
 func (s *stream) Event(_ string, data []byte) { s.acc.add(data) }
-func (s *stream) Result() llmhttp.Result    { return s.acc.result() }
+func (s *stream) Result() llmhttp.Result      { return s.acc.result() }
 
 // ErrorMessage returns "STATUS: message" from the error object of a Google
 // API error body, which a stream sends inside a JSON array.
