@@ -3,6 +3,7 @@ module github.com/observe-go/langfuse/integrations
 go 1.25.0
 
 require (
+	cloud.google.com/go/auth v0.18.2
 	github.com/observe-go/langfuse v0.0.0-00010101000000-000000000000
 	github.com/stretchr/testify v1.12.1
 	google.golang.org/genai v1.77.0
@@ -10,7 +11,6 @@ require (
 
 require (
 	cloud.google.com/go v0.116.0 // indirect
-	cloud.google.com/go/auth v0.18.2 // indirect
 	cloud.google.com/go/compute/metadata v0.9.0 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
