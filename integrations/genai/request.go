@@ -3,6 +3,9 @@ package langfusegenai
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+
+	gojson "github.com/goccy/go-json"
 
 	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
 )
@@ -43,7 +46,7 @@ func (provider) Request(op llmhttp.Operation, body []byte) llmhttp.Request {
 		return embedRequest(op, body)
 	}
 	var req generateRequest
-	if err := json.Unmarshal(body, &req); err != nil {
+	if err := decode(body, &req); err != nil {
 		return llmhttp.Request{Input: rawText(body)}
 	}
 	r := llmhttp.Request{Params: make(map[string]any, len(req.GenerationConfig)+4)}
@@ -73,7 +76,7 @@ func input(req generateRequest) any {
 		return req.Contents
 	}
 	var contents []json.RawMessage
-	if isSet(req.Contents) && json.Unmarshal(req.Contents, &contents) != nil {
+	if isSet(req.Contents) && decode(req.Contents, &contents) != nil {
 		// contents is not a list: keep both as they were sent
 		return map[string]any{"systemInstruction": req.SystemInstruction, "contents": req.Contents}
 	}
@@ -100,13 +103,13 @@ func embedRequest(op llmhttp.Operation, body []byte) llmhttp.Request {
 		var batch struct {
 			Requests []embedContentRequest `json:"requests"`
 		}
-		if err := json.Unmarshal(body, &batch); err != nil {
+		if err := decode(body, &batch); err != nil {
 			return llmhttp.Request{Input: rawText(body)}
 		}
 		reqs = batch.Requests
 	} else {
 		var one embedContentRequest
-		if err := json.Unmarshal(body, &one); err != nil {
+		if err := decode(body, &one); err != nil {
 			return llmhttp.Request{Input: rawText(body)}
 		}
 		reqs = []embedContentRequest{one}
@@ -138,6 +141,20 @@ func embedRequest(op llmhttp.Operation, body []byte) llmhttp.Request {
 	}
 	r.Input = contents
 	return r
+}
+
+// errInvalid is what decode returns for a body that is not valid JSON.
+var errInvalid = errors.New("not valid JSON")
+
+// decode unmarshals the JSON text data into v. data is checked with
+// encoding/json first, because github.com/goccy/go-json, several times
+// faster at decoding, hands some invalid text to a json.RawMessage as it
+// is.
+func decode(data []byte, v any) error {
+	if !json.Valid(data) {
+		return errInvalid
+	}
+	return gojson.Unmarshal(data, v)
 }
 
 func setRaw(m map[string]any, k string, v json.RawMessage) {

@@ -77,7 +77,7 @@ func (provider) Response(op llmhttp.Operation, body []byte) llmhttp.Result {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		var chunks []json.RawMessage
-		if err := json.Unmarshal(trimmed, &chunks); err != nil {
+		if err := decode(trimmed, &chunks); err != nil {
 			return llmhttp.Result{Output: rawText(body), Error: "malformed response: " + err.Error()}
 		}
 		for _, c := range chunks {
@@ -111,12 +111,12 @@ func (provider) ErrorMessage(_ int, body []byte) string {
 	}
 	if len(body) > 0 && body[0] == '[' {
 		var list []json.RawMessage
-		if json.Unmarshal(body, &list) != nil || len(list) == 0 {
+		if decode(body, &list) != nil || len(list) == 0 {
 			return ""
 		}
 		body = list[0]
 	}
-	if json.Unmarshal(body, &e) != nil || e.Error == nil {
+	if decode(body, &e) != nil || e.Error == nil {
 		return ""
 	}
 	return e.Error.String()
@@ -165,7 +165,7 @@ type outContent struct {
 func (a *accumulator) add(data []byte) {
 	a.chunks++
 	var r generateResponse
-	if err := json.Unmarshal(data, &r); err != nil {
+	if err := decode(data, &r); err != nil {
 		a.bad++
 		return
 	}
@@ -228,7 +228,7 @@ func (c *candidateAcc) addPart(raw json.RawMessage) {
 		Text    *string `json:"text"`
 		Thought bool    `json:"thought"`
 	}
-	if json.Unmarshal(raw, &p) != nil || p.Text == nil {
+	if decode(raw, &p) != nil || p.Text == nil {
 		c.parts = append(c.parts, raw)
 		return
 	}
@@ -357,7 +357,7 @@ func embedResponse(body []byte) llmhttp.Result {
 			BillableCharacterCount int `json:"billableCharacterCount"`
 		} `json:"metadata"`
 	}
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := decode(body, &r); err != nil {
 		return llmhttp.Result{Output: rawText(body)}
 	}
 	list := r.Embeddings
