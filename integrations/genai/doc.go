@@ -40,7 +40,8 @@
 //   - genai.embedContent, of type embedding: POST .../models/{model}:embedContent
 //     and :batchEmbedContents
 //
-// countTokens and every other request pass through unrecorded. The model is
+// countTokens, :predict (the older Vertex AI embedding models, Imagen) and
+// every other request pass through unrecorded. The model is
 // the {model} of the URL (publishers/google/models/{model} on Vertex AI;
 // tunedModels/{id} and endpoints/{id} keep their collection), replaced by
 // the response's modelVersion when it names one.

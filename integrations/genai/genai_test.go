@@ -720,3 +720,29 @@ func TestEmbedContent(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamAsAJSONArray: without alt=sse, streamGenerateContent answers
+// a JSON array of responses, recorded whole at its end.
+func TestStreamAsAJSONArray(t *testing.T) {
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	body := "[" + strings.Join(streamChunks, ",\r\n") + "]"
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, body) })
+	hc := &http.Client{Transport: newTransport()}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		srv.URL+"/v1beta/models/gemini-2.5-flash:streamGenerateContent",
+		strings.NewReader(`{"contents":[{"role":"user","parts":[{"text":"Why is the sky blue?"}]}]}`))
+	require.NoError(t, err)
+	resp, err := hc.Do(req)
+	require.NoError(t, err)
+	got, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, body, string(got))
+
+	g := find(t, rec, "genai.streamGenerateContent")
+	assert.Empty(t, g.Level)
+	assert.Equal(t, map[string]any{"role": "model", "parts": []any{map[string]any{"text": "The sky is blue by day."}}}, outputOf(t, g))
+	assert.Equal(t, map[string]int{"input": 9, "output": 5, "total": 14}, usageOf(t, g))
+	assert.Equal(t, "gemini-2.5-flash-001", g.Attr(attrModel))
+}
