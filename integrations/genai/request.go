@@ -89,12 +89,19 @@ func input(req generateRequest) any {
 }
 
 // embedContentRequest is an EmbedContentRequest; a batch holds a list.
+// The Gemini API puts the parameters beside the content, Vertex AI in
+// embedContentConfig.
 type embedContentRequest struct {
-	Content              json.RawMessage `json:"content"`
-	TaskType             string          `json:"taskType"`
-	Title                string          `json:"title"`
-	OutputDimensionality *int            `json:"outputDimensionality"`
-	AutoTruncate         *bool           `json:"autoTruncate"`
+	Content json.RawMessage `json:"content"`
+	embedParams
+	EmbedContentConfig *embedParams `json:"embedContentConfig"`
+}
+
+type embedParams struct {
+	TaskType             string `json:"taskType"`
+	Title                string `json:"title"`
+	OutputDimensionality *int   `json:"outputDimensionality"`
+	AutoTruncate         *bool  `json:"autoTruncate"`
 }
 
 func embedRequest(op llmhttp.Operation, body []byte) llmhttp.Request {
@@ -120,7 +127,10 @@ func embedRequest(op llmhttp.Operation, body []byte) llmhttp.Request {
 	}
 	// The parameters of the first request stand for the batch: the SDK
 	// sends the same configuration with every content.
-	first := reqs[0]
+	first := reqs[0].embedParams
+	if c := reqs[0].EmbedContentConfig; c != nil {
+		first = *c
+	}
 	r.Params = make(map[string]any, 3)
 	if first.TaskType != "" {
 		r.Params["taskType"] = first.TaskType
@@ -132,7 +142,7 @@ func embedRequest(op llmhttp.Operation, body []byte) llmhttp.Request {
 		r.Params["autoTruncate"] = *first.AutoTruncate
 	}
 	if op.Kind == kindEmbed {
-		r.Input = first.Content
+		r.Input = reqs[0].Content
 		return r
 	}
 	contents := make([]json.RawMessage, 0, len(reqs))

@@ -52,3 +52,29 @@ func TestVertexWithCredentials(t *testing.T) {
 	assert.Contains(t, g.Output, "The sky is blue by day.")
 	assertNoSecret(t, rec, token)
 }
+
+// TestVertexEmbedContent: for Gemini embedding models the SDK calls
+// Vertex AI's embedContent, with its parameters in embedContentConfig.
+func TestVertexEmbedContent(t *testing.T) {
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	var gotPath string
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		gotPath = r.URL.Path
+		writeJSON(w, 200, `{"embedding": {"values": [0.011, -0.022, 0.033]}, "usageMetadata": {"promptTokenCount": 4, "totalTokenCount": 4}, "truncated": false}`)
+	})
+	resp, err := newVertexClient(t, srv).Models.EmbedContent(ctx, "gemini-embedding-2",
+		[]*genai.Content{genai.NewContentFromText("embed me", genai.RoleUser)},
+		&genai.EmbedContentConfig{TaskType: "RETRIEVAL_QUERY", OutputDimensionality: genai.Ptr[int32](3)})
+	require.NoError(t, err)
+	require.Len(t, resp.Embeddings, 1)
+	assert.Equal(t, "/v1beta1/projects/my-project/locations/us-central1/publishers/google/models/gemini-embedding-2:embedContent", gotPath)
+
+	e := find(t, rec, "genai.embedContent")
+	assert.Equal(t, "embedding", e.Type)
+	assert.Equal(t, "gemini-embedding-2", e.Attr(attrModel))
+	assert.Contains(t, e.Input, "embed me")
+	assert.JSONEq(t, `{"embeddings": 1, "dimensions": 3}`, e.Output)
+	assert.JSONEq(t, `{"input": 4, "total": 4}`, e.Attr(attrUsage))
+	assert.JSONEq(t, `{"taskType": "RETRIEVAL_QUERY", "outputDimensionality": 3}`, e.Attr(attrParams))
+}
