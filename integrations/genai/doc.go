@@ -62,9 +62,9 @@
 // several candidates), finishMessage and responseId are metadata, as is a
 // request's labels.
 //
-// Usage is written in the keys that Langfuse's default prices for Gemini
-// models use (input, input_cached_tokens, output, output_reasoning), from
-// the last usageMetadata of the response:
+// Usage is written in the keys that the Langfuse server's default prices
+// for Gemini models use (input, input_cached_tokens, output,
+// output_reasoning), from the last usageMetadata of the response:
 //
 //	input                promptTokenCount - cachedContentTokenCount
 //	input_cached_tokens  cachedContentTokenCount
@@ -74,10 +74,12 @@
 //	total                totalTokenCount
 //
 // Gemini counts the cached tokens inside promptTokenCount but the thoughts
-// apart from candidatesTokenCount, so that Langfuse, which prices each key
-// and adds them up, charges every token once. Counts of zero are left out.
-// An embedding records input and total when the response has
-// usageMetadata.
+// apart from candidatesTokenCount. Langfuse prices each key and adds them
+// up, so input leaves the cached tokens out, as Langfuse's own LangChain
+// integration does with its input details, and every token is charged
+// once. input_tool_use has no default price; it is there to be seen.
+// Counts of zero are left out. An embedding records input and total when
+// the response has usageMetadata.
 //
 // A stream's completion start time is when its first event arrived. A
 // stream that the caller stops reading before the chunk with the finish
