@@ -104,6 +104,15 @@ func TestJSONArrayStream(t *testing.T) {
 	assert.True(t, r.Ended)
 }
 
+func TestJSONArrayCutShort(t *testing.T) {
+	t.Parallel()
+	body := `[{"candidates":[{"content":{"role":"model","parts":[{"text":"Hel"}]}}]},{"candidates":[{"content":{"role":"model","parts":[{"text":"lo"}]}}]},{"candi`
+	r := provider{}.Response(llmhttp.Operation{Kind: kindStream}, []byte(body))
+	assert.JSONEq(t, `{"role":"model","parts":[{"text":"Hello"}]}`, encode(t, r.Output), "the responses before the cut")
+	assert.Equal(t, true, r.Metadata["incomplete_array"])
+	assert.Empty(t, r.Error)
+}
+
 func TestSeveralCandidates(t *testing.T) {
 	t.Parallel()
 	s := provider{}.Stream(llmhttp.Operation{Kind: kindStream})

@@ -74,14 +74,9 @@ func (provider) Response(op llmhttp.Operation, body []byte) llmhttp.Result {
 	}
 	var acc accumulator
 	trimmed := bytes.TrimSpace(body)
+	complete := true
 	if len(trimmed) > 0 && trimmed[0] == '[' {
-		var chunks []json.RawMessage
-		if err := decode(trimmed, &chunks); err != nil {
-			return llmhttp.Result{Output: rawText(body), Error: "malformed response: " + err.Error()}
-		}
-		for _, c := range chunks {
-			acc.add(c)
-		}
+		complete = addArray(&acc, trimmed)
 	} else {
 		acc.add(trimmed)
 	}
@@ -89,7 +84,38 @@ func (provider) Response(op llmhttp.Operation, body []byte) llmhttp.Result {
 	if acc.bad > 0 && acc.chunks == acc.bad {
 		r.Output = rawText(body)
 	}
+	if !complete {
+		// closed before its end, or cut: what came is recorded
+		r.Metadata = withEntry(r.Metadata, "incomplete_array", true)
+	}
 	return r
+}
+
+// addArray adds the responses of a JSON array to acc one by one, so that
+// an array cut short still gives the responses before the cut. It
+// reports whether the array was whole.
+func addArray(acc *accumulator, data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // the '['
+		return false
+	}
+	for dec.More() {
+		var raw json.RawMessage
+		if dec.Decode(&raw) != nil {
+			return false
+		}
+		acc.add(raw)
+	}
+	_, err := dec.Token() // the ']'
+	return err == nil
+}
+
+func withEntry(m map[string]any, k string, v any) map[string]any {
+	if m == nil {
+		m = make(map[string]any, 1)
+	}
+	m[k] = v
+	return m
 }
 
 // Stream reads the server-sent events of streamGenerateContent?alt=sse:
