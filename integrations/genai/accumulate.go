@@ -24,7 +24,7 @@ type accumulator struct {
 type candidateAcc struct {
 	index         int
 	role          string
-	parts         []any // *textPart or json.RawMessage
+	parts         []any // *textPart, or another part as JSON
 	finishReason  string
 	finishMessage string
 }
@@ -114,7 +114,7 @@ func (c *candidateAcc) addPart(raw json.RawMessage) {
 		Thought bool    `json:"thought"`
 	}
 	if decode(raw, &p) != nil || p.Text == nil {
-		c.parts = append(c.parts, raw)
+		c.parts = append(c.parts, withoutInlineData(raw))
 		return
 	}
 	if n := len(c.parts); n > 0 {

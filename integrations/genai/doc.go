@@ -36,7 +36,9 @@
 //   - genai.generateContent: POST .../models/{model}:generateContent
 //   - genai.streamGenerateContent: POST .../models/{model}:streamGenerateContent,
 //     server-sent events with alt=sse (what the SDK sends), or the JSON
-//     array sent without it, read whole at its end (up to 16 MiB)
+//     array sent without it, read whole at its end (up to 16 MiB; an array
+//     closed or cut before its end records the responses before the cut,
+//     with the metadata incomplete_array)
 //   - genai.embedContent, of type embedding: POST .../models/{model}:embedContent
 //     and :batchEmbedContents
 //
@@ -58,7 +60,9 @@
 // answer as parts with "thought": true, and function calls and other parts
 // kept in the order they came; with several candidates it is the list of
 // their contents. An embedding's output is the number of embeddings and
-// their dimensions, never the vectors. finishReason (finish_reasons for
+// their dimensions, never the vectors. The base64 data of inline media
+// (inlineData: images, audio, documents) in the input or output is
+// recorded as its type and size, "[image/png, 4000 bytes]". finishReason (finish_reasons for
 // several candidates), finishMessage and responseId are metadata, as is a
 // request's labels.
 //

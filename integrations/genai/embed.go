@@ -61,12 +61,12 @@ func embedRequest(op llmhttp.Operation, body []byte) llmhttp.Request {
 		r.Params["autoTruncate"] = *first.AutoTruncate
 	}
 	if op.Kind == kindEmbed {
-		r.Input = reqs[0].Content
+		r.Input = withoutInlineData(reqs[0].Content)
 		return r
 	}
-	contents := make([]json.RawMessage, 0, len(reqs))
+	contents := make([]any, 0, len(reqs))
 	for _, q := range reqs {
-		contents = append(contents, q.Content)
+		contents = append(contents, withoutInlineData(q.Content))
 	}
 	r.Input = contents
 	return r

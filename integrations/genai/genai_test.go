@@ -1,6 +1,8 @@
 package langfusegenai_test
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -210,4 +212,34 @@ func TestEmbedContent(t *testing.T) {
 			assert.NotContains(t, a.Value.Emit(), "0.31415", "vectors are never recorded")
 		}
 	}
+}
+
+// TestInlineMediaIsRecordedByItsSize: base64 images in the request and
+// the answer are recorded as their type and size, the text beside them
+// as it is.
+func TestInlineMediaIsRecordedByItsSize(t *testing.T) {
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	image := bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, 1000) // 4000 bytes
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		out := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1, 2, 3, 4, 5}, 101)) // 505 bytes
+		writeJSON(w, 200, `{"candidates":[{"content":{"role":"model","parts":[{"text":"Here is a sketch."},{"inlineData":{"mimeType":"image/png","data":"`+out+`"}}]},"finishReason":"STOP"}]}`)
+	})
+	contents := []*genai.Content{genai.NewContentFromParts([]*genai.Part{
+		genai.NewPartFromText("Draw this again."),
+		genai.NewPartFromBytes(image, "image/png"),
+	}, genai.RoleUser)}
+	resp, err := newClient(t, srv).Models.GenerateContent(ctx, "gemini-2.5-flash-image", contents, nil)
+	require.NoError(t, err)
+	require.Len(t, resp.Candidates[0].Content.Parts, 2)
+	assert.Len(t, resp.Candidates[0].Content.Parts[1].InlineData.Data, 505, "the SDK gets the image whole")
+
+	g := find(t, rec, "genai.generateContent")
+	assert.Contains(t, g.Input, "Draw this again.")
+	assert.Contains(t, g.Input, `"data":"[image/png, 4000 bytes]"`)
+	assert.NotContains(t, g.Input, base64.StdEncoding.EncodeToString(image[:12]))
+	assert.Equal(t, map[string]any{"role": "model", "parts": []any{
+		map[string]any{"text": "Here is a sketch."},
+		map[string]any{"inlineData": map[string]any{"mimeType": "image/png", "data": "[image/png, 505 bytes]"}},
+	}}, outputOf(t, g))
 }

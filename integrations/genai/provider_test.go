@@ -215,3 +215,22 @@ func FuzzStream(f *testing.F) {
 		p.Request(llmhttp.Operation{Kind: kindGenerate}, data)
 	})
 }
+
+func TestInlineDataNote(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{`{"inlineData":{"mimeType":"audio/wav","data":"AA=="}}`, `{"inlineData":{"data":"[audio/wav, 1 bytes]","mimeType":"audio/wav"}}`},
+		{`{"inline_data":{"mime_type":"image/jpeg","data":"AAA="}}`, `{"inline_data":{"data":"[image/jpeg, 2 bytes]","mime_type":"image/jpeg"}}`},
+		{`[{"parts":[{"inlineData":{"data":"AAAA"}}]}]`, `[{"parts":[{"inlineData":{"data":"[inline data, 3 bytes]"}}]}]`},
+		{`{"inlineData":"not an object"}`, `{"inlineData":"not an object"}`},
+		{`{"text":"no media"}`, `{"text":"no media"}`},
+		{`{"inlineData":`, `{"inlineData":`},
+	} {
+		got := withoutInlineData(json.RawMessage(tc.in))
+		if raw, ok := got.(json.RawMessage); ok {
+			assert.Equal(t, tc.want, string(raw))
+			continue
+		}
+		assert.JSONEq(t, tc.want, encode(t, got), tc.in)
+	}
+}

@@ -73,7 +73,7 @@ func input(req generateRequest) any {
 		if !isSet(req.Contents) {
 			return nil
 		}
-		return req.Contents
+		return withoutInlineData(req.Contents)
 	}
 	var contents []json.RawMessage
 	if isSet(req.Contents) && decode(req.Contents, &contents) != nil {
@@ -83,7 +83,7 @@ func input(req generateRequest) any {
 	in := make([]any, 0, len(contents)+1)
 	in = append(in, message{Role: "system", Parts: req.SystemInstruction.Parts})
 	for _, c := range contents {
-		in = append(in, c)
+		in = append(in, withoutInlineData(c))
 	}
 	return in
 }
