@@ -10,6 +10,7 @@ import (
 	"google.golang.org/genai"
 
 	"github.com/observe-go/langfuse"
+	"github.com/observe-go/langfuse/config"
 	langfusegenai "github.com/observe-go/langfuse/integrations/genai"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
@@ -26,7 +27,9 @@ func Example() {
 	}))
 	defer srv.Close()
 	rec := langfusetest.NewRecorder()
-	lf, _ := langfuse.New(langfuse.WithSpanExporter(rec), langfuse.WithDefault(false))
+	// A client that records into rec, whatever LANGFUSE_* says; a program
+	// calls langfuse.New() once in main.
+	lf, _ := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithSpanExporter(rec), langfuse.WithDefault(false))
 	ctx := lf.Context(context.Background())
 
 	client, err := genai.NewClient(ctx, &genai.ClientConfig{
