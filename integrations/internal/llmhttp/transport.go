@@ -57,8 +57,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !ok {
 		return t.base.RoundTrip(req)
 	}
-	opts := make([]observe.Option, 0, 3+len(t.opts))
-	opts = append(opts, observe.AsType(op.Type), observe.AutoCapture())
+	var buf [8]observe.Option // no allocation for the usual few options
+	opts := append(buf[:0], observe.AsType(op.Type), observe.AutoCapture())
 	if op.Model != "" {
 		opts = append(opts, observe.WithModel(op.Model))
 	}

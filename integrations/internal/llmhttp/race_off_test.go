@@ -1,0 +1,5 @@
+//go:build !race
+
+package llmhttp
+
+const raceEnabled = false
