@@ -41,9 +41,7 @@ func (provider) Request(op llmhttp.Operation, body []byte) llmhttp.Request {
 		}
 	case kindEmbeddings:
 		skip["input"] = true
-		if in := fields["input"]; len(in) > 0 {
-			r.Input = in
-		}
+		r.Input = inputValue(fields["input"])
 	}
 	for k, raw := range fields {
 		if skip[k] {
@@ -186,10 +184,7 @@ func toolChoice(raw json.RawMessage) any {
 func responsesInput(instructions, input json.RawMessage) any {
 	instr, hasInstr := jsonString(instructions)
 	if !hasInstr || instr == "" {
-		if len(input) == 0 {
-			return nil
-		}
-		return input
+		return inputValue(input)
 	}
 	sys, _ := json.Marshal(chatMessage{Role: "system", Content: &instr})
 	var b bytes.Buffer
@@ -215,4 +210,16 @@ func responsesInput(instructions, input json.RawMessage) any {
 	}
 	b.WriteByte(']')
 	return json.RawMessage(b.Bytes())
+}
+
+// inputValue is a JSON string as its text, which Langfuse shows as it
+// is, and any other JSON value as it is; nil for nothing.
+func inputValue(raw json.RawMessage) any {
+	if len(raw) == 0 {
+		return nil
+	}
+	if s, ok := jsonString(raw); ok {
+		return s
+	}
+	return raw
 }
