@@ -127,6 +127,10 @@ func (b *observedBody) end(cause error) {
 	switch {
 	case r.Error != "":
 		// the response's own error, already in opts
+	case cause == nil && b.stream != nil && !r.Ended:
+		// The body ended cleanly without the stream's final event: a
+		// server or proxy cut the answer short, and the SDK may not say.
+		opts = append(opts, observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage("stream ended before its final event"))
 	case cause == nil, errors.Is(cause, errClosedEarly) && (r.Ended || b.stream == nil):
 		// a whole answer: read to EOF, or closed after its last event
 	case errors.Is(cause, errClosedEarly):
