@@ -5,6 +5,7 @@ go 1.25.0
 require (
 	github.com/observe-go/langfuse v0.0.0-00010101000000-000000000000
 	github.com/openai/openai-go/v3 v3.74.0
+	github.com/sashabaranov/go-openai v1.43.0
 	github.com/stretchr/testify v1.12.1
 )
 

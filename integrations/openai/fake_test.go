@@ -1,6 +1,7 @@
 package langfuseopenai_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -55,6 +56,7 @@ func newFakeAPI(t testing.TB, routes map[string]http.HandlerFunc) *fakeAPI {
 	f := &fakeAPI{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		auth := r.Header.Get("Authorization")
 		if auth == "" {
 			auth = r.Header.Get("api-key")

@@ -223,3 +223,10 @@ func TestResponsesStreamFailure(t *testing.T) {
 		})
 	}
 }
+
+func responsesParams(input string) responses.ResponseNewParams {
+	return responses.ResponseNewParams{
+		Model: openai.ChatModelGPT4_1,
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String(input)},
+	}
+}
