@@ -73,7 +73,7 @@ type tokenCount struct {
 
 func (c *tokenCount) UnmarshalJSON(b []byte) error {
 	var n int
-	if json.Unmarshal(b, &n) == nil && n >= 0 {
+	if string(b) != "null" && json.Unmarshal(b, &n) == nil && n >= 0 {
 		c.n, c.ok = n, true
 	}
 	return nil
