@@ -69,9 +69,13 @@
 // text and the tool calls are accumulated from the deltas, the usage is
 // taken from the last chunk (Chat Completions sends it when the request
 // sets stream_options.include_usage) or from response.completed, and the
-// completion start time is the arrival of the first event. A stream that
-// the caller closes before its end is recorded at level WARNING with what
-// had arrived; one that fails is recorded at level ERROR. An error
+// completion start time is the arrival of the first event. The end of a
+// stream is its final event: data: [DONE] or a finish reason on every
+// choice (Chat Completions), response.completed, response.incomplete or
+// response.failed (Responses). A stream that the caller closes before
+// its end, or whose body ends without it, is recorded at level WARNING
+// with what had arrived; one whose connection fails is recorded at level
+// ERROR. An error
 // response, or an error event in a stream (response.failed, error), is
 // recorded at level ERROR with the API's message.
 //
