@@ -3,6 +3,7 @@ module github.com/observe-go/langfuse/integrations
 go 1.25.0
 
 require (
+	github.com/goccy/go-json v0.10.5
 	github.com/observe-go/langfuse v0.0.0-00010101000000-000000000000
 	github.com/openai/openai-go/v3 v3.74.0
 	github.com/sashabaranov/go-openai v1.43.0
@@ -15,7 +16,6 @@ require (
 	github.com/coder/websocket v1.8.15 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
-	github.com/goccy/go-json v0.10.5 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.30.0 // indirect
 	github.com/tidwall/gjson v1.19.0 // indirect

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
 )
 
@@ -148,7 +150,7 @@ type responsesEvent struct {
 
 func (s *responsesStream) Event(event string, data []byte) {
 	var e responsesEvent
-	if err := json.Unmarshal(data, &e); err != nil {
+	if err := gojson.Unmarshal(data, &e); err != nil {
 		s.bad++
 		return
 	}
