@@ -29,6 +29,7 @@ const (
 	kindChat = iota
 	kindResponses
 	kindEmbeddings
+	kindAny // what holds for every kind
 )
 
 // provider reads the OpenAI wire format.

@@ -20,16 +20,12 @@ func (provider) Request(op llmhttp.Operation, body []byte) llmhttp.Request {
 	if s, ok := jsonString(fields["model"]); ok {
 		r.Model = s
 	}
-	skip := map[string]bool{"model": true, "stream": true, "stream_options": true, "metadata": true}
 	switch op.Kind {
 	case kindChat:
-		skip["messages"], skip["prediction"] = true, true
 		if m := fields["messages"]; len(m) > 0 {
 			r.Input = m
 		}
 	case kindResponses:
-		skip["input"], skip["instructions"], skip["prompt"] = true, true, true
-		skip["previous_response_id"], skip["conversation"] = true, true
 		r.Input = responsesInput(fields["instructions"], fields["input"])
 		for _, k := range [...]string{"previous_response_id", "conversation"} {
 			if v := paramValue(fields[k]); v != nil {
@@ -40,16 +36,26 @@ func (provider) Request(op llmhttp.Operation, body []byte) llmhttp.Request {
 			r.Metadata = withEntry(r.Metadata, "prompt_id", id)
 		}
 	case kindEmbeddings:
-		skip["input"] = true
 		r.Input = inputValue(fields["input"])
 	}
+	skip := notParams[op.Kind]
 	for k, raw := range fields {
-		if skip[k] {
+		if skip[k] || notParams[kindAny][k] {
 			continue
 		}
 		addParam(&r.Params, k, raw)
 	}
 	return r
+}
+
+// notParams are the request fields that are not model parameters, by
+// operation kind: the prompt, what is recorded as metadata, and what
+// only steers the transport. A predicted output is as long as the answer.
+var notParams = [...]map[string]bool{
+	kindAny:        {"model": true, "stream": true, "stream_options": true, "metadata": true},
+	kindChat:       {"messages": true, "prediction": true},
+	kindResponses:  {"input": true, "instructions": true, "prompt": true, "previous_response_id": true, "conversation": true},
+	kindEmbeddings: {"input": true},
 }
 
 // addParam adds the model parameter k, shaped as Langfuse shows model
