@@ -161,3 +161,28 @@ func FuzzStreamEvents(f *testing.F) {
 		}
 	})
 }
+
+// TestCompatibleServers: shapes of OpenAI-compatible servers: reasoning
+// text in reasoning_content (DeepSeek, vLLM) or reasoning (OpenRouter),
+// usage in every chunk, the legacy function_call, several choices.
+func TestCompatibleServers(t *testing.T) {
+	s := provider{}.Stream(opOf(t, "/v1/chat/completions"))
+	s.Event("", []byte(`{"model":"deepseek-reasoner","choices":[{"index":0,"delta":{"role":"assistant","reasoning_content":"Think"}}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}`))
+	s.Event("", []byte(`{"choices":[{"index":0,"delta":{"reasoning_content":"ing."}}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}`))
+	s.Event("", []byte(`{"choices":[{"index":0,"delta":{"function_call":{"name":"lookup","arguments":"{}"}},"finish_reason":"function_call"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}`))
+	r := s.Result()
+	assert.Equal(t, "deepseek-reasoner", r.Model)
+	assert.Equal(t, map[string]int{"input": 5, "output": 3, "total": 8}, r.Usage, "the last usage")
+	b, err := json.Marshal(r.Output)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"role":"assistant","content":null,"reasoning_content":"Thinking.","function_call":{"name":"lookup","arguments":"{}"}}`, string(b))
+	assert.True(t, r.Ended)
+
+	res := provider{}.Response(opOf(t, "/v1/chat/completions"), []byte(`{"id":"x","model":"llama3",
+		"choices":[{"index":0,"message":{"role":"assistant","content":"A"},"finish_reason":"stop"},{"index":1,"message":{"role":"assistant","content":"B"},"finish_reason":"length"}]}`))
+	b, err = json.Marshal(res.Output)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"role":"assistant","content":"A"},{"role":"assistant","content":"B"}]`, string(b))
+	assert.Equal(t, []string{"stop", "length"}, res.Metadata["finish_reason"])
+	assert.Nil(t, res.Usage)
+}
