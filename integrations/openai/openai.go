@@ -1,0 +1,74 @@
+package langfuseopenai
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
+	"github.com/observe-go/langfuse/observe"
+)
+
+// Option is an option of package observe applied to every observation the
+// transport starts, such as observe.WithMetadata, observe.WithVersion or
+// observe.CaptureInput(false).
+type Option = observe.Option
+
+// NewTransport returns a transport that records every OpenAI API model
+// call sent through it as a Langfuse observation, a child of the
+// observation in the request's context, and sends every request on
+// through base (http.DefaultTransport when nil). Requests that are not
+// model calls, and all requests while tracing is off, pass through
+// untouched. opts are applied to each observation after the transport's
+// own. The transport is safe for concurrent use.
+func NewTransport(base http.RoundTripper, opts ...Option) http.RoundTripper {
+	return llmhttp.New(base, provider{}, opts)
+}
+
+// The operations of the OpenAI wire that are recorded.
+const (
+	kindChat = iota
+	kindResponses
+	kindEmbeddings
+	kindAny // what holds for every kind
+)
+
+// provider reads the OpenAI wire format.
+type provider struct{}
+
+var operations = [...]struct {
+	suffix string
+	op     llmhttp.Operation
+}{
+	{"/chat/completions", llmhttp.Operation{Name: "openai.chat.completions", Type: observe.TypeGeneration, Kind: kindChat}},
+	{"/responses", llmhttp.Operation{Name: "openai.responses", Type: observe.TypeGeneration, Kind: kindResponses}},
+	{"/embeddings", llmhttp.Operation{Name: "openai.embeddings", Type: observe.TypeEmbedding, Kind: kindEmbeddings}},
+}
+
+// Operation matches a POST by the end of its URL path, so that any base
+// URL works: api.openai.com/v1, Azure OpenAI's
+// /openai/deployments/{deployment}/..., and OpenAI-compatible servers.
+func (provider) Operation(r *http.Request) (llmhttp.Operation, bool) {
+	if r.Method != http.MethodPost || r.URL == nil {
+		return llmhttp.Operation{}, false
+	}
+	path := strings.TrimSuffix(r.URL.Path, "/")
+	for _, o := range operations {
+		if rest, ok := strings.CutSuffix(path, o.suffix); ok {
+			op := o.op
+			op.Model = azureDeployment(rest)
+			return op, true
+		}
+	}
+	return llmhttp.Operation{}, false
+}
+
+// azureDeployment returns the deployment named by an Azure OpenAI path
+// (.../deployments/{deployment}), which stands for the model when the
+// request body names none; "" for other paths.
+func azureDeployment(prefix string) string {
+	i := strings.LastIndexByte(prefix, '/')
+	if i < 0 || !strings.HasSuffix(prefix[:i], "/deployments") {
+		return ""
+	}
+	return prefix[i+1:]
+}
