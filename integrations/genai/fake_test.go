@@ -171,11 +171,11 @@ func assertNoSecret(t testing.TB, rec *langfusetest.Recorder, secret string) {
 	t.Helper()
 	for _, s := range rec.Spans() {
 		for _, a := range s.Attributes() {
-			assert.NotContains(t, a.Value.Emit(), secret, "attribute %s of %s", a.Key, s.Name())
+			assert.NotContains(t, a.Value.String(), secret, "attribute %s of %s", a.Key, s.Name())
 		}
 		for _, e := range s.Events() {
 			for _, a := range e.Attributes {
-				assert.NotContains(t, a.Value.Emit(), secret, "event %s of %s", e.Name, s.Name())
+				assert.NotContains(t, a.Value.String(), secret, "event %s of %s", e.Name, s.Name())
 			}
 		}
 		assert.NotContains(t, s.Status().Description, secret)

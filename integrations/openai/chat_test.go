@@ -106,9 +106,9 @@ func TestChatCompletion(t *testing.T) {
 		"output_accepted_prediction_tokens": 0, "output_rejected_prediction_tokens": 0,
 		"total": 1280,
 	}, usageOf(t, gen))
-	assert.Equal(t, "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT", gen.Metadata["response_id"].Emit())
-	assert.Equal(t, "stop", gen.Metadata["finish_reason"].Emit())
-	assert.Equal(t, "fp_06737a9306", gen.Metadata["system_fingerprint"].Emit())
+	assert.Equal(t, "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT", gen.Metadata["response_id"].String())
+	assert.Equal(t, "stop", gen.Metadata["finish_reason"].String())
+	assert.Equal(t, "fp_06737a9306", gen.Metadata["system_fingerprint"].String())
 	assertNoSecret(t, rec)
 }
 
@@ -178,7 +178,7 @@ func TestChatCompletionToolCalls(t *testing.T) {
 	assert.Equal(t, "get_weather", out.ToolCalls[0].Function.Name)
 	assert.JSONEq(t, `{"city":"Paris"}`, out.ToolCalls[0].Function.Arguments)
 	assert.JSONEq(t, `{"city":"Rome"}`, out.ToolCalls[1].Function.Arguments)
-	assert.Equal(t, "tool_calls", gen.Metadata["finish_reason"].Emit())
+	assert.Equal(t, "tool_calls", gen.Metadata["finish_reason"].String())
 	assert.Equal(t, map[string]int{"input": 82, "output": 47, "total": 129}, usageOf(t, gen))
 }
 
@@ -236,8 +236,8 @@ func TestChatCompletionStream(t *testing.T) {
 	assert.Equal(t, 23, usageOf(t, gen)["total"])
 	assert.Equal(t, 19, usageOf(t, gen)["input"])
 	assert.Equal(t, 4, usageOf(t, gen)["output"])
-	assert.Equal(t, "stop", gen.Metadata["finish_reason"].Emit())
-	assert.Equal(t, "chatcmpl-stream1", gen.Metadata["response_id"].Emit())
+	assert.Equal(t, "stop", gen.Metadata["finish_reason"].String())
+	assert.Equal(t, "chatcmpl-stream1", gen.Metadata["response_id"].String())
 	completionStart(t, gen)
 
 	var sent struct {
@@ -285,7 +285,7 @@ func TestChatCompletionStreamToolCalls(t *testing.T) {
 	assert.JSONEq(t, `{"role":"assistant","content":null,"tool_calls":[
 		{"id":"call_p1","type":"function","function":{"name":"get_weather","arguments":"{\"city\": \"Paris\"}"}},
 		{"id":"call_r2","type":"function","function":{"name":"get_weather","arguments":"{\"city\": \"Rome\"}"}}]}`, gen.Output)
-	assert.Equal(t, "tool_calls", gen.Metadata["finish_reason"].Emit())
+	assert.Equal(t, "tool_calls", gen.Metadata["finish_reason"].String())
 	assert.Empty(t, gen.Attr(attrUsage), "no usage without include_usage")
 	completionStart(t, gen)
 }

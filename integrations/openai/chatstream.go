@@ -45,7 +45,6 @@ type chatToolCall struct {
 	id, typ  string
 	name     string
 	args     strings.Builder
-	argsSeen bool
 }
 
 type chatChunk struct {

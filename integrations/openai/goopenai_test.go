@@ -33,10 +33,10 @@ func TestGoOpenAIChatCompletion(t *testing.T) {
 
 	ctx, parent := observe.Start(ctx, "parent")
 	got, err := client.CreateChatCompletion(ctx, goopenai.ChatCompletionRequest{
-		Model:       goopenai.GPT4oMini,
-		Messages:    []goopenai.ChatCompletionMessage{{Role: goopenai.ChatMessageRoleUser, Content: "Capital of France?"}},
-		Temperature: 0.3,
-		MaxTokens:   100,
+		Model:               goopenai.GPT4oMini,
+		Messages:            []goopenai.ChatCompletionMessage{{Role: goopenai.ChatMessageRoleUser, Content: "Capital of France?"}},
+		Temperature:         0.3,
+		MaxCompletionTokens: 100,
 	})
 	parent.End()
 	require.NoError(t, err)
@@ -47,7 +47,7 @@ func TestGoOpenAIChatCompletion(t *testing.T) {
 	assert.Equal(t, only(t, rec, "parent").ID, gen.ParentID)
 	assert.Equal(t, "gpt-4o-mini-2024-07-18", gen.Attr(attrModel))
 	assert.JSONEq(t, `[{"role":"user","content":"Capital of France?"}]`, gen.Input)
-	assert.Equal(t, map[string]any{"temperature": 0.3, "max_tokens": 100.0}, paramsOf(t, gen))
+	assert.Equal(t, map[string]any{"temperature": 0.3, "max_completion_tokens": 100.0}, paramsOf(t, gen))
 	assert.Equal(t, 176, usageOf(t, gen)["input"])
 	assert.Equal(t, 1024, usageOf(t, gen)["input_cached_tokens"])
 	assertNoSecret(t, rec)

@@ -87,9 +87,9 @@ func TestResponses(t *testing.T) {
 	assert.Equal(t, map[string]int{
 		"input": 20, "input_cached_tokens": 16, "output": 23, "output_reasoning_tokens": 64, "total": 123,
 	}, usageOf(t, gen))
-	assert.Equal(t, "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b", gen.Metadata["response_id"].Emit())
-	assert.Equal(t, "completed", gen.Metadata["status"].Emit())
-	assert.Equal(t, "resp_previous", gen.Metadata["previous_response_id"].Emit())
+	assert.Equal(t, "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b", gen.Metadata["response_id"].String())
+	assert.Equal(t, "completed", gen.Metadata["status"].String())
+	assert.Equal(t, "resp_previous", gen.Metadata["previous_response_id"].String())
 }
 
 // responsesStream is a streamed Responses call that answers with text.
@@ -141,7 +141,7 @@ func TestResponsesStream(t *testing.T) {
 	assert.JSONEq(t, `[{"content":"Say hi","role":"user"}]`, gen.Input)
 	assert.JSONEq(t, `{"role":"assistant","content":"Hi there!"}`, gen.Output)
 	assert.Equal(t, map[string]int{"input": 37, "input_cached_tokens": 0, "output": 11, "output_reasoning_tokens": 0, "total": 48}, usageOf(t, gen))
-	assert.Equal(t, "resp_s1", gen.Metadata["response_id"].Emit())
+	assert.Equal(t, "resp_s1", gen.Metadata["response_id"].String())
 	completionStart(t, gen)
 }
 

@@ -144,7 +144,7 @@ func TestCaptureOff(t *testing.T) {
 		assert.Empty(t, gen.Attr(attrOutput), name)
 		assert.NotEmpty(t, gen.Attr(attrModel), name)
 		assert.NotEmpty(t, usageOf(t, gen), name)
-		assert.Equal(t, "search", gen.Metadata["feature"].Emit(), "the transport's options apply")
+		assert.Equal(t, "search", gen.Metadata["feature"].String(), "the transport's options apply")
 		assert.Equal(t, "v7", gen.Attr("langfuse.version"))
 	}
 }
