@@ -50,6 +50,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'Wrap' -benchtime $(BENCHTIME) -count $(BENCHCOUNT) . | tee bin/bench.txt
 	$(GO) test -run '^$$' -bench 'Capture' -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./capture | tee -a bin/bench.txt
 	$(GO) test -run '^$$' -bench 'ExportThroughput' -benchtime 200000x -count $(BENCHCOUNT) ./tracing | tee -a bin/bench.txt
+	$(GO) test -run '^$$' -bench 'Pipeline' -benchtime 3x -count $(BENCHCOUNT) . | tee -a bin/bench.txt
 	@$(GO) run ./internal/benchtable < bin/bench.txt
 
 # fuzz runs each fuzz target for FUZZTIME.
