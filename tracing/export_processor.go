@@ -65,10 +65,10 @@ func (p *ExportProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 }
 
 // ForceFlush exports every queued span and returns when that is done or
-// ctx ends. It returns the error of an export it waited for, so that a
-// program that flushes learns that spans were lost; in immediate mode
-// every span was exported before its End returned, and ForceFlush has
-// nothing to wait for.
+// ctx ends; in immediate mode, where each span is exported by the End
+// that ends it, it waits for the exports in flight on other goroutines
+// when it is called. It returns the error of an export it waited for, so
+// that a program that flushes learns that spans were lost.
 func (p *ExportProcessor) ForceFlush(ctx context.Context) error {
 	if p == nil {
 		return nil
