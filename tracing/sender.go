@@ -32,6 +32,7 @@ type sender struct {
 	exported atomic.Uint64 // spans
 	failed   atomic.Uint64 // requests
 	lastErr  atomic.Pointer[failure]
+	utf8     utf8Fixer
 	warned   sync.Map // kind -> *warnState
 	now      func() time.Time
 }
@@ -73,7 +74,7 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	// timeout and its last attempt may take another.
 	ctx, cancel := context.WithTimeout(s.ctx, 2*s.timeout)
 	defer cancel()
-	validUTF8(batch)
+	s.utf8.fix(batch)
 	err := s.exp.ExportSpans(ctx, batch)
 	switch {
 	case err == nil:
