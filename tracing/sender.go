@@ -76,9 +76,12 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	defer cancel()
 	s.utf8.fix(batch)
 	err := s.exp.ExportSpans(ctx, batch)
+	var ee *ExportError
 	switch {
 	case err == nil:
 		s.exported.Add(uint64(len(batch)))
+	case errors.As(err, &ee) && ee.Kind == "partial":
+		return s.partial(err, ee, len(batch))
 	case s.ctx.Err() != nil:
 		s.giveUp(len(batch))
 	default:
@@ -87,6 +90,25 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 		s.drop(len(batch))
 		s.report(err, len(batch))
 	}
+	return err
+}
+
+// partial counts a batch of n spans that the server took in part: the
+// spans it rejected are dropped, the rest exported, and the rejection is
+// logged and kept as the last error, which partial returns. A partial
+// success that rejected nothing is a success with a warning, which is
+// logged only. Either way the request is not counted as failed: it was
+// answered with a 2xx.
+func (s *sender) partial(err error, ee *ExportError, n int) error {
+	rejected := int(min(max(ee.Rejected, 0), int64(n)))
+	s.exported.Add(uint64(n - rejected))
+	if rejected == 0 {
+		s.warn("partial_warning", "langfuse: export accepted with a warning", "spans", n, "warning", ee.Body)
+		return nil
+	}
+	s.drop(rejected)
+	s.lastErr.Store(&failure{err})
+	s.report(err, rejected)
 	return err
 }
 
