@@ -403,12 +403,13 @@ func TestExportProcessorImmediateForceFlushWaitsForExportsInFlight(t *testing.T)
 	cancel()
 	assert.ErrorIs(t, p.ForceFlush(ctx), context.Canceled, "ctx bounds the wait")
 
+	waiting := &doneWatch{Context: context.Background(), asked: make(chan struct{})}
 	flushed := make(chan error, 1)
-	go func() { flushed <- p.ForceFlush(context.Background()) }()
+	go func() { flushed <- p.ForceFlush(waiting) }()
 	select {
+	case <-waiting.asked: // ForceFlush waits; the export may end now
 	case err := <-flushed:
 		t.Fatalf("ForceFlush returned (%v) with an export in flight", err)
-	default:
 	}
 	close(exp.release)
 	err := <-flushed
@@ -418,4 +419,17 @@ func TestExportProcessorImmediateForceFlushWaitsForExportsInFlight(t *testing.T)
 	<-ended
 	assert.NoError(t, p.ForceFlush(context.Background()), "a finished export is not waited for again")
 	require.NoError(t, tp.Shutdown(context.Background()))
+}
+
+// doneWatch is a context that closes asked when Done is first called,
+// which a ForceFlush does when it starts to wait.
+type doneWatch struct {
+	context.Context
+	once  sync.Once
+	asked chan struct{}
+}
+
+func (c *doneWatch) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.asked) })
+	return c.Context.Done()
 }
