@@ -49,7 +49,7 @@ func (p *immediateProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	}
 	var err error
 	defer func() { p.end(f, err) }()
-	err = p.send.send([]sdktrace.ReadOnlySpan{s})
+	err = p.send.send([]sdktrace.ReadOnlySpan{p.send.valid(s)})
 }
 
 // ForceFlush waits for the exports in flight when it is called, on other

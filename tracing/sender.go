@@ -59,8 +59,9 @@ func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Lo
 	return s
 }
 
-// send exports batch in one request, with every string of its spans made
-// valid UTF-8 (batch is changed in place), and returns the export's error.
+// send exports batch in one request and returns the export's error. Every
+// string of its spans must be valid UTF-8: made so by valid, on the
+// goroutine that ended each span.
 // Once abort was called, the spans are counted as dropped instead. The
 // spans of a failed export are counted as dropped as well as the failed
 // request: the exporter has given up on them, after its retries when the
@@ -74,7 +75,6 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	// timeout and its last attempt may take another.
 	ctx, cancel := context.WithTimeout(s.ctx, 2*s.timeout)
 	defer cancel()
-	s.utf8.fix(batch)
 	err := s.exp.ExportSpans(ctx, batch)
 	var ee *ExportError
 	switch {
@@ -111,6 +111,9 @@ func (s *sender) partial(err error, ee *ExportError, n int) error {
 	s.report(err, rejected)
 	return err
 }
+
+// valid returns s with every string made valid UTF-8 (see utf8Fixer).
+func (s *sender) valid(span sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan { return s.utf8.span(span) }
 
 // drop counts n spans that never reached the exporter.
 func (s *sender) drop(n int) { s.dropped.Add(uint64(n)) }

@@ -30,40 +30,38 @@ type resourceFix struct {
 	from, to *resource.Resource
 }
 
-// fix replaces, in place, each span of batch that holds a string which is
-// not valid UTF-8 by a copy whose invalid bytes are U+FFFD. Spans that
-// need nothing are left as they are.
-func (f *utf8Fixer) fix(batch []sdktrace.ReadOnlySpan) {
-	for i, s := range batch {
-		res := f.resource(s.Resource())
-		if res == s.Resource() && spanIsValidUTF8(s) {
-			continue
-		}
-		stub := tracetest.SpanStubFromReadOnlySpan(s)
-		stub.Name = fixString(stub.Name)
-		stub.Attributes = fixAttrs(stub.Attributes)
-		for j := range stub.Events {
-			stub.Events[j].Name = fixString(stub.Events[j].Name)
-			stub.Events[j].Attributes = fixAttrs(stub.Events[j].Attributes)
-		}
-		for j := range stub.Links {
-			stub.Links[j].Attributes = fixAttrs(stub.Links[j].Attributes)
-		}
-		stub.Status.Description = fixString(stub.Status.Description)
-		sc := &stub.InstrumentationScope
-		sc.Name = fixString(sc.Name)
-		sc.Version = fixString(sc.Version)
-		sc.SchemaURL = fixString(sc.SchemaURL)
-		if !iterValid(sc.Attributes.Iter()) {
-			sc.Attributes = attribute.NewSet(fixAttrs(sc.Attributes.ToSlice())...)
-		}
-		// Snapshot reads the deprecated library instead of a scope with
-		// no name, so it must hold the fixed scope too.
-		//lint:ignore SA1019 Snapshot still reads it, as said above
-		stub.InstrumentationLibrary = stub.InstrumentationScope //nolint:staticcheck // SA1019: as the line above says
-		stub.Resource = res
-		batch[i] = stub.Snapshot()
+// span returns s, or when s holds a string which is not valid UTF-8, a
+// copy of s whose invalid bytes are U+FFFD. It is cheapest on the
+// goroutine that ended s, whose cache still holds it.
+func (f *utf8Fixer) span(s sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
+	res := f.resource(s.Resource())
+	if res == s.Resource() && spanIsValidUTF8(s) {
+		return s
 	}
+	stub := tracetest.SpanStubFromReadOnlySpan(s)
+	stub.Name = fixString(stub.Name)
+	stub.Attributes = fixAttrs(stub.Attributes)
+	for j := range stub.Events {
+		stub.Events[j].Name = fixString(stub.Events[j].Name)
+		stub.Events[j].Attributes = fixAttrs(stub.Events[j].Attributes)
+	}
+	for j := range stub.Links {
+		stub.Links[j].Attributes = fixAttrs(stub.Links[j].Attributes)
+	}
+	stub.Status.Description = fixString(stub.Status.Description)
+	sc := &stub.InstrumentationScope
+	sc.Name = fixString(sc.Name)
+	sc.Version = fixString(sc.Version)
+	sc.SchemaURL = fixString(sc.SchemaURL)
+	if !iterValid(sc.Attributes.Iter()) {
+		sc.Attributes = attribute.NewSet(fixAttrs(sc.Attributes.ToSlice())...)
+	}
+	// Snapshot reads the deprecated library instead of a scope with
+	// no name, so it must hold the fixed scope too.
+	//lint:ignore SA1019 Snapshot still reads it, as said above
+	stub.InstrumentationLibrary = stub.InstrumentationScope //nolint:staticcheck // SA1019: as the line above says
+	stub.Resource = res
+	return stub.Snapshot()
 }
 
 // resource returns r, or when r holds a string that is not valid UTF-8, a
