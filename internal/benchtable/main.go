@@ -172,6 +172,13 @@ func main() {
 					fmt.Sprintf("%.0f spans/s", ov), fmt.Sprintf("%.0f spans/s", rv),
 					fmt.Sprintf("%.2f×", ov/rv), "≥ 1.00×", pass(ov >= rv))
 			}
+			// CPU time per span, lower is better; a shared machine
+			// disturbs it less than the rate.
+			oc, rc := median(o.extra["cpu-ns/span"]), median(r.extra["cpu-ns/span"])
+			if oc > 0 && rc > 0 {
+				row("whole pipeline, CPU time per span (process, server included)",
+					fmt.Sprintf("%.0f ns", oc), fmt.Sprintf("%.0f ns", rc), fmt.Sprintf("%.2f×", oc/rc), "", "")
+			}
 		}
 	}
 	if t, ok := res["ExportThroughput"]; ok {
