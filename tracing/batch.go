@@ -12,14 +12,11 @@ import (
 	"github.com/observe-go/langfuse/config"
 )
 
-// batchProcessor queues ended spans and exports them in batches from a
+// batchProcessor queues ended spans and exports them in batches on a
 // goroutine of its own: a batch when size spans are queued, and what is
-// queued at least every interval. Up to inFlight batches are exported at
-// once, so that encoding the next batch overlaps the round trip of the
-// last, which a single export at a time leaves the CPU idle for; when
-// that many are in flight, batching waits and the queue takes the spans.
-// When the bounded queue is full a span is dropped and counted, and drops
-// are logged (see sender). It is safe for concurrent use.
+// queued at least every interval. When the bounded queue is full a span is
+// dropped and counted, and drops are logged (see sender). It is safe for
+// concurrent use.
 type batchProcessor struct {
 	send     *sender
 	size     int
@@ -28,29 +25,11 @@ type batchProcessor struct {
 	queue   chan sdktrace.ReadOnlySpan
 	flushes chan chan error // each asks for the queue to be exported
 	stop    chan struct{}   // closed by Shutdown
-	done    chan struct{}   // closed when run returns and no export is in flight
+	done    chan struct{}   // closed when run returns
 	stopped atomic.Bool
-
-	slots    chan struct{}                // one per export in flight
-	free     chan []sdktrace.ReadOnlySpan // batches exported, emptied for reuse
-	exports  sync.WaitGroup               // the exports in flight
-	resultMu sync.Mutex
-	results  exportResults // of the exports since the last drain began
 
 	shutdownOnce sync.Once
 	shutdownErr  error
-}
-
-// maxInFlight is how many batches are exported at once by an exporter
-// that is safe for concurrent use. The SDK calls a SpanExporter's
-// ExportSpans one call at a time and promises no more, so any other
-// exporter gets one batch at a time.
-const maxInFlight = 2
-
-// exportResults sums up the exports a drain waits for.
-type exportResults struct {
-	sent, failed int
-	last         error
 }
 
 var _ sdktrace.SpanProcessor = (*batchProcessor)(nil)
@@ -61,7 +40,7 @@ const defaultInterval = 5 * time.Second
 
 // newBatchProcessor starts the export goroutine of a batchProcessor, which
 // Shutdown stops.
-func newBatchProcessor(send *sender, size, queueSize, inFlight int, interval time.Duration) *batchProcessor {
+func newBatchProcessor(send *sender, size, queueSize int, interval time.Duration) *batchProcessor {
 	if interval <= 0 {
 		interval = defaultInterval
 	}
@@ -73,8 +52,6 @@ func newBatchProcessor(send *sender, size, queueSize, inFlight int, interval tim
 		flushes:  make(chan chan error),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
-		slots:    make(chan struct{}, max(inFlight, 1)),
-		free:     make(chan []sdktrace.ReadOnlySpan, max(inFlight, 1)),
 	}
 	go p.run()
 	return p
@@ -140,70 +117,61 @@ func (p *batchProcessor) Shutdown(ctx context.Context) error {
 	return p.shutdownErr
 }
 
-// run is the batching goroutine.
+// run is the export goroutine.
 func (p *batchProcessor) run() {
 	defer close(p.done)
-	defer p.exports.Wait()
-	p.slots <- struct{}{} // for the first export
 	batch := make([]sdktrace.ReadOnlySpan, 0, p.size)
 	timer := time.NewTimer(p.interval)
 	defer timer.Stop()
-	flush := func() {
-		if len(batch) > 0 {
-			p.export(batch)
-			select {
-			case batch = <-p.free:
-			default:
-				batch = make([]sdktrace.ReadOnlySpan, 0, p.size)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := p.send.send(batch)
+		clear(batch)
+		batch = batch[:0]
+		return err
+	}
+	// drain exports the queue and returns the error of its exports: the
+	// last one's, with how many failed when more than one did.
+	drain := func() error {
+		var last error
+		failed, sent := 0, 0
+		note := func(err error) {
+			sent++
+			if err != nil {
+				failed++
+				last = err
 			}
 		}
-	}
-	// fill moves to batch what is queued, up to a full batch, without the
-	// cost of the main loop's select for each span.
-	fill := func() {
-		for len(batch) < p.size {
+		for {
 			select {
 			case s := <-p.queue:
 				batch = append(batch, s)
+				if len(batch) >= p.size {
+					note(flush())
+				}
 			default:
-				return
+				if len(batch) > 0 {
+					note(flush())
+				}
+				if failed > 1 {
+					return fmt.Errorf("%d of %d exports failed, the last: %w", failed, sent, last)
+				}
+				return last
 			}
 		}
-	}
-	// drain exports the queue, waits for every export in flight, and
-	// returns the error of the exports it waited for: the last one's,
-	// with how many failed when more than one did.
-	drain := func() error {
-		p.resultMu.Lock()
-		p.results = exportResults{}
-		p.resultMu.Unlock()
-		for {
-			fill()
-			if len(batch) == 0 {
-				break
-			}
-			flush()
-		}
-		p.exports.Wait()
-		p.resultMu.Lock()
-		r := p.results
-		p.resultMu.Unlock()
-		if r.failed > 1 {
-			return fmt.Errorf("%d of %d exports failed, the last: %w", r.failed, r.sent, r.last)
-		}
-		return r.last
 	}
 	for {
 		select {
 		case s := <-p.queue:
 			batch = append(batch, s)
-			fill()
 			if len(batch) >= p.size {
-				flush()
+				_ = flush()
 				timer.Reset(p.interval)
 			}
 		case <-timer.C:
-			flush()
+			_ = flush()
 			timer.Reset(p.interval)
 		case ack := <-p.flushes:
 			ack <- drain()
@@ -212,31 +180,4 @@ func (p *batchProcessor) run() {
 			return
 		}
 	}
-}
-
-// export sends batch on a goroutine of its own, which notes its result
-// for drain and hands the emptied batch back for reuse. Then it takes the
-// slot of the next export, waiting while inFlight exports are in flight,
-// so that batching stops while it waits and the spans stay queued, where
-// they are counted if the queue overflows.
-func (p *batchProcessor) export(batch []sdktrace.ReadOnlySpan) {
-	defer func() { p.slots <- struct{}{} }()
-	p.exports.Add(1)
-	go func() {
-		defer p.exports.Done()
-		err := p.send.send(batch)
-		p.resultMu.Lock()
-		p.results.sent++
-		if err != nil {
-			p.results.failed++
-			p.results.last = err
-		}
-		p.resultMu.Unlock()
-		clear(batch)
-		select {
-		case p.free <- batch[:0]:
-		default:
-		}
-		<-p.slots
-	}()
 }

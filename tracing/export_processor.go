@@ -9,11 +9,8 @@ import (
 )
 
 // ExportProcessor hands the ended spans that pass its Filter to an
-// exporter: in batches from a bounded queue on a goroutine of its own, or,
-// in immediate mode, one by one on the goroutine that ends them. An
-// *Exporter is given two batches at a time at most, so that one is
-// encoded while the other is on the wire; any other exporter one at a
-// time, as the SDK's SpanExporter contract promises it.
+// exporter: in batches from a bounded queue on its own goroutine, or, in
+// immediate mode, one by one on the goroutine that ends them.
 //
 // Unlike the SDK's batch processor it counts the spans it drops because
 // the queue is full (Dropped) and warns when it happens, and it
@@ -45,11 +42,7 @@ func NewExportProcessor(cfg config.Config, exp sdktrace.SpanExporter, opts ...Op
 	if cfg.ExportMode == config.ExportImmediate {
 		next = newImmediateProcessor(send)
 	} else {
-		inFlight := 1
-		if _, ok := exp.(*Exporter); ok {
-			inFlight = maxInFlight
-		}
-		next = newBatchProcessor(send, cfg.FlushAt, cfg.MaxQueueSize, inFlight, cfg.FlushInterval)
+		next = newBatchProcessor(send, cfg.FlushAt, cfg.MaxQueueSize, cfg.FlushInterval)
 	}
 	return &ExportProcessor{head: appRootProcessor{filter: o.filter, next: next}, send: send}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -433,45 +432,4 @@ type doneWatch struct {
 func (c *doneWatch) Done() <-chan struct{} {
 	c.once.Do(func() { close(c.asked) })
 	return c.Context.Done()
-}
-
-// TestExportProcessorBatchesSideBySide checks that the Langfuse exporter
-// is given a batch while the one before it is still in flight, so that
-// encoding one overlaps the round trip of the other, that ForceFlush
-// waits for both, and that any other exporter is given one batch at a
-// time, as the SDK promises it.
-func TestExportProcessorBatchesSideBySide(t *testing.T) {
-	recv := newOTLPReceiver(t, http.StatusOK)
-	entered, release := make(chan struct{}), make(chan struct{})
-	recv.answer = func(w http.ResponseWriter) {
-		entered <- struct{}{}
-		<-release
-		w.WriteHeader(http.StatusOK)
-	}
-	cfg := exporterConfig(recv.srv.URL)
-	cfg.FlushAt = 1
-	cfg.FlushInterval = time.Hour
-	cfg.Timeout = time.Hour
-	exp, err := tracing.NewExporter(context.Background(), cfg)
-	require.NoError(t, err)
-	p := tracing.NewExportProcessor(cfg, exp)
-	tp := provider(cfg, p)
-	for range 2 {
-		_, s := tracing.Tracer(tp).Start(context.Background(), "s")
-		s.End()
-	}
-	<-entered
-	<-entered // both batches are in flight together
-
-	flushed := make(chan error, 1)
-	go func() { flushed <- p.ForceFlush(context.Background()) }()
-	close(release)
-	require.NoError(t, <-flushed)
-	assert.Equal(t, uint64(2), p.Exported(), "ForceFlush returned after both exports")
-	assert.Len(t, recv.received(), 2)
-	require.NoError(t, tp.Shutdown(context.Background()))
-
-	other := tracing.NewExportProcessor(cfg, newChanExporter())
-	assert.Equal(t, 1, tracing.InFlight(other), "an exporter of another kind gets one batch at a time")
-	require.NoError(t, other.Shutdown(context.Background()))
 }
