@@ -5,7 +5,7 @@ package langfuse
 // problem once a minute at most.
 type Stats struct {
 	Exported  uint64 // spans the backend accepted
-	Dropped   uint64 // spans that will never be delivered, whatever the reason (queue full, rejected or failed batch, shutdown deadline)
+	Dropped   uint64 // spans that will never be delivered, whatever the reason (queue full, rejected or failed batch, rejected in a partial success, shutdown deadline)
 	Failed    uint64 // export requests that failed
 	LastError error  // the most recent export error; nil when none happened yet
 

@@ -60,13 +60,15 @@ func newBatchProcessor(send *sender, size, queueSize int, interval time.Duration
 // OnStart does nothing.
 func (p *batchProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 
-// OnEnd queues s, or drops and counts it when the queue is full.
+// OnEnd queues s, with its strings made valid UTF-8 here, where they are
+// still in the CPU's cache, or drops and counts it when the queue is
+// full.
 func (p *batchProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	if p.stopped.Load() {
 		return
 	}
 	select {
-	case p.queue <- s:
+	case p.queue <- p.send.valid(s):
 	default:
 		p.send.drop(1)
 		p.send.warn("queue_full", "langfuse: export queue full, dropping spans; raise "+config.EnvMaxQueueSize+

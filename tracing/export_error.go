@@ -16,15 +16,20 @@ import (
 type ExportError struct {
 	// Kind names the failure: "unauthorized", "forbidden", "not_found",
 	// "rejected", "too_large", "rate_limited", "server", "unreachable",
-	// "timeout" or "failed".
+	// "timeout", "failed", or "partial" for a success whose OTLP partial
+	// success rejected some spans or said something.
 	Kind string
 	// Status is the HTTP status of the last answer, 0 when there was none.
 	// A retry that got no answer, cut short by the deadline, leaves the
 	// answer before it.
 	Status int
 	// Body is the start of the last answer's body: the message of a
-	// protobuf google.rpc.Status, or the text itself.
+	// protobuf google.rpc.Status or partial success, or the text itself.
 	Body string
+	// Rejected is how many spans of the batch a partial success says it
+	// rejected; the rest were accepted. It is 0 for other kinds, whose
+	// batch is lost whole.
+	Rejected int64
 	// Hint says what to check or change.
 	Hint string
 	// Err is the exporter's own error, with the API keys taken out of its
@@ -44,6 +49,9 @@ func classify(err error, last *attempt, endpoint string, r redactor) *ExportErro
 	ee := &ExportError{Kind: "failed", Status: last.status, Body: last.body, Err: r.error(err),
 		Hint: "export to " + endpoint + " failed"}
 	switch s := last.status; {
+	case last.partial && s >= 200 && s < 300:
+		ee.Kind, ee.Rejected = "partial", last.rejected
+		ee.Hint = fmt.Sprintf("Langfuse accepted the batch but rejected %d of its spans: %s", last.rejected, orEmpty(last.body))
 	case s == http.StatusUnauthorized:
 		ee.Kind, ee.Hint = "unauthorized", "Langfuse rejected the API keys (401): check "+
 			config.EnvPublicKey+" and "+config.EnvSecretKey+", and that "+config.EnvBaseURL+" is the region of the project"

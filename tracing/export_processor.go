@@ -65,10 +65,10 @@ func (p *ExportProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 }
 
 // ForceFlush exports every queued span and returns when that is done or
-// ctx ends. It returns the error of an export it waited for, so that a
-// program that flushes learns that spans were lost; in immediate mode
-// every span was exported before its End returned, and ForceFlush has
-// nothing to wait for.
+// ctx ends; in immediate mode, where each span is exported by the End
+// that ends it, it waits for the exports in flight on other goroutines
+// when it is called. It returns the error of an export it waited for, so
+// that a program that flushes learns that spans were lost.
 func (p *ExportProcessor) ForceFlush(ctx context.Context) error {
 	if p == nil {
 		return nil
@@ -90,8 +90,9 @@ func (p *ExportProcessor) Shutdown(ctx context.Context) error {
 
 // Dropped returns how many spans will never be delivered: because the
 // queue was full, because Shutdown's ctx ended before they were exported,
-// or because their export failed (a batch rejected with 400 or 413, a 401,
-// a 500, retries run out: every request Failed counts).
+// because their export failed (a batch rejected with 400 or 413, a 401,
+// a 500, retries run out: every request Failed counts), or because the
+// server rejected them in an OTLP partial success.
 func (p *ExportProcessor) Dropped() uint64 {
 	if p == nil {
 		return 0
@@ -99,7 +100,8 @@ func (p *ExportProcessor) Dropped() uint64 {
 	return p.send.dropped.Load()
 }
 
-// Exported returns how many spans the exporter accepted.
+// Exported returns how many spans the exporter accepted, not counting
+// those a partial success rejected.
 func (p *ExportProcessor) Exported() uint64 {
 	if p == nil {
 		return 0
@@ -108,7 +110,9 @@ func (p *ExportProcessor) Exported() uint64 {
 }
 
 // Failed returns how many export requests failed, not counting those
-// that Shutdown gave up on (their spans count as dropped).
+// that Shutdown gave up on (their spans count as dropped) nor those
+// answered with a partial success (a 2xx, whose rejected spans count as
+// dropped).
 func (p *ExportProcessor) Failed() uint64 {
 	if p == nil {
 		return 0
@@ -116,8 +120,10 @@ func (p *ExportProcessor) Failed() uint64 {
 	return p.send.failed.Load()
 }
 
-// LastError returns the error of the latest failed export request, or nil
-// if none has failed. It is not reset by a later success.
+// LastError returns the error of the latest export request that failed
+// or whose partial success rejected spans (an *ExportError of Kind
+// "partial"), or nil if there was none. It is not reset by a later
+// success.
 func (p *ExportProcessor) LastError() error {
 	if p == nil {
 		return nil

@@ -374,3 +374,62 @@ func TestIsKnownLLMScope(t *testing.T) {
 		assert.Equal(t, want, tracing.IsKnownLLMScope(scope), scope)
 	}
 }
+
+// TestExportProcessorImmediateForceFlushWaitsForExportsInFlight checks
+// that in immediate mode ForceFlush returns only after the exports in
+// flight on other goroutines are done, with their error, and that its ctx
+// bounds the wait.
+func TestExportProcessorImmediateForceFlushWaitsForExportsInFlight(t *testing.T) {
+	errRejected := errors.New("rejected")
+	exp := newChanExporter()
+	exp.release = make(chan struct{})
+	exp.entered = make(chan struct{}, 1)
+	exp.err = errRejected
+	cfg := testConfig(config.ExportImmediate)
+	cfg.Timeout = time.Hour
+	p := tracing.NewExportProcessor(cfg, exp, tracing.WithLogger(slog.New(slog.DiscardHandler)))
+	tp := provider(cfg, p)
+	require.NoError(t, p.ForceFlush(context.Background()), "nothing in flight")
+
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		_, s := tracing.Tracer(tp).Start(context.Background(), "s")
+		s.End()
+	}()
+	<-exp.entered
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, p.ForceFlush(ctx), context.Canceled, "ctx bounds the wait")
+
+	waiting := &doneWatch{Context: context.Background(), asked: make(chan struct{})}
+	flushed := make(chan error, 1)
+	go func() { flushed <- p.ForceFlush(waiting) }()
+	select {
+	case <-waiting.asked: // ForceFlush waits; the export may end now
+	case err := <-flushed:
+		t.Fatalf("ForceFlush returned (%v) with an export in flight", err)
+	}
+	close(exp.release)
+	err := <-flushed
+	assert.ErrorIs(t, err, errRejected, "ForceFlush returns the error of the export it waited for")
+	assert.Equal(t, uint64(1), p.Failed(), "the export was over when ForceFlush returned")
+	assert.Equal(t, uint64(1), p.Dropped())
+	<-ended
+	assert.NoError(t, p.ForceFlush(context.Background()), "a finished export is not waited for again")
+	require.NoError(t, tp.Shutdown(context.Background()))
+}
+
+// doneWatch is a context that closes asked when Done is first called,
+// which a ForceFlush does when it starts to wait.
+type doneWatch struct {
+	context.Context
+	once  sync.Once
+	asked chan struct{}
+}
+
+func (c *doneWatch) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.asked) })
+	return c.Context.Done()
+}

@@ -121,7 +121,10 @@ func basicCredentials(cfg config.Config) string {
 
 // ExportSpans sends spans in one request, retried as Exporter says until
 // it succeeds, the retries run out or ctx ends. A failure is an
-// *ExportError.
+// *ExportError. So is a success whose protobuf body is an OTLP partial
+// success that rejected spans or carries a message, as the stock
+// exporter reports it: Kind "partial", with the spans it rejected in
+// Rejected.
 func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	var last attempt
 	err := e.inner.ExportSpans(context.WithValue(ctx, attemptKey{}, &last), spans)

@@ -18,9 +18,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	resourcepb "go.opentelemetry.io/proto/otlp/resource/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 
@@ -34,6 +36,7 @@ type otlpReceiver struct {
 	srv    *httptest.Server
 	mu     sync.Mutex
 	spans  []*tracepb.Span
+	res    []*resourcepb.Resource // of each ResourceSpans received
 	status int
 	answer func(w http.ResponseWriter)
 }
@@ -56,6 +59,7 @@ func newOTLPReceiver(t *testing.T, status int) *otlpReceiver {
 		status, answer := r.status, r.answer
 		if status/100 == 2 {
 			for _, rs := range msg.GetResourceSpans() {
+				r.res = append(r.res, rs.GetResource())
 				for _, ss := range rs.GetScopeSpans() {
 					r.spans = append(r.spans, ss.GetSpans()...)
 				}
@@ -81,7 +85,7 @@ func (r *otlpReceiver) received() []*tracepb.Span {
 // exportPipeline is an ExportProcessor in batched mode with the real
 // exporter to base, in a TracerProvider that exports every span. Up to
 // 100 spans leave only when ForceFlush asks, in one request.
-func exportPipeline(t *testing.T, base string, logs io.Writer) (*tracing.ExportProcessor, *sdktrace.TracerProvider) {
+func exportPipeline(t *testing.T, base string, logs io.Writer, opts ...sdktrace.TracerProviderOption) (*tracing.ExportProcessor, *sdktrace.TracerProvider) {
 	t.Helper()
 	cfg := exporterConfig(base)
 	cfg.ExportMode = config.ExportBatched
@@ -91,7 +95,7 @@ func exportPipeline(t *testing.T, base string, logs io.Writer) (*tracing.ExportP
 	require.NoError(t, err)
 	p := tracing.NewExportProcessor(cfg, exp, tracing.WithFilter(tracing.ExportAll),
 		tracing.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
-	tp := tracing.NewTracerProvider(cfg, p)
+	tp := tracing.NewTracerProvider(cfg, p, opts...)
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	return p, tp
 }
@@ -142,6 +146,67 @@ func TestOneInvalidUTF8SpanCostsNoOtherSpan(t *testing.T) {
 	require.Len(t, got.GetLinks(), 1)
 	assert.Contains(t, got.GetLinks()[0].GetAttributes()[0].GetValue().String(), "\uFFFD")
 	assert.Equal(t, "status\uFFFD", got.GetStatus().GetMessage())
+}
+
+func (r *otlpReceiver) resources() []*resourcepb.Resource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*resourcepb.Resource(nil), r.res...)
+}
+
+// TestInvalidUTF8ResourceCostsNoSpan checks that a resource attribute
+// that is not valid UTF-8, from the environment or from the program, is
+// sent with U+FFFD instead of costing every batch.
+func TestInvalidUTF8ResourceCostsNoSpan(t *testing.T) {
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		own  *resource.Resource
+		want map[string]string
+	}{
+		"environment": {
+			env:  map[string]string{"OTEL_SERVICE_NAME": "svc\xff", "OTEL_RESOURCE_ATTRIBUTES": "team=a%FFb,region=eu"},
+			want: map[string]string{"service.name": "svc\uFFFD", "team": "a\uFFFDb", "region": "eu"},
+		},
+		"program's own": {
+			own: resource.NewWithAttributes("https://schema\xfe", attribute.String("service.name", "svc"),
+				attribute.StringSlice("hosts\xff", []string{"a", "b\xff"}), attribute.Int("n", 3)),
+			want: map[string]string{"service.name": "svc", "hosts\uFFFD": "b\uFFFD", "n": "3"},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := tc.own
+			if tc.env != nil {
+				for k, v := range tc.env {
+					t.Setenv(k, v)
+				}
+				var err error
+				res, err = resource.New(context.Background(), resource.WithFromEnv())
+				require.NoError(t, err)
+			}
+			recv := newOTLPReceiver(t, http.StatusOK)
+			var logs bytes.Buffer
+			p, tp := exportPipeline(t, recv.srv.URL, &logs, sdktrace.WithResource(res))
+			for range 3 {
+				_, s := tracing.Tracer(tp).Start(context.Background(), "s")
+				s.End()
+			}
+			require.NoError(t, tp.ForceFlush(context.Background()))
+			require.Len(t, recv.received(), 3, "logs: %s", logs.String())
+			assert.Equal(t, uint64(3), p.Exported())
+			assert.Zero(t, p.Dropped()+p.Failed())
+			assert.Empty(t, logs.String())
+
+			resources := recv.resources()
+			require.Len(t, resources, 1, "one resource for the spans of one provider")
+			got := map[string]string{}
+			for _, kv := range resources[0].GetAttributes() {
+				got[kv.GetKey()] = kv.GetValue().String()
+			}
+			for k, v := range tc.want {
+				assert.Contains(t, got[k], v, k)
+			}
+		})
+	}
 }
 
 func TestRejectedBatchIsCountedAndFlushReturnsItsError(t *testing.T) {

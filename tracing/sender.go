@@ -32,6 +32,7 @@ type sender struct {
 	exported atomic.Uint64 // spans
 	failed   atomic.Uint64 // requests
 	lastErr  atomic.Pointer[failure]
+	utf8     utf8Fixer
 	warned   sync.Map // kind -> *warnState
 	now      func() time.Time
 }
@@ -58,8 +59,9 @@ func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Lo
 	return s
 }
 
-// send exports batch in one request, with every string of its spans made
-// valid UTF-8 (batch is changed in place), and returns the export's error.
+// send exports batch in one request and returns the export's error. Every
+// string of its spans must be valid UTF-8: made so by valid, on the
+// goroutine that ended each span.
 // Once abort was called, the spans are counted as dropped instead. The
 // spans of a failed export are counted as dropped as well as the failed
 // request: the exporter has given up on them, after its retries when the
@@ -73,11 +75,13 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	// timeout and its last attempt may take another.
 	ctx, cancel := context.WithTimeout(s.ctx, 2*s.timeout)
 	defer cancel()
-	validUTF8(batch)
 	err := s.exp.ExportSpans(ctx, batch)
+	var ee *ExportError
 	switch {
 	case err == nil:
 		s.exported.Add(uint64(len(batch)))
+	case errors.As(err, &ee) && ee.Kind == "partial":
+		return s.partial(err, ee, len(batch))
 	case s.ctx.Err() != nil:
 		s.giveUp(len(batch))
 	default:
@@ -88,6 +92,28 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	}
 	return err
 }
+
+// partial counts a batch of n spans that the server took in part: the
+// spans it rejected are dropped, the rest exported, and the rejection is
+// logged and kept as the last error, which partial returns. A partial
+// success that rejected nothing is a success with a warning, which is
+// logged only. Either way the request is not counted as failed: it was
+// answered with a 2xx.
+func (s *sender) partial(err error, ee *ExportError, n int) error {
+	rejected := int(min(max(ee.Rejected, 0), int64(n)))
+	s.exported.Add(uint64(n - rejected))
+	if rejected == 0 {
+		s.warn("partial_warning", "langfuse: export accepted with a warning", "spans", n, "warning", ee.Body)
+		return nil
+	}
+	s.drop(rejected)
+	s.lastErr.Store(&failure{err})
+	s.report(err, rejected)
+	return err
+}
+
+// valid returns s with every string made valid UTF-8 (see utf8Fixer).
+func (s *sender) valid(span sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan { return s.utf8.span(span) }
 
 // drop counts n spans that never reached the exporter.
 func (s *sender) drop(n int) { s.dropped.Add(uint64(n)) }

@@ -2,39 +2,80 @@ package tracing
 
 import (
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
 
-// validUTF8 replaces, in place, each span of batch that holds a string
-// which is not valid UTF-8 by a copy whose invalid bytes are U+FFFD.
-// Protobuf refuses to encode such a string, and the stock exporter then
-// loses the whole request, so one bad span of any tracer would cost every
-// other span of its batch. Spans that need nothing are left as they are.
-func validUTF8(batch []sdktrace.ReadOnlySpan) {
-	for i, s := range batch {
-		if spanIsValidUTF8(s) {
-			continue
-		}
-		stub := tracetest.SpanStubFromReadOnlySpan(s)
-		stub.Name = fixString(stub.Name)
-		stub.Attributes = fixAttrs(stub.Attributes)
-		for j := range stub.Events {
-			stub.Events[j].Name = fixString(stub.Events[j].Name)
-			stub.Events[j].Attributes = fixAttrs(stub.Events[j].Attributes)
-		}
-		for j := range stub.Links {
-			stub.Links[j].Attributes = fixAttrs(stub.Links[j].Attributes)
-		}
-		stub.Status.Description = fixString(stub.Status.Description)
-		stub.InstrumentationScope.Name = fixString(stub.InstrumentationScope.Name)
-		stub.InstrumentationScope.Version = fixString(stub.InstrumentationScope.Version)
-		stub.InstrumentationScope.SchemaURL = fixString(stub.InstrumentationScope.SchemaURL)
-		batch[i] = stub.Snapshot()
+// utf8Fixer makes every string of the spans it is given valid UTF-8:
+// names, attributes, events, links, status, instrumentation scope and
+// resource. Protobuf refuses to encode a string that is not, and the stock
+// exporter then loses the whole request, so one bad span of any tracer, or
+// one bad resource attribute (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,
+// a program's own resource), would cost every span of its batch. It is
+// safe for concurrent use.
+type utf8Fixer struct {
+	// res remembers the last resource seen and its fix: every span of a
+	// provider shares one resource, which is checked once, not per span.
+	res atomic.Pointer[resourceFix]
+}
+
+// resourceFix is a resource and what stands in for it: the resource
+// itself when it is valid, else a copy whose strings are made valid.
+type resourceFix struct {
+	from, to *resource.Resource
+}
+
+// span returns s, or when s holds a string which is not valid UTF-8, a
+// copy of s whose invalid bytes are U+FFFD. It is cheapest on the
+// goroutine that ended s, whose cache still holds it.
+func (f *utf8Fixer) span(s sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
+	res := f.resource(s.Resource())
+	if res == s.Resource() && spanIsValidUTF8(s) {
+		return s
 	}
+	stub := tracetest.SpanStubFromReadOnlySpan(s)
+	stub.Name = fixString(stub.Name)
+	stub.Attributes = fixAttrs(stub.Attributes)
+	for j := range stub.Events {
+		stub.Events[j].Name = fixString(stub.Events[j].Name)
+		stub.Events[j].Attributes = fixAttrs(stub.Events[j].Attributes)
+	}
+	for j := range stub.Links {
+		stub.Links[j].Attributes = fixAttrs(stub.Links[j].Attributes)
+	}
+	stub.Status.Description = fixString(stub.Status.Description)
+	sc := &stub.InstrumentationScope
+	sc.Name = fixString(sc.Name)
+	sc.Version = fixString(sc.Version)
+	sc.SchemaURL = fixString(sc.SchemaURL)
+	if !iterValid(sc.Attributes.Iter()) {
+		sc.Attributes = attribute.NewSet(fixAttrs(sc.Attributes.ToSlice())...)
+	}
+	// Snapshot reads the deprecated library instead of a scope with
+	// no name, so it must hold the fixed scope too.
+	//lint:ignore SA1019 Snapshot still reads it, as said above
+	stub.InstrumentationLibrary = stub.InstrumentationScope //nolint:staticcheck // SA1019: as the line above says
+	stub.Resource = res
+	return stub.Snapshot()
+}
+
+// resource returns r, or when r holds a string that is not valid UTF-8, a
+// copy of r whose strings are made valid.
+func (f *utf8Fixer) resource(r *resource.Resource) *resource.Resource {
+	if last := f.res.Load(); last != nil && last.from == r {
+		return last.to
+	}
+	fixed := r
+	if r != nil && (!utf8.ValidString(r.SchemaURL()) || !iterValid(r.Iter())) {
+		fixed = resource.NewWithAttributes(fixString(r.SchemaURL()), fixAttrs(r.Attributes())...)
+	}
+	f.res.Store(&resourceFix{from: r, to: fixed})
+	return fixed
 }
 
 func spanIsValidUTF8(s sdktrace.ReadOnlySpan) bool {
@@ -52,24 +93,39 @@ func spanIsValidUTF8(s sdktrace.ReadOnlySpan) bool {
 		}
 	}
 	sc := s.InstrumentationScope()
-	return utf8.ValidString(sc.Name) && utf8.ValidString(sc.Version) && utf8.ValidString(sc.SchemaURL)
+	return utf8.ValidString(sc.Name) && utf8.ValidString(sc.Version) && utf8.ValidString(sc.SchemaURL) &&
+		(sc.Attributes.Len() == 0 || iterValid(sc.Attributes.Iter()))
 }
 
 func attrsValid(kvs []attribute.KeyValue) bool {
 	for _, kv := range kvs {
-		if !utf8.ValidString(string(kv.Key)) {
+		if !kvValid(kv) {
 			return false
 		}
-		switch kv.Value.Type() {
-		case attribute.STRING:
-			if !utf8.ValidString(kv.Value.AsString()) {
+	}
+	return true
+}
+
+func iterValid(it attribute.Iterator) bool {
+	for it.Next() {
+		if !kvValid(it.Attribute()) {
+			return false
+		}
+	}
+	return true
+}
+
+func kvValid(kv attribute.KeyValue) bool {
+	if !utf8.ValidString(string(kv.Key)) {
+		return false
+	}
+	switch kv.Value.Type() {
+	case attribute.STRING:
+		return utf8.ValidString(kv.Value.AsString())
+	case attribute.STRINGSLICE:
+		for _, v := range kv.Value.AsStringSlice() {
+			if !utf8.ValidString(v) {
 				return false
-			}
-		case attribute.STRINGSLICE:
-			for _, v := range kv.Value.AsStringSlice() {
-				if !utf8.ValidString(v) {
-					return false
-				}
 			}
 		}
 	}
