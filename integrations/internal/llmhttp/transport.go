@@ -91,44 +91,34 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // readRequestBody returns the body of req up to maxRequestBody bytes, nil
-// when it is longer. It reads a copy through GetBody when req has one;
-// otherwise it reads req.Body and gives out a body that replays it.
+// when it is longer. It reads req.Body and gives out a body that replays
+// it. GetBody is not used for a copy: a GetBody may hand out the reader
+// that req.Body reads too, sought back to its start (anthropic-sdk-go's
+// Vertex AI middleware and its *bytes.Reader bodies do), so that reading
+// it would leave req.Body empty.
 func readRequestBody(req, out *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err == nil {
-			defer rc.Close()
-			return readBounded(rc, maxRequestBody)
-		}
-	}
-	// No way to read a copy: read the body itself, then send on what was
-	// read followed by whatever was not.
 	b, err := io.ReadAll(io.LimitReader(req.Body, maxRequestBody+1))
 	if err != nil {
 		_ = req.Body.Close()
 		return nil, fmt.Errorf("langfuse: reading the request body: %w", err)
 	}
+	if len(b) <= maxRequestBody {
+		// Read whole: send it from memory, which net/http writes in one
+		// packet with the headers (a body of another type has the
+		// headers flushed on their own first).
+		_ = req.Body.Close()
+		out.Body = io.NopCloser(bytes.NewReader(b))
+		return b, nil
+	}
+	// Too long to keep: send on what was read followed by the rest.
 	out.Body = struct {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(b), req.Body), req.Body}
-	if len(b) > maxRequestBody {
-		return nil, nil
-	}
-	return b, nil
-}
-
-// readBounded reads r whole, or returns nil if it holds more than limit
-// bytes.
-func readBounded(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil || int64(len(b)) > limit {
-		return nil, err
-	}
-	return b, nil
+	return nil, nil
 }
 
 // requestOptions records what the request body says.
