@@ -90,3 +90,43 @@ func TestSharedGetBody(t *testing.T) {
 		t.Errorf("input %q, want %q", gen.Input, body)
 	}
 }
+
+// TestStreamEOFBeforeFinalEvent: a stream the server ends cleanly before
+// its final event is recorded at WARNING; one that got its final event is
+// not.
+func TestStreamEOFBeforeFinalEvent(t *testing.T) {
+	for _, tc := range []struct {
+		name, body, level string
+	}{
+		{"cut", "event: delta\ndata: Hel\n\n", "WARNING"},
+		{"whole", "event: delta\ndata: Hel\n\nevent: stop\ndata: lo\n\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, rec := langfusetest.New(t)
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1:1/v1/messages", strings.NewReader(`{}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				h := http.Header{"Content-Type": {"text/event-stream"}}
+				return &http.Response{StatusCode: 200, Header: h, Body: io.NopCloser(strings.NewReader(tc.body)), Request: r}, nil
+			})
+			resp, err := New(base, fixProvider{}, nil).RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			gen, ok := rec.Find("call")
+			if !ok {
+				t.Fatal("no generation")
+			}
+			if gen.Level != tc.level {
+				t.Errorf("level %q (%s), want %q", gen.Level, gen.StatusMessage, tc.level)
+			}
+			if tc.level != "" && gen.StatusMessage != errEndedEarly.Error() {
+				t.Errorf("status message %q", gen.StatusMessage)
+			}
+		})
+	}
+}

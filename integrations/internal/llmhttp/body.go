@@ -127,6 +127,9 @@ func (b *observedBody) end(cause error) {
 	switch {
 	case r.Error != "":
 		// the response's own error, already in opts
+	case cause == nil && b.stream != nil && !r.Ended:
+		// The server closed the stream cleanly, but before its last event.
+		opts = append(opts, observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(errEndedEarly.Error()))
 	case cause == nil, errors.Is(cause, errClosedEarly) && (r.Ended || b.stream == nil):
 		// a whole answer: read to EOF, or closed after its last event
 	case errors.Is(cause, errClosedEarly):
@@ -145,3 +148,7 @@ func withEntry(m map[string]any, k string, v any) map[string]any {
 	m[k] = v
 	return m
 }
+
+// errEndedEarly is recorded when a stream reaches EOF before the event
+// that ends it (Result.Ended).
+var errEndedEarly = errors.New("stream ended before its final event")
