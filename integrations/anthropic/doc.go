@@ -70,8 +70,8 @@
 //
 // The response body reaches the SDK unchanged, byte for byte and as it
 // arrives: the transport reads along and never buffers a stream, so it
-// adds no latency to the first token. The request body is read through
-// GetBody when the request has it (the SDK's requests do). With tracing
+// adds no latency to the first token. The request body is read as it is
+// sent, once, and replayed to the base transport. With tracing
 // disabled, or no client in the context, the transport is a pass-through.
 // The capture switches (observe.CaptureInput, observe.CaptureOutput, given
 // as options of NewTransport), masks and size limits of the client apply.

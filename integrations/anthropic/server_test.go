@@ -128,6 +128,7 @@ func newFakeAPI(t testing.TB, handlers ...http.HandlerFunc) *fakeAPI {
 		f.bodies = append(f.bodies, string(body))
 		f.headers = append(f.headers, r.Header.Clone())
 		f.mu.Unlock()
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
 		h(w, r)
 	}))
 	t.Cleanup(f.Close)
