@@ -260,3 +260,59 @@ func TestVertex(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamClosedAfterMessageStop: a caller that stops reading at
+// message_stop and closes, while the connection is still open, got the
+// whole answer: no warning.
+func TestStreamClosedAfterMessageStop(t *testing.T) {
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		sseAnswer(textStream("msg_held_open"))(w, r)
+		<-r.Context().Done() // the server holds the connection open
+	})
+	client := newClient(api.URL)
+
+	stream := client.Messages.NewStreaming(ctx, userParams("Hi"))
+	for stream.Next() {
+		if stream.Current().Type == "message_stop" {
+			break
+		}
+	}
+	require.NoError(t, stream.Err())
+	require.NoError(t, stream.Close())
+
+	gen, ok := rec.Find(generationName)
+	require.True(t, ok)
+	assert.Empty(t, gen.Level, gen.StatusMessage)
+	assert.JSONEq(t, `[{"type":"text","text":"Hello!"}]`, recordedContentJSON(t, gen))
+}
+
+// TestBetaMessages: the SDK's beta Messages calls post to the same path
+// (with ?beta=true); batches are no model call.
+func TestBetaMessages(t *testing.T) {
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	api := newFakeAPI(t, jsonAnswer(200, textMessageJSON),
+		jsonAnswer(200, `{"id":"msgbatch_01","type":"message_batch","processing_status":"in_progress","request_counts":{"processing":1,"succeeded":0,"errored":0,"canceled":0,"expired":0}}`))
+	client := newClient(api.URL)
+
+	_, err := client.Beta.Messages.New(ctx, anthropic.BetaMessageNewParams{
+		Model:     anthropic.ModelClaudeSonnet4_6,
+		MaxTokens: 64,
+		Messages:  []anthropic.BetaMessageParam{anthropic.NewBetaUserMessage(anthropic.NewBetaTextBlock("Hi"))},
+	})
+	require.NoError(t, err)
+	_, err = client.Messages.Batches.New(ctx, anthropic.MessageBatchNewParams{
+		Requests: []anthropic.MessageBatchNewParamsRequest{{CustomID: "one", Params: anthropic.MessageBatchNewParamsRequestParams{
+			Model: anthropic.ModelClaudeSonnet4_6, MaxTokens: 64,
+			Messages: []anthropic.MessageParam{anthropic.NewUserMessage(anthropic.NewTextBlock("Hi"))},
+		}}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 2, api.requests())
+	obs := rec.Observations()
+	require.Len(t, obs, 1)
+	assert.Equal(t, generationName, obs[0].Name)
+	assert.Equal(t, "claude-sonnet-4-6-20260115", obs[0].Attr(attrModel))
+}
