@@ -253,3 +253,7 @@ func disabledContext(t testing.TB) (context.Context, *langfusetest.Recorder) {
 
 // startParent starts the observation the calls nest under.
 var startParent = observe.Start
+
+func newTransportOver(base http.RoundTripper, opts ...langfuseanthropic.Option) http.RoundTripper {
+	return langfuseanthropic.NewTransport(base, opts...)
+}
