@@ -1,7 +1,7 @@
 package langfuseanthropic
 
 import (
-	"encoding/json"
+	json "github.com/goccy/go-json"
 	"strings"
 
 	"github.com/observe-go/langfuse/integrations/internal/llmhttp"

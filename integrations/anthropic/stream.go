@@ -1,7 +1,7 @@
 package langfuseanthropic
 
 import (
-	"encoding/json"
+	json "github.com/goccy/go-json"
 
 	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
 )
@@ -52,10 +52,10 @@ type block struct {
 
 type streamEvent struct {
 	Type         string          `json:"type"`
-	Index        *int            `json:"index"`
+	Index        int             `json:"index"` // -1 when absent
 	Message      *message        `json:"message"`
 	ContentBlock json.RawMessage `json:"content_block"`
-	Delta        *streamDelta    `json:"delta"`
+	Delta        streamDelta     `json:"delta"`
 	Usage        *usage          `json:"usage"`
 	Error        *apiError       `json:"error"`
 }
@@ -75,7 +75,7 @@ type streamDelta struct {
 // the SSE event field stands in when the data has none. Data that is not
 // JSON, and events this reader does not know, are passed over.
 func (s *stream) Event(event string, data []byte) {
-	s.ev = streamEvent{}
+	s.ev = streamEvent{Index: -1}
 	ev := &s.ev
 	if err := json.Unmarshal(data, ev); err != nil {
 		if event == "error" {
@@ -97,13 +97,11 @@ func (s *stream) Event(event string, data []byte) {
 			_ = json.Unmarshal(ev.ContentBlock, &b.start)
 		}
 	case "content_block_delta":
-		if b := s.block(ev.Index, false); b != nil && ev.Delta != nil {
-			s.delta(b, ev.Delta)
+		if b := s.block(ev.Index, false); b != nil {
+			s.delta(b, &ev.Delta)
 		}
 	case "message_delta":
-		if d := ev.Delta; d != nil {
-			s.stopReason, s.stopSequence = d.StopReason, d.StopSequence
-		}
+		s.stopReason, s.stopSequence = ev.Delta.StopReason, ev.Delta.StopSequence
 		s.addUsage(ev.Usage)
 	case "message_stop":
 		s.ended = true
@@ -124,20 +122,20 @@ func (s *stream) addUsage(u *usage) {
 
 // block returns the block at index i, made when start says a block
 // starts there; nil for an index out of reach.
-func (s *stream) block(i *int, start bool) *block {
-	if i == nil || *i < 0 || *i >= len(s.blocks)+maxBlockGap {
+func (s *stream) block(i int, start bool) *block {
+	if i < 0 || i >= len(s.blocks)+maxBlockGap {
 		return nil
 	}
-	for *i >= len(s.blocks) {
+	for i >= len(s.blocks) {
 		if !start {
 			return nil
 		}
 		s.blocks = append(s.blocks, nil)
 	}
-	if s.blocks[*i] == nil || start {
-		s.blocks[*i] = &block{}
+	if s.blocks[i] == nil || start {
+		s.blocks[i] = &block{}
 	}
-	return s.blocks[*i]
+	return s.blocks[i]
 }
 
 func (s *stream) delta(b *block, d *streamDelta) {
