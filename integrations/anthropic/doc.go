@@ -44,16 +44,19 @@
 //     Claude models are defined on: input (input_tokens, which leaves out
 //     cached input), output (output_tokens), cache_read_input_tokens,
 //     cache_creation_input_tokens, total (the sum of these four), and
-//     output_reasoning (output_tokens_details.thinking_tokens, a part of
-//     output that no Claude price applies to, so the cost stays right);
+//     output_reasoning (output_tokens_details.thinking_tokens: a part of
+//     output, told apart for reading; Langfuse's Claude prices have no
+//     price for it, so the cost is not counted twice);
 //   - completion start time: when the first event of a stream arrived;
 //   - metadata: message_id, stop_reason and stop_sequence;
 //   - level ERROR with the API's error type and message, for an error
 //     response and for an error event inside a stream (overloaded_error);
-//     level WARNING when the caller closes a stream before its
-//     message_stop event.
+//     level ERROR too when the connection fails mid-stream; level WARNING
+//     when the caller closes a stream before its message_stop event, or
+//     the server ends it cleanly before that event.
 //
-// Besides /v1/messages, Vertex AI's rawPredict and streamRawPredict calls
+// The SDK's beta Messages calls (Client.Beta.Messages) are recorded like
+// the others. Besides /v1/messages, Vertex AI's rawPredict and streamRawPredict calls
 // of Anthropic models are recognised, the model read from the URL. Amazon
 // Bedrock's InvokeModel is not: its streams are framed in AWS event-stream
 // encoding, not server-sent events. Token counting and message batches are
@@ -62,7 +65,7 @@
 // # What is never recorded
 //
 // Request headers, and so the x-api-key or Authorization value, are never
-// read. Request fields other than the model, the parameters above, the
+// recorded. Request fields other than the model, the parameters above, the
 // system prompt and the messages (mcp_servers, whose entries can carry an
 // authorization token, among them) are not recorded.
 //
@@ -70,9 +73,9 @@
 //
 // The response body reaches the SDK unchanged, byte for byte and as it
 // arrives: the transport reads along and never buffers a stream, so it
-// adds no latency to the first token. The request body is read as it is
-// sent, once, and replayed to the base transport. With tracing
-// disabled, or no client in the context, the transport is a pass-through.
-// The capture switches (observe.CaptureInput, observe.CaptureOutput, given
+// adds no latency to the first token. The request body is read before it
+// is sent, for its model, parameters and input, and handed on whole. With
+// tracing disabled, or no client in the context, the transport is a
+// pass-through. The capture switches (observe.CaptureInput, observe.CaptureOutput, given
 // as options of NewTransport), masks and size limits of the client apply.
 package langfuseanthropic
