@@ -62,6 +62,16 @@
 // encoding, not server-sent events. Token counting and message batches are
 // not model calls and are not recorded.
 //
+// # The SDK's own spans
+//
+// anthropic-sdk-go makes OpenTelemetry spans of its own, through the
+// global TracerProvider unless option.WithTracerProvider names another.
+// The Langfuse client never registers its provider globally, so they do
+// not reach Langfuse; but if the SDK is given the client's provider, or
+// the program registers it globally, each call shows twice. Turn the
+// SDK's spans off then with option.WithOpenTelemetryTraces(false) (or
+// ANTHROPIC_OPEN_TELEMETRY=false).
+//
 // # What is never recorded
 //
 // Request headers, and so the x-api-key or Authorization value, are never
