@@ -1,6 +1,7 @@
 package langfuseanthropic_test
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -315,4 +316,31 @@ func TestBetaMessages(t *testing.T) {
 	require.Len(t, obs, 1)
 	assert.Equal(t, generationName, obs[0].Name)
 	assert.Equal(t, "claude-sonnet-4-6-20260115", obs[0].Attr(attrModel))
+}
+
+// TestGzipResponse: an answer the server compresses (as it may when the
+// client accepts gzip, which Go's transport says for the SDK) is read
+// after Go's transport has decompressed it.
+func TestGzipResponse(t *testing.T) {
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Accept-Encoding") != "gzip" {
+			http.Error(w, "no gzip", 400)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		_, _ = io.WriteString(zw, textMessageJSON)
+		_ = zw.Close()
+	})
+	client := newClient(api.URL)
+
+	msg, err := client.Messages.New(ctx, userParams("Hi"))
+	require.NoError(t, err)
+	assert.Equal(t, "Hello! How can I help you today?", msg.Content[0].Text)
+	gen, ok := rec.Find(generationName)
+	require.True(t, ok)
+	assert.JSONEq(t, `[{"type":"text","text":"Hello! How can I help you today?"}]`, recordedContentJSON(t, gen))
 }
