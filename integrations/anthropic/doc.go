@@ -46,7 +46,10 @@
 //     cache_creation_input_tokens, total (the sum of these four), and
 //     output_reasoning (output_tokens_details.thinking_tokens: a part of
 //     output, told apart for reading; Langfuse's Claude prices have no
-//     price for it, so the cost is not counted twice);
+//     price for it, so the cost is not counted twice). The split of
+//     cache_creation into 5-minute and 1-hour entries is not written:
+//     input_cache_creation_5m and _1h beside cache_creation_input_tokens
+//     would be priced twice;
 //   - completion start time: when the first event of a stream arrived;
 //   - metadata: message_id, stop_reason and stop_sequence;
 //   - level ERROR with the API's error type and message, for an error
