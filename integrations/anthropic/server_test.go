@@ -19,7 +19,6 @@ import (
 	"github.com/observe-go/langfuse/config"
 	langfuseanthropic "github.com/observe-go/langfuse/integrations/anthropic"
 	"github.com/observe-go/langfuse/langfusetest"
-	"github.com/observe-go/langfuse/observe"
 )
 
 // apiKey is the key the tests' clients send; no recorded attribute may
@@ -250,9 +249,6 @@ func disabledContext(t testing.TB) (context.Context, *langfusetest.Recorder) {
 	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
 	return lf.Context(context.Background()), rec
 }
-
-// startParent starts the observation the calls nest under.
-var startParent = observe.Start
 
 func newTransportOver(base http.RoundTripper, opts ...langfuseanthropic.Option) http.RoundTripper {
 	return langfuseanthropic.NewTransport(base, opts...)

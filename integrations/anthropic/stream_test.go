@@ -19,6 +19,7 @@ import (
 	"golang.org/x/oauth2/google"
 
 	"github.com/observe-go/langfuse/langfusetest"
+	"github.com/observe-go/langfuse/observe"
 )
 
 // TestBodyUnchanged reads the responses through the transport with a
@@ -171,7 +172,7 @@ func TestConcurrentCalls(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ctx, parent := startParent(ctx, fmt.Sprintf("call-%d", i))
+			ctx, parent := observe.Start(ctx, fmt.Sprintf("call-%d", i))
 			defer parent.End()
 			question := fmt.Sprintf("question number %d", i)
 			if i%2 == 0 {

@@ -32,7 +32,7 @@ func TestMessagesNew(t *testing.T) {
 	api := newFakeAPI(t, jsonAnswer(200, textMessageJSON))
 	client := newClient(api.URL)
 
-	ctx, parent := startParent(ctx, "answer")
+	ctx, parent := observe.Start(ctx, "answer")
 	params := userParams("Hello, Claude")
 	params.System = []anthropic.TextBlockParam{{Text: "You are a concise assistant."}}
 	params.StopSequences = []string{"\n\nHuman:"}
@@ -158,7 +158,7 @@ func TestMessagesNewStreaming(t *testing.T) {
 	api := newFakeAPI(t, sseAnswer(textStream("msg_stream_1")))
 	client := newClient(api.URL)
 
-	ctx, parent := startParent(ctx, "answer")
+	ctx, parent := observe.Start(ctx, "answer")
 	before := time.Now()
 	stream := client.Messages.NewStreaming(ctx, userParams("Say hello"))
 	var msg anthropic.Message
@@ -286,7 +286,7 @@ func TestRateLimitThenSuccess(t *testing.T) {
 	api := newFakeAPI(t, limited, jsonAnswer(200, textMessageJSON))
 	client := newClientWith(api.URL, newTransport(), option.WithMaxRetries(2))
 
-	ctx, parent := startParent(ctx, "answer")
+	ctx, parent := observe.Start(ctx, "answer")
 	msg, err := client.Messages.New(ctx, userParams("Hi"))
 	parent.End()
 	require.NoError(t, err)
