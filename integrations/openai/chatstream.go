@@ -41,10 +41,10 @@ type chatChoice struct {
 }
 
 type chatToolCall struct {
-	index    int
-	id, typ  string
-	name     string
-	args     strings.Builder
+	index   int
+	id, typ string
+	name    string
+	args    strings.Builder
 }
 
 type chatChunk struct {

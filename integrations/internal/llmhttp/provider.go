@@ -63,7 +63,8 @@ type Result struct {
 	Metadata map[string]any // finish reason, response id, ...
 	// Ended says that a stream's events reached its end (a final event,
 	// or a last chunk with a finish reason), so that the caller closing
-	// the body before reading to EOF did not cut the answer short.
+	// the body before reading to EOF did not cut the answer short. A
+	// stream that reaches EOF without it is recorded at WARNING.
 	Ended bool
 }
 

@@ -100,21 +100,25 @@ func readRequestBody(req, out *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
-	// Read the body itself, then send on what was read followed by
-	// whatever was not.
 	b, err := io.ReadAll(io.LimitReader(req.Body, maxRequestBody+1))
 	if err != nil {
 		_ = req.Body.Close()
 		return nil, fmt.Errorf("langfuse: reading the request body: %w", err)
 	}
+	if len(b) <= maxRequestBody {
+		// Read whole: send it from memory, which net/http writes in one
+		// packet with the headers (a body of another type has the
+		// headers flushed on their own first).
+		_ = req.Body.Close()
+		out.Body = io.NopCloser(bytes.NewReader(b))
+		return b, nil
+	}
+	// Too long to keep: send on what was read followed by the rest.
 	out.Body = struct {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(b), req.Body), req.Body}
-	if len(b) > maxRequestBody {
-		return nil, nil
-	}
-	return b, nil
+	return nil, nil
 }
 
 // requestOptions records what the request body says.

@@ -1,0 +1,5 @@
+//go:build !race
+
+package langfuseanthropic_test
+
+const raceEnabled = false
