@@ -26,6 +26,10 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 		set &^= generationOnly
 	}
 	copts := captureOptions(st)
+	if set.has(fInput|fArgs) && r.keepIn {
+		// An input given now takes the place of arguments not written yet.
+		r.inPending.Store(false)
+	}
 	if set.has(fInput) && r.keepIn {
 		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(s.input, copts)))
 	}

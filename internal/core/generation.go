@@ -53,6 +53,6 @@ func (r *Record) recordGeneration(out any) {
 		s.completionStart, s.set = d.CompletionStart, s.set|fCompletionStart
 	}
 	if s.set != 0 {
-		r.apply(&s, r.buf[:0])
+		r.apply(&s, nil) // buf may hold the call's arguments
 	}
 }

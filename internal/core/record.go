@@ -30,8 +30,12 @@ type Record struct {
 	keepIn, keepOut, autoOut bool
 	// managed records are ended by whoever started their span (a wrapper,
 	// other instrumentation), never through the public End.
-	managed  bool
-	argNames []string
+	managed bool
+	// inPending says that buf[0] holds the captured arguments of a wrapped
+	// call, to be written with its output in one SetAttributes as it ends,
+	// unless an input given explicitly meanwhile took their place.
+	inPending atomic.Bool
+	argNames  []string
 
 	ended atomic.Bool
 
@@ -104,6 +108,9 @@ type plan struct {
 	kind            trace.SpanKind
 	traceID         string    // start in this trace, as its root, unless ctx holds a span
 	at              time.Time // start time, when not now
+	// typeAtStart, when not nil, gives the span its type as it starts
+	// (a wrapper's, built once), so that no SetAttributes is needed then.
+	typeAtStart []trace.SpanStartOption
 }
 
 // Start starts an observation named name under ctx for the client st, as
@@ -162,10 +169,15 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 		global.NoteSecondClient()
 	}
 	var span trace.Span
-	if p.kind == trace.SpanKindUnspecified && p.at.IsZero() && !asRoot {
-		ctx, span = st.Tracer.Start(ctx, name)
-	} else {
+	typed := typ != typeSpan // the type is still to be written
+	switch {
+	case p.kind != trace.SpanKindUnspecified || !p.at.IsZero() || asRoot:
 		ctx, span = st.Tracer.Start(ctx, name, startOptions(p, asRoot)...)
+	case typed && p.typeAtStart != nil:
+		ctx, span = st.Tracer.Start(ctx, name, p.typeAtStart...)
+		typed = false
+	default:
+		ctx, span = st.Tracer.Start(ctx, name)
 	}
 	r := &Record{span: span, client: st, typ: typ,
 		keepIn: p.keepIn, keepOut: p.keepOut, autoOut: p.autoOut, managed: p.managed}
@@ -178,12 +190,19 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 		return &r.ctx, r // nothing to write, or nobody to write it to
 	}
 	kvs := r.buf[:0]
-	if typ != typeSpan {
+	if typed {
 		kvs = append(kvs, typeAttr(typ))
 	}
 	if withArgs {
 		kvs = append(kvs, attribute.String(attrs.ObservationInput,
 			capture.String(inputOf(args, r.argNames, captureOptions(st)), captureOptions(st))))
+		if p.managed && len(kvs) == 1 && s.set&^startOnly == 0 {
+			// The arguments are captured now, as they are, but written
+			// as the call ends, with its output: one SetAttributes, not
+			// two. Every end of a managed record writes them.
+			r.inPending.Store(true)
+			return &r.ctx, r
+		}
 	}
 	if s.set&^startOnly != 0 {
 		r.apply(s, kvs)
@@ -222,10 +241,27 @@ func (r *Record) End(s *Settings) {
 	if !r.Live() || !r.ended.CompareAndSwap(false, true) {
 		return
 	}
+	r.writePendingInput()
 	if s != nil && s.set&^startOnly != 0 {
 		r.apply(s, nil)
 	}
 	r.span.End()
+}
+
+// pendingInput appends to kvs the captured arguments not written yet, if
+// any, and marks them written.
+func (r *Record) pendingInput(kvs []attribute.KeyValue) []attribute.KeyValue {
+	if r.inPending.Load() && r.inPending.CompareAndSwap(true, false) {
+		kvs = append(kvs, r.buf[0])
+	}
+	return kvs
+}
+
+// writePendingInput writes the captured arguments not written yet.
+func (r *Record) writePendingInput() {
+	if kvs := r.pendingInput(r.buf[:0]); len(kvs) > 0 {
+		r.span.SetAttributes(kvs...)
+	}
 }
 
 // RecordError marks r failed with err: level ERROR, the error's text as
@@ -253,12 +289,17 @@ func (r *Record) Finish(out any, err error) {
 	if err == nil && out != nil && r.reportsGeneration() {
 		r.recordGeneration(out)
 	}
-	switch {
-	case err != nil:
+	// The start is done with buf: the SDK copied what it held, and buf[0]
+	// may hold the arguments, written now with the output.
+	kvs := r.pendingInput(r.buf[:0])
+	if err == nil && r.CapturesOutput() {
+		kvs = append(kvs, attribute.String(attrs.ObservationOutput, capture.String(out, captureOptions(r.client))))
+	}
+	if len(kvs) > 0 {
+		r.span.SetAttributes(kvs...)
+	}
+	if err != nil {
 		r.RecordError(err)
-	case r.CapturesOutput():
-		// The start is done with buf: the SDK copied what it held.
-		r.span.SetAttributes(append(r.buf[:0], attribute.String(attrs.ObservationOutput, capture.String(out, captureOptions(r.client))))...)
 	}
 	r.span.End()
 }
@@ -290,6 +331,7 @@ func (r *Record) Repanic(p any) { r.EndPanic(nil, p) }
 // first, then the panic recorded, and p raised again.
 func (r *Record) EndPanic(s *Settings, p any) {
 	if r.Live() && r.ended.CompareAndSwap(false, true) {
+		r.writePendingInput()
 		if s != nil && s.set&^startOnly != 0 {
 			r.apply(s, nil)
 		}

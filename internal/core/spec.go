@@ -20,6 +20,9 @@ type Spec struct {
 	transform     func([]any) any
 	readBaggage   bool
 	traceIDHeader string
+	// typeAtStart gives the span its type as it starts, built once here so
+	// that a call allocates no start option.
+	typeAtStart []trace.SpanStartOption
 }
 
 // tri is a capture switch that may be left to the client.
@@ -64,6 +67,9 @@ func NewSpec(name string, opts []Option) *Spec {
 		sp.transform = s.transform
 	}
 	sp.typ = resolveType(nil, &s)
+	if sp.typ != typeSpan {
+		sp.typeAtStart = []trace.SpanStartOption{trace.WithAttributes(typeAttr(sp.typ))}
+	}
 	// Input, output and trace context belong to one call, not to all.
 	s.set &^= fCaptureIn | fCaptureOut | fInput | fOutput | fArgs | fTraceContext | fTransform
 	sp.s = s
@@ -104,11 +110,12 @@ func (sp *Spec) Begin(ctx context.Context, st *global.State, args ...any) (conte
 // the capture switches say, an input or output given explicitly always.
 func (sp *Spec) plan(st *global.State) plan {
 	return plan{
-		autoIn:  sp.capIn.or(st.CaptureIO),
-		autoOut: sp.capOut.or(st.CaptureIO),
-		keepIn:  true,
-		keepOut: true,
-		managed: true,
+		autoIn:      sp.capIn.or(st.CaptureIO),
+		autoOut:     sp.capOut.or(st.CaptureIO),
+		keepIn:      true,
+		keepOut:     true,
+		managed:     true,
+		typeAtStart: sp.typeAtStart,
 	}
 }
 
