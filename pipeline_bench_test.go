@@ -46,10 +46,12 @@ const (
 // request, counts its spans, keeps the first span it sees, and answers 200
 // with an empty protobuf ExportTraceServiceResponse.
 type otlpSink struct {
-	srv   *httptest.Server
-	spans atomic.Int64
-	mu    sync.Mutex
-	first *tracepb.Span
+	srv      *httptest.Server
+	spans    atomic.Int64
+	requests atomic.Int64
+	bytes    atomic.Int64
+	mu       sync.Mutex
+	first    *tracepb.Span
 }
 
 func newOTLPSink(tb testing.TB) *otlpSink {
@@ -64,6 +66,8 @@ func newOTLPSink(tb testing.TB) *otlpSink {
 		defer bufs.Put(buf)
 		buf.Reset()
 		_, err := buf.ReadFrom(r.Body)
+		s.requests.Add(1)
+		s.bytes.Add(int64(buf.Len()))
 		var req coltracepb.ExportTraceServiceRequest
 		if err == nil {
 			err = proto.Unmarshal(buf.Bytes(), &req)
@@ -204,6 +208,7 @@ func BenchmarkPipeline(b *testing.B) {
 		b.Run(side.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var elapsed, cpu time.Duration
+			var requests, sent int64
 			cpuOK := true
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
@@ -238,6 +243,8 @@ func BenchmarkPipeline(b *testing.B) {
 				if got := sink.spans.Load(); got != pipelineSpans {
 					b.Fatalf("the server received %d spans of %d", got, pipelineSpans)
 				}
+				requests += sink.requests.Load()
+				sent += sink.bytes.Load()
 				sink.mu.Lock()
 				shapes[side.name] = shape(sink.first)
 				sink.mu.Unlock()
@@ -245,6 +252,10 @@ func BenchmarkPipeline(b *testing.B) {
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(pipelineSpans*b.N)/elapsed.Seconds(), "spans/s")
+			// What went over the wire, so that the two sides are seen to
+			// send the same: bytes per span and spans per request.
+			b.ReportMetric(float64(sent)/float64(pipelineSpans*b.N), "wire-B/span")
+			b.ReportMetric(float64(pipelineSpans*b.N)/float64(requests), "spans/request")
 			if cpuOK {
 				// CPU time of the whole process, the loopback server's
 				// included, which the two sides share alike; less noisy
