@@ -181,6 +181,24 @@ func main() {
 			}
 		}
 	}
+	// The model SDK transports: a streamed call through the SDK with the
+	// transport against the same call without it, and the time to its
+	// first chunk.
+	for _, p := range []struct{ name, what string }{
+		{"openai", "openai-go"}, {"anthropic", "anthropic-sdk-go"}, {"genai", "genai"},
+	} {
+		w, ok1 := get("Stream_" + p.name + "/with")
+		wo, ok2 := get("Stream_" + p.name + "/without")
+		if !ok1 || !ok2 {
+			continue
+		}
+		row("streamed "+p.what+" call, 50 chunks, with the transport vs without",
+			dur(median(w.ns))+", "+allocs(w), dur(median(wo.ns))+", "+allocs(wo),
+			fmt.Sprintf("%.2f×", median(w.ns)/median(wo.ns)), "", "")
+		if f, b := median(w.extra["ns/first-chunk"]), median(wo.extra["ns/first-chunk"]); f > 0 && b > 0 {
+			row("  time to the first chunk", dur(f), dur(b), fmt.Sprintf("%.2f×", f/b), "", "")
+		}
+	}
 	if t, ok := res["ExportThroughput"]; ok {
 		v := median(t.extra["spans/s"])
 		row("export to loopback OTLP server", fmt.Sprintf("%.0f spans/s", v), "", "", "≥ 230000 spans/s", pass(v >= 230000))

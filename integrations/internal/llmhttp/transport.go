@@ -74,20 +74,39 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		gen.End()
 		return nil, err
 	}
-	gen.Update(requestOptions(t.p, op, req, body)...)
+	// The request is read on another goroutine while it is on its way,
+	// so that recording it adds nothing to the time to the first token;
+	// every end of gen waits for it first.
+	read := make(chan struct{})
+	go recordRequest(gen, t.p, op, req, body, read)
 
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
+		<-read
 		gen.RecordError(err)
 		gen.End()
 		return resp, err
 	}
 	if resp.StatusCode >= 400 {
+		<-read
 		endWithHTTPError(gen, t.p, resp)
 		return resp, nil
 	}
-	resp.Body = newObservedBody(resp, t.p, op, gen)
+	resp.Body = newObservedBody(resp, t.p, op, gen, read)
 	return resp, nil
+}
+
+// recordRequest records what the request body says on gen, and closes
+// done. A panic in the provider's reading is contained: it would
+// otherwise end the program from a goroutine of ours.
+func recordRequest(gen *observe.Observation, p Provider, op Operation, req *http.Request, body []byte, done chan<- struct{}) {
+	defer close(done)
+	defer func() {
+		if r := recover(); r != nil {
+			gen.Update(observe.WithMetadata(map[string]any{"langfuse_request_unread": fmt.Sprint("panic: ", r)}))
+		}
+	}()
+	gen.Update(requestOptions(p, op, req, body)...)
 }
 
 // readRequestBody returns the body of req up to maxRequestBody bytes, nil

@@ -392,3 +392,22 @@ const (
 	keyCompletionStart = "langfuse.observation.completion_start_time"
 	keyVersion         = "langfuse.version"
 )
+
+// panickyWire is fakeWire with a request reader that panics.
+type panickyWire struct{ fakeWire }
+
+func (panickyWire) Request(Operation, []byte) Request { panic("unreadable request") }
+
+func TestPanicReadingTheRequestIsContained(t *testing.T) {
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	rt := New(answer(200, "application/json", strings.NewReader(`{"text":"fine"}`), nil), panickyWire{}, nil)
+	resp := call(t, ctx, rt, request)
+	got, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, `{"text":"fine"}`, string(got), "the call goes on")
+	g := find(t, rec, "fake.complete")
+	assert.Equal(t, "fine", g.Output)
+	assert.Equal(t, "panic: unreadable request", g.Metadata["langfuse_request_unread"].String())
+}
