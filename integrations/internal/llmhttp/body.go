@@ -22,9 +22,6 @@ type observedBody struct {
 	p   Provider
 	op  Operation
 	gen *observe.Observation
-	// requestRead is closed once the request is recorded on gen, which
-	// must come before the end.
-	requestRead <-chan struct{}
 
 	mu      sync.Mutex
 	ended   bool
@@ -36,8 +33,8 @@ type observedBody struct {
 	note    string    // why the output is not recorded, if it is not
 }
 
-func newObservedBody(resp *http.Response, p Provider, op Operation, gen *observe.Observation, requestRead <-chan struct{}) *observedBody {
-	b := &observedBody{rc: resp.Body, p: p, op: op, gen: gen, requestRead: requestRead}
+func newObservedBody(resp *http.Response, p Provider, op Operation, gen *observe.Observation) *observedBody {
+	b := &observedBody{rc: resp.Body, p: p, op: op, gen: gen}
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && enc != "identity" && !resp.Uncompressed {
 		b.note = "[" + enc + "-encoded response not recorded]"
 	}
@@ -141,7 +138,6 @@ func (b *observedBody) end(cause error) {
 		opts = append(opts, observe.WithLevel(observe.LevelError),
 			observe.WithStatusMessage("reading the response: "+cause.Error()))
 	}
-	<-b.requestRead
 	b.gen.End(opts...)
 }
 
