@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -276,12 +277,75 @@ func (c *collector) stop() error {
 	return err
 }
 
-// spans stops the collector, so that everything it received is in its
-// file, and returns the spans in the file.
+// spans stops the collector once everything it received is in its file,
+// and returns the spans in the file.
 func (c *collector) spans(t *testing.T) []span {
 	t.Helper()
+	c.settle(t)
 	require.NoError(t, c.stop())
 	return readSpans(t, c.Output)
+}
+
+// receivedRE matches the count of spans in the debug exporter's log line
+// for each batch the collector received; "resource spans" does not match.
+var receivedRE = regexp.MustCompile(`"spans": (\d+)`)
+
+// settleTimeout bounds how long settle waits for the file exporter.
+const settleTimeout = 10 * time.Second
+
+// settle waits until the collector's file holds as many spans as its
+// debug exporter logged as received. The file exporter writes on its own
+// schedule (flush_interval), and on a loaded machine a stop that comes
+// right after the last export was seen to leave the last batch out of
+// the file; the log line and the file are the collector's own record of
+// what it received, so the wait ends on what it says, not on a guess.
+func (c *collector) settle(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(settleTimeout)
+	for {
+		want := 0
+		for _, m := range receivedRE.FindAllStringSubmatch(c.logs.String(), -1) {
+			n, _ := strconv.Atoi(m[1])
+			want += n
+		}
+		got := spansWritten(c.Output)
+		if got >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Logf("the collector logged %d spans received, its file holds %d after %v", want, got, settleTimeout)
+			return
+		}
+		// Polling the file of another process: there is nothing to
+		// wait on but the file itself.
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// spansWritten counts the spans in the complete lines of the file at
+// path; a line still being written is not counted.
+func spansWritten(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for {
+		line, rest, found := bytes.Cut(b, []byte("\n"))
+		if !found {
+			return n
+		}
+		b = rest
+		var req exportTraceRequest
+		if json.Unmarshal(line, &req) != nil {
+			continue
+		}
+		for _, rs := range req.ResourceSpans {
+			for _, ss := range rs.ScopeSpans {
+				n += len(ss.Spans)
+			}
+		}
+	}
 }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.

@@ -61,6 +61,7 @@ func redact(v any) any {
 // collectorFile returns everything the collector wrote, after stopping it.
 func collectorFile(t *testing.T, c *collector) string {
 	t.Helper()
+	c.settle(t)
 	require.NoError(t, c.stop())
 	b, err := os.ReadFile(c.Output)
 	require.NoError(t, err)
@@ -238,7 +239,9 @@ func TestBaggageOnlyWhenOptedIn(t *testing.T) {
 				assert.NotContains(t, header, "user-off")
 			}
 
-			span := byName(t, c.spans(t))["call-out"]
+			received := byName(t, c.spans(t))
+			require.Contains(t, received, "call-out", "the observed call reached the collector")
+			span := received["call-out"]
 			assert.Equal(t, "user-"+name, span.str(attrs.UserID), "the span carries the attributes either way")
 			assert.Equal(t, "session-"+name, span.str(attrs.SessionID))
 		})
