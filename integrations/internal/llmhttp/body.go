@@ -22,6 +22,7 @@ type observedBody struct {
 	p   Provider
 	op  Operation
 	gen *observe.Observation
+	req *http.Request // whose credentials no recorded message may carry
 
 	mu      sync.Mutex
 	ended   bool
@@ -33,8 +34,8 @@ type observedBody struct {
 	note    string    // why the output is not recorded, if it is not
 }
 
-func newObservedBody(resp *http.Response, p Provider, op Operation, gen *observe.Observation) *observedBody {
-	b := &observedBody{rc: resp.Body, p: p, op: op, gen: gen}
+func newObservedBody(req *http.Request, resp *http.Response, p Provider, op Operation, gen *observe.Observation) *observedBody {
+	b := &observedBody{rc: resp.Body, p: p, op: op, gen: gen, req: req}
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && enc != "identity" && !resp.Uncompressed {
 		b.note = "[" + enc + "-encoded response not recorded]"
 	}
@@ -123,6 +124,9 @@ func (b *observedBody) end(cause error) {
 		r.Ended = true
 		b.buf = nil
 	}
+	if r.Error != "" {
+		r.Error = credentialsOf(b.req).redact(r.Error)
+	}
 	opts := resultOptions(r, b.first)
 	switch {
 	case r.Error != "":
@@ -136,7 +140,7 @@ func (b *observedBody) end(cause error) {
 		opts = append(opts, observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(cause.Error()))
 	default:
 		opts = append(opts, observe.WithLevel(observe.LevelError),
-			observe.WithStatusMessage("reading the response: "+cause.Error()))
+			observe.WithStatusMessage("reading the response: "+credentialsOf(b.req).redact(cause.Error())))
 	}
 	b.gen.End(opts...)
 }

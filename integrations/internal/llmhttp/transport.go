@@ -70,7 +70,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := req.WithContext(ctx) // calls made below nest under the generation
 	body, err := readRequestBody(req, out)
 	if err != nil {
-		gen.RecordError(err)
+		gen.RecordError(recordable(req, err))
 		gen.End()
 		return nil, err
 	}
@@ -78,15 +78,16 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
-		gen.RecordError(err)
+		// A *url.Error quotes the URL, which may hold a key.
+		gen.RecordError(recordable(req, err))
 		gen.End()
 		return resp, err
 	}
 	if resp.StatusCode >= 400 {
-		endWithHTTPError(gen, t.p, resp)
+		endWithHTTPError(gen, t.p, req, resp)
 		return resp, nil
 	}
-	resp.Body = newObservedBody(resp, t.p, op, gen)
+	resp.Body = newObservedBody(req, resp, t.p, op, gen)
 	return resp, nil
 }
 
@@ -165,8 +166,9 @@ func requestOptions(p Provider, op Operation, req *http.Request, body []byte) []
 }
 
 // endWithHTTPError ends gen at level ERROR with the API's message from an
-// error response, and leaves resp.Body yielding every byte of the body.
-func endWithHTTPError(gen *observe.Observation, p Provider, resp *http.Response) {
+// error response, with the credentials of req taken out, and leaves
+// resp.Body yielding every byte of the body.
+func endWithHTTPError(gen *observe.Observation, p Provider, req *http.Request, resp *http.Response) {
 	head, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	resp.Body = struct {
 		io.Reader
@@ -177,7 +179,7 @@ func endWithHTTPError(gen *observe.Observation, p Provider, resp *http.Response)
 		msg = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
 	if m := strings.TrimSpace(p.ErrorMessage(resp.StatusCode, head)); m != "" {
-		msg += ": " + m
+		msg += ": " + credentialsOf(req).redact(m)
 	}
 	gen.End(observe.WithLevel(observe.LevelError), observe.WithStatusMessage(msg))
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -373,13 +374,69 @@ func TestCaptureSwitchesFromOptions(t *testing.T) {
 
 // assertNoSecret fails when the API key of the requests appears in any
 // attribute of any recorded span.
-func assertNoSecret(t *testing.T, rec *langfusetest.Recorder) {
+func assertNoSecret(t *testing.T, rec *langfusetest.Recorder, secrets ...string) {
 	t.Helper()
+	secrets = append(secrets, "sk-secret-key")
 	for _, o := range rec.Observations() {
-		for k, v := range o.Attributes {
-			assert.NotContains(t, v.String(), "sk-secret-key", "attribute %s of %s", k, o.Name)
+		for _, secret := range secrets {
+			for k, v := range o.Attributes {
+				assert.NotContains(t, v.String(), secret, "attribute %s of %s", k, o.Name)
+			}
+			assert.NotContains(t, o.Status.Description, secret, "status of %s", o.Name)
+			for _, e := range o.Events {
+				for _, a := range e.Attributes {
+					assert.NotContains(t, a.Value.String(), secret, "event %s of %s", e.Name, o.Name)
+				}
+			}
 		}
 	}
+}
+
+// A server that echoes the request's key, and an error that quotes the
+// request's URL, carry no key into the observation.
+func TestCredentialsEchoedBackAreRedacted(t *testing.T) {
+	t.Run("error body", func(t *testing.T) {
+		t.Parallel()
+		ctx, rec := langfusetest.New(t)
+		body := `{"error":"Incorrect API key provided: sk-secret-key"}`
+		rt := New(answer(401, "application/json", strings.NewReader(body), nil), fakeWire{}, nil)
+		resp := call(t, ctx, rt, request)
+		got, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		assert.Equal(t, body, string(got), "the SDK still gets the body as sent")
+		assert.Equal(t, "Unauthorized: Incorrect API key provided: [REDACTED]", find(t, rec, "fake.complete").StatusMessage)
+		assertNoSecret(t, rec)
+	})
+	t.Run("error event in a stream", func(t *testing.T) {
+		t.Parallel()
+		ctx, rec := langfusetest.New(t)
+		stream := "event: error\ndata: key sk-secret-key revoked\n\n"
+		rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, nil)
+		resp := call(t, ctx, rt, request)
+		_, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		assert.Equal(t, "key [REDACTED] revoked", find(t, rec, "fake.complete").StatusMessage)
+		assertNoSecret(t, rec)
+	})
+	t.Run("transport error quoting the URL", func(t *testing.T) {
+		t.Parallel()
+		ctx, rec := langfusetest.New(t)
+		var sent error
+		rt := New(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			sent = &url.Error{Op: "Post", URL: r.URL.String(), Err: errors.New("connection refused")}
+			return nil, sent
+		}), fakeWire{}, nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+			"http://127.0.0.1:1/v1/complete?key=query-secret-123&alt=sse", strings.NewReader(request))
+		require.NoError(t, err)
+		_, err = rt.RoundTrip(req)
+		assert.Same(t, sent, err, "the caller gets the error itself")
+		g := find(t, rec, "fake.complete")
+		assert.Contains(t, g.StatusMessage, "key=[REDACTED]")
+		assertNoSecret(t, rec, "query-secret-123")
+	})
 }
 
 // Attribute keys Langfuse reads (WIRE.md).
