@@ -31,17 +31,3 @@ func TestStreamEndedBeforeItsLastEvent(t *testing.T) {
 	assert.Equal(t, errEndedEarly.Error(), g.StatusMessage)
 	assert.False(t, g.Failed(), "a warning does not mark the span failed")
 }
-
-func TestStreamReadToItsLastEventIsWhole(t *testing.T) {
-	t.Parallel()
-	ctx, rec := langfusetest.New(t)
-	stream := "data: {\"delta\":\"all\"}\n\ndata: [END]\n\n"
-	rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, nil)
-	resp := call(t, ctx, rt, request)
-	_, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.NoError(t, resp.Body.Close())
-	g := find(t, rec, "fake.complete")
-	assert.Equal(t, "all", g.Output)
-	assert.Empty(t, g.Level)
-}
