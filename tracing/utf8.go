@@ -116,18 +116,29 @@ func iterValid(it attribute.Iterator) bool {
 }
 
 func kvValid(kv attribute.KeyValue) bool {
-	if !utf8.ValidString(string(kv.Key)) {
-		return false
-	}
-	switch kv.Value.Type() {
+	return utf8.ValidString(string(kv.Key)) && valueValid(kv.Value)
+}
+
+// valueValid reports whether every string of v is valid UTF-8, those of
+// slices and maps of values included.
+func valueValid(v attribute.Value) bool {
+	switch v.Type() {
 	case attribute.STRING:
-		return utf8.ValidString(kv.Value.AsString())
+		return utf8.ValidString(v.AsString())
 	case attribute.STRINGSLICE:
-		for _, v := range kv.Value.AsStringSlice() {
-			if !utf8.ValidString(v) {
+		for _, s := range v.AsStringSlice() {
+			if !utf8.ValidString(s) {
 				return false
 			}
 		}
+	case attribute.SLICE:
+		for _, x := range v.AsSlice() {
+			if !valueValid(x) {
+				return false
+			}
+		}
+	case attribute.MAP:
+		return attrsValid(v.AsMap())
 	}
 	return true
 }
@@ -140,21 +151,33 @@ func fixAttrs(kvs []attribute.KeyValue) []attribute.KeyValue {
 	}
 	out := make([]attribute.KeyValue, len(kvs))
 	for i, kv := range kvs {
-		key := attribute.Key(fixString(string(kv.Key)))
-		switch kv.Value.Type() {
-		case attribute.STRING:
-			out[i] = key.String(fixString(kv.Value.AsString()))
-		case attribute.STRINGSLICE:
-			vs := kv.Value.AsStringSlice()
-			for j, v := range vs {
-				vs[j] = fixString(v)
-			}
-			out[i] = key.StringSlice(vs)
-		default:
-			out[i] = attribute.KeyValue{Key: key, Value: kv.Value}
-		}
+		out[i] = attribute.KeyValue{Key: attribute.Key(fixString(string(kv.Key))), Value: fixValue(kv.Value)}
 	}
 	return out
+}
+
+// fixValue returns v with every string made valid UTF-8, those of slices
+// and maps of values included.
+func fixValue(v attribute.Value) attribute.Value {
+	switch v.Type() {
+	case attribute.STRING:
+		return attribute.StringValue(fixString(v.AsString()))
+	case attribute.STRINGSLICE:
+		vs := v.AsStringSlice() // a copy
+		for j, s := range vs {
+			vs[j] = fixString(s)
+		}
+		return attribute.StringSliceValue(vs)
+	case attribute.SLICE:
+		xs := v.AsSlice() // a copy
+		for j, x := range xs {
+			xs[j] = fixValue(x)
+		}
+		return attribute.SliceValue(xs...)
+	case attribute.MAP:
+		return attribute.MapValue(fixAttrs(v.AsMap())...)
+	}
+	return v
 }
 
 func fixString(s string) string {
