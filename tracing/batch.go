@@ -60,9 +60,10 @@ func newBatchProcessor(send *sender, size, queueSize int, interval time.Duration
 // OnStart does nothing.
 func (p *batchProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 
-// OnEnd queues s, with its strings made valid UTF-8 here, where they are
-// still in the CPU's cache, or drops and counts it when the queue is
-// full.
+// OnEnd queues s, or drops and counts it when the queue is full. Unless
+// the exporter is an *Exporter, which does it as it encodes, the strings
+// of s are made valid UTF-8 here, where they are still in the CPU's
+// cache.
 func (p *batchProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	if p.stopped.Load() {
 		return

@@ -92,6 +92,34 @@ func TestExporterSendsLangfuseHeaders(t *testing.T) {
 	}
 }
 
+// flakyServer answers the first request with status and header, and every
+// later one with 200. It returns when each request arrived.
+func flakyServer(t *testing.T, status int, header http.Header) (*httptest.Server, func() []time.Time) {
+	t.Helper()
+	var mu sync.Mutex
+	var at []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		at = append(at, time.Now())
+		first := len(at) == 1
+		mu.Unlock()
+		if first {
+			for k, v := range header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(status)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() []time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]time.Time(nil), at...)
+	}
+}
+
 func TestExporterNeedsKeys(t *testing.T) {
 	_, err := tracing.NewExporter(context.Background(), config.Default())
 	assert.ErrorContains(t, err, config.EnvPublicKey)

@@ -33,6 +33,9 @@ type sender struct {
 	failed   atomic.Uint64 // requests
 	lastErr  atomic.Pointer[failure]
 	utf8     utf8Fixer
+	// encodes is set when exp is an *Exporter, whose encoder makes the
+	// strings valid itself, on the export goroutine.
+	encodes bool
 	warned   sync.Map // kind -> *warnState
 	now      func() time.Time
 }
@@ -55,14 +58,15 @@ func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Lo
 		timeout = defaultTimeout
 	}
 	s := &sender{exp: exp, timeout: timeout, logger: logger, now: time.Now}
+	_, s.encodes = exp.(*Exporter)
 	s.ctx, s.abort = context.WithCancel(context.Background())
 	return s
 }
 
 // send exports batch in one request and returns the export's error. Every
-// string of its spans must be valid UTF-8: made so by valid, on the
-// goroutine that ended each span.
-// Once abort was called, the spans are counted as dropped instead. The
+// string of its spans must be valid UTF-8, or the exporter must make it
+// so: each span went through valid on the goroutine that ended it. Once
+// abort was called, the spans are counted as dropped instead. The
 // spans of a failed export are counted as dropped as well as the failed
 // request: the exporter has given up on them, after its retries when the
 // answer allowed any.
@@ -112,8 +116,14 @@ func (s *sender) partial(err error, ee *ExportError, n int) error {
 	return err
 }
 
-// valid returns s with every string made valid UTF-8 (see utf8Fixer).
-func (s *sender) valid(span sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan { return s.utf8.span(span) }
+// valid returns s with every string made valid UTF-8 (see utf8Fixer), or
+// s itself when the exporter makes them valid as it encodes them.
+func (s *sender) valid(span sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
+	if s.encodes {
+		return span
+	}
+	return s.utf8.span(span)
+}
 
 // drop counts n spans that never reached the exporter.
 func (s *sender) drop(n int) { s.dropped.Add(uint64(n)) }
