@@ -70,4 +70,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRedactQuery$$' -fuzztime $(FUZZTIME) ./capture
 	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime $(FUZZTIME) ./capture
 	$(GO) test -run '^$$' -fuzz '^FuzzFromLookup$$' -fuzztime $(FUZZTIME) ./config
+	@# New inputs are minimised in 200 runs, not for a minute: each run
+	@# of this target exports through the stock exporter too.
+	$(GO) test -run '^$$' -fuzz '^FuzzOTLPEncode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x ./tracing
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzSSEReader$$' -fuzztime $(FUZZTIME) ./internal/llmhttp

@@ -28,13 +28,15 @@ import (
 // returns an *ExportError that says what to fix, with the API keys taken
 // out of its text.
 //
-// A 429, 502, 503 or 504 answer, or a request that timed out, is retried
-// with exponential backoff from 250ms to 2s (randomised by half either
-// way), waiting at least what the answer's Retry-After asks, in seconds
-// or as an HTTP date. No attempt is made once cfg.Timeout has passed since
-// the first, nor after a Retry-After whose wait would end past it: that
-// export fails at once. A 500 is not retried: like every answer not listed
-// above it is permanent, as the OTLP specification says.
+// A 429, 502, 503 or 504 answer is retried with exponential backoff from
+// 250ms to 2s (randomised by half either way), waiting at least what the
+// answer's Retry-After asks, in seconds or as an HTTP date. No attempt is
+// made once cfg.Timeout has passed since the first, nor after a
+// Retry-After whose wait would end past it: that export fails at once. A
+// 500 is not retried: like every answer not listed above it is permanent,
+// as the OTLP specification says. A request that gets no answer within
+// cfg.Timeout fails its export, and so does one refused or cut off; a
+// connection attempt that timed out sooner is retried.
 //
 // Of an answer's body only the start is read: 64 KiB of a success, to
 // find an OTLP partial success in it, and 4 KiB of a failure, to quote

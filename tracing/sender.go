@@ -36,8 +36,8 @@ type sender struct {
 	// encodes is set when exp is an *Exporter, whose encoder makes the
 	// strings valid itself, on the export goroutine.
 	encodes bool
-	warned   sync.Map // kind -> *warnState
-	now      func() time.Time
+	warned  sync.Map // kind -> *warnState
+	now     func() time.Time
 }
 
 // warnEvery is the least time between two warnings of one kind.
