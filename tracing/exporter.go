@@ -160,7 +160,7 @@ var errShutdown = errors.New("the exporter is shut down")
 // spans it rejected in Rejected.
 func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	if e.stopped.Err() != nil {
-		return errShutdown
+		return classify(errShutdown, &attempt{}, e.endpoint, e.redact)
 	}
 	buf := e.buffer()
 	defer e.recycle(buf)
@@ -295,12 +295,14 @@ func retryAfter(v string, now time.Time) time.Duration {
 // gzipped appends the gzip compression of body to dst.
 func gzipped(dst, body []byte) []byte {
 	w := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(w)
 	out := bytes.NewBuffer(dst)
 	w.Reset(out)
 	// Writes to a bytes.Buffer do not fail.
 	_, _ = w.Write(body)
 	_ = w.Close()
+	// The pooled writer must not keep the request alive.
+	w.Reset(io.Discard)
+	gzipWriters.Put(w)
 	return out.Bytes()
 }
 

@@ -137,9 +137,11 @@ func (e *otlpEncoder) appendRequest(b []byte, spans []sdktrace.ReadOnlySpan) []b
 // group sorts spans into groups of one resource and scope, measuring
 // each span and replacing one with invalid strings by a valid copy. The
 // groups of one resource are side by side, in the order of their first
-// span.
+// span. Resources are told apart by their attributes, as the stock
+// exporter does.
 func (e *otlpEncoder) group(spans []sdktrace.ReadOnlySpan) []*spanGroup {
 	var groups []*spanGroup
+	var index map[groupKey]*spanGroup
 	var last *spanGroup
 	for _, s := range spans {
 		if s == nil {
@@ -147,15 +149,21 @@ func (e *otlpEncoder) group(spans []sdktrace.ReadOnlySpan) []*spanGroup {
 		}
 		res, scope := s.Resource(), s.InstrumentationScope()
 		g := last
+		// Spans of one group mostly come one after another: the index is
+		// looked up only when the group changes.
 		if g == nil || g.res != res || g.scope != scope {
-			g = findGroup(groups, res, scope)
-			if g == nil {
-				g = &spanGroup{res: res, key: res.Equivalent(), scope: scope}
+			k := groupKey{res.Equivalent(), scope}
+			if g = index[k]; g == nil {
+				g = &spanGroup{res: res, key: k.res, scope: scope}
 				if groups == nil {
 					// Most batches are one group: size it for all.
 					g.spans = make([]sdktrace.ReadOnlySpan, 0, len(spans))
 					g.sizes = make([]int, 0, len(spans))
 				}
+				if index == nil {
+					index = make(map[groupKey]*spanGroup)
+				}
+				index[k] = g
 				groups = insertGroup(groups, g)
 			}
 			last = g
@@ -172,16 +180,10 @@ func (e *otlpEncoder) group(spans []sdktrace.ReadOnlySpan) []*spanGroup {
 	return groups
 }
 
-// findGroup returns the group of res and scope, or nil. Resources are
-// told apart by their attributes, as the stock exporter does.
-func findGroup(groups []*spanGroup, res *resource.Resource, scope instrumentation.Scope) *spanGroup {
-	key := res.Equivalent()
-	for _, g := range groups {
-		if (g.res == res || g.key == key) && g.scope == scope {
-			return g
-		}
-	}
-	return nil
+// groupKey tells the groups of a request apart.
+type groupKey struct {
+	res   attribute.Distinct
+	scope instrumentation.Scope
 }
 
 // insertGroup adds g after the last group of its resource, or at the end.

@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -149,4 +150,28 @@ func TestEncoderMakesEveryStringValid(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, n, "both spans are sent")
+}
+
+// TestEncoderManyGroups checks the grouping when spans of many scopes and
+// resources come interleaved, as from a program with many tracers.
+func TestEncoderManyGroups(t *testing.T) {
+	resources := []*resource.Resource{
+		resource.NewSchemaless(attribute.String("service.name", "a")),
+		resource.NewSchemaless(attribute.String("service.name", "b")),
+		nil,
+	}
+	var stubs tracetest.SpanStubs
+	for i := range 300 {
+		stubs = append(stubs, tracetest.SpanStub{
+			Name:                 fmt.Sprintf("span %d", i),
+			Resource:             resources[i%len(resources)],
+			InstrumentationScope: instrumentation.Scope{Name: fmt.Sprintf("scope %d", i%50)},
+		})
+	}
+	requireSameAsStock(t, stubs.Snapshots())
+	req := ourRequest(t, stubs.Snapshots())
+	require.Len(t, req.GetResourceSpans(), 3)
+	for _, rs := range req.GetResourceSpans() {
+		assert.Len(t, rs.GetScopeSpans(), 50, "one ScopeSpans per scope of a resource")
+	}
 }
