@@ -93,9 +93,15 @@ func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 		timeout = defaultTimeout
 	}
 	endpoint := cfg.TracesEndpoint()
+	// The URL is not quoted in these errors: it may hold credentials.
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("langfuse exporter: %s does not give an http(s) URL with a host", config.EnvBaseURL)
+	}
+	if u.User != nil {
+		// It would be quoted in every error that names the endpoint.
+		return nil, fmt.Errorf("langfuse exporter: %s holds user info; the keys go in %s and %s",
+			config.EnvBaseURL, config.EnvPublicKey, config.EnvSecretKey)
 	}
 	header := http.Header{}
 	for k, v := range Headers(cfg) {

@@ -164,7 +164,7 @@ func TestShutdownCancelsTheExportInFlight(t *testing.T) {
 // post to is refused when the exporter is made, naming the variable and
 // not echoing the URL, which may hold credentials.
 func TestExporterNeedsAnHTTPURL(t *testing.T) {
-	for _, base := range []string{"ftp://user:sk-lf-secret@host", "http://", "::"} {
+	for _, base := range []string{"ftp://user:sk-lf-secret@host", "http://", "::", "https://pk:sk-lf-secret@host"} {
 		cfg := exporterConfig(base)
 		_, err := tracing.NewExporter(context.Background(), cfg)
 		require.Error(t, err, base)
