@@ -23,10 +23,13 @@ import (
 )
 
 // Exporter sends spans to Langfuse's OpenTelemetry endpoint over
-// OTLP/HTTP in protobuf, as the stock OTLP/HTTP exporter does, writing
-// each request straight from the spans (see otlpEncoder). A failed export
-// returns an *ExportError that says what to fix, with the API keys taken
-// out of its text.
+// OTLP/HTTP in protobuf. It writes each request straight from the spans,
+// field for field what OpenTelemetry Go's own OTLP/HTTP exporter sends,
+// without building protobuf structs per span. Every string goes out as
+// valid UTF-8, bad bytes replaced by U+FFFD, so that one bad span never
+// costs the other spans of its request. A failed export returns an
+// *ExportError that says what to fix, with the API keys taken out of its
+// text.
 //
 // A 429, 502, 503 or 504 answer is retried with exponential backoff from
 // 250ms to 2s (randomised by half either way), waiting at least what the
