@@ -37,9 +37,9 @@ import (
 // made once cfg.Timeout has passed since the first, nor after a
 // Retry-After whose wait would end past it: that export fails at once. A
 // 500 is not retried: like every answer not listed above it is permanent,
-// as the OTLP specification says. A request that gets no answer within
-// cfg.Timeout fails its export, and so does one refused or cut off; a
-// connection attempt that timed out sooner is retried.
+// as the OTLP specification says. A request that gets no answer, because
+// it timed out after cfg.Timeout or was refused or cut off, fails its
+// export.
 //
 // Of an answer's body only the start is read: 64 KiB of a success, to
 // find an OTLP partial success in it, and 4 KiB of a failure, to quote
@@ -253,11 +253,9 @@ func (e *Exporter) attempt(ctx context.Context, body []byte, last *attempt) (tim
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	resp, err := e.client.Do(req)
 	if err != nil {
+		// No answer: the next export tries again, with its own spans.
 		last.netErr = err
-		var ue *url.Error
-		// A request that timed out is worth another try; one refused
-		// or cut off is retried only by the next export.
-		return 0, errors.As(err, &ue) && ue.Timeout() && ctx.Err() == nil, err
+		return 0, false, err
 	}
 	defer func() { _ = resp.Body.Close() }()
 	*last = attempt{status: resp.StatusCode}
