@@ -79,7 +79,7 @@ func TestEnabledAllocationBudgets(t *testing.T) {
 	// goroutine's allocations would be counted too.
 	cfg.FlushAt, cfg.FlushInterval, cfg.MaxQueueSize = config.MaxFlushAt, time.Hour, config.MaxQueueSize
 	c, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(discard{}),
-		langfuse.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), langfuse.WithDefault(false))
+		langfuse.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), langfuse.AsDefault(false))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
 	ctx := c.Context(context.Background())

@@ -25,7 +25,7 @@ const Version = "0.1.0"
 // Client owns the OpenTelemetry provider that observations are recorded
 // with and the export to Langfuse. The last client made by New is the
 // default that observe.Start and the wrappers use, unless New was given
-// WithDefault(false); Client.Context binds a context to a client of its
+// AsDefault(false); Client.Context binds a context to a client of its
 // own. A Client is safe for concurrent use.
 type Client struct {
 	cfg    config.Config
@@ -129,12 +129,12 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 	return optionFunc(func(s *settings) { s.provider = tp })
 }
 
-// WithDefault(false) keeps New from making the client the default: it is
+// AsDefault(false) keeps New from making the client the default: it is
 // then reached only through contexts bound to it with Client.Context, and
 // the default client, if any, stays as it is. Use it for a second client
 // in one process (another Langfuse project) and for tests that run in
 // parallel (see langfusetest.New).
-func WithDefault(on bool) Option {
+func AsDefault(on bool) Option {
 	return optionFunc(func(s *settings) { s.noDefault = !on })
 }
 

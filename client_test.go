@@ -16,9 +16,9 @@ import (
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/capture"
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 	"github.com/observe-go/langfuse/tracing"
 )
 
@@ -52,10 +52,10 @@ func TestEnvironmentAndReleaseOnEverySpan(t *testing.T) {
 	o.End()
 	for _, name := range []string{"ours", "theirs"} {
 		got := find(t, rec, name)
-		assert.Equal(t, "staging", got.Attr(attrs.Environment), name)
-		assert.Equal(t, "r42", got.Attr(attrs.Release), name)
+		assert.Equal(t, "staging", got.Attr(semconv.Environment), name)
+		assert.Equal(t, "r42", got.Attr(semconv.Release), name)
 	}
-	assert.Equal(t, attrs.ScopeName, find(t, rec, "ours").Scope)
+	assert.Equal(t, semconv.ScopeName, find(t, rec, "ours").Scope)
 	assert.Equal(t, find(t, rec, "ours").ID, find(t, rec, "theirs").ParentID)
 }
 
@@ -139,8 +139,8 @@ func TestDefaultFilterDropsOtherSpansAndMarksAppRoot(t *testing.T) {
 	_, ok := rec.Find("GET /docs")
 	assert.False(t, ok, "spans of other instrumentation are not exported by default")
 	got := find(t, rec, "under-http")
-	assert.True(t, got.Attributes[attrs.IsAppRoot].AsBool())
-	assert.NotContains(t, find(t, rec, "root").Attributes, attrs.IsAppRoot)
+	assert.True(t, got.Attributes[semconv.IsAppRoot].AsBool())
+	assert.NotContains(t, find(t, rec, "root").Attributes, semconv.IsAppRoot)
 }
 
 // TestFilterDroppingAnObservationMarksItsChild checks that the span in an
@@ -169,7 +169,7 @@ func TestFilterDroppingAnObservationMarksItsChild(t *testing.T) {
 	_, ok := rec.Find("dropped")
 	assert.False(t, ok, "the filter drops it")
 	for _, name := range []string{"kept-start", "kept-wrapper"} {
-		assert.True(t, find(t, rec, name).Attributes[attrs.IsAppRoot].AsBool(), name)
+		assert.True(t, find(t, rec, name).Attributes[semconv.IsAppRoot].AsBool(), name)
 	}
 }
 
@@ -237,8 +237,8 @@ func TestWithTracerProviderUsesTheProgramsProvider(t *testing.T) {
 	require.NoError(t, c.Flush(context.Background()))
 	require.NoError(t, c.Shutdown(context.Background()))
 	got := find(t, rec, "byo")
-	assert.Equal(t, "u", got.Attr(attrs.UserID))
-	assert.Equal(t, attrs.ScopeName, got.Scope)
+	assert.Equal(t, "u", got.Attr(semconv.UserID))
+	assert.Equal(t, semconv.ScopeName, got.Scope)
 	_, s := tp.Tracer("x").Start(context.Background(), "still-alive")
 	assert.True(t, s.IsRecording(), "Shutdown leaves a provider it does not own running")
 	s.End()
@@ -277,8 +277,8 @@ func (b blockingExporter) ExportSpans(ctx context.Context, _ []sdktrace.ReadOnly
 func (blockingExporter) Shutdown(context.Context) error { return nil }
 
 func TestVersionIsWhatExportsSend(t *testing.T) {
-	assert.Equal(t, attrs.SDKVersion, langfuse.Version)
+	assert.Equal(t, semconv.SDKVersion, langfuse.Version)
 	for _, l := range []observe.Level{observe.LevelDebug, observe.LevelDefault, observe.LevelWarning, observe.LevelError} {
-		assert.Contains(t, []string{attrs.LevelDebug, attrs.LevelDefault, attrs.LevelWarning, attrs.LevelError}, string(l))
+		assert.Contains(t, []string{semconv.LevelDebug, semconv.LevelDefault, semconv.LevelWarning, semconv.LevelError}, string(l))
 	}
 }

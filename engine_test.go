@@ -18,8 +18,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/observe-go/langfuse"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // engShape is one of the call shapes the observation engine observes: run
@@ -148,7 +148,7 @@ func TestConcurrentUpdateCurrentInsideWrappedCall(t *testing.T) {
 
 	o := find(t, rec, "fan-out")
 	assert.Equal(t, "generation", o.Type)
-	assert.Equal(t, "m", o.Attr(attrs.ObservationModel))
+	assert.Equal(t, "m", o.Attr(semconv.ObservationModel))
 	for i := range writers {
 		key := fmt.Sprintf("k%02d", i)
 		if assert.Contains(t, o.Metadata, key, "metadata from writer %d arrived", i) {
@@ -184,7 +184,7 @@ func TestErrorLevelAndStatusMessageInSeparateUpdates(t *testing.T) {
 					}
 				})
 				o := find(t, rec, "fails")
-				assert.Equal(t, attrs.LevelError, o.Level)
+				assert.Equal(t, semconv.LevelError, o.Level)
 				assert.Equal(t, "why", o.StatusMessage)
 				assert.Equal(t, codes.Error, o.Status.Code, "OpenTelemetry status")
 				assert.Equal(t, "why", o.Status.Description, "OpenTelemetry status description")

@@ -29,7 +29,7 @@ func TestFlushReturnsTheExportError(t *testing.T) {
 	cfg.PublicKey, cfg.SecretKey, cfg.BaseURL = "pk-lf-1", "sk-lf-1", srv.URL
 	cfg.ExportMode = config.ExportBatched
 	cfg.FlushInterval = time.Hour // the span leaves when Flush asks
-	c, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithDefault(false),
+	c, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.AsDefault(false),
 		langfuse.WithLogger(slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })

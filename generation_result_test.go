@@ -13,8 +13,8 @@ import (
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // localReply is the result of a model call on no known wire, which says
@@ -61,14 +61,14 @@ func TestGenerationResultIsRecorded(t *testing.T) {
 			assert.Equal(t, localReply{Text: "echo hi", In: 3, Out: 5}, got, "the result is returned unchanged")
 
 			o := find(t, rec, "generate")
-			assert.Equal(t, "local-llama-3", o.Attr(attrs.ObservationModel))
-			assert.JSONEq(t, `{"input":3,"output":5}`, o.Attr(attrs.ObservationUsageDetails))
-			assert.JSONEq(t, `{"total":0.5}`, o.Attr(attrs.ObservationCostDetails))
-			assert.Contains(t, o.Attr(attrs.ObservationCompletionStartTime), "2026-11-30T08:00:00")
+			assert.Equal(t, "local-llama-3", o.Attr(semconv.ObservationModel))
+			assert.JSONEq(t, `{"input":3,"output":5}`, o.Attr(semconv.ObservationUsageDetails))
+			assert.JSONEq(t, `{"total":0.5}`, o.Attr(semconv.ObservationCostDetails))
+			assert.Contains(t, o.Attr(semconv.ObservationCompletionStartTime), "2026-11-30T08:00:00")
 			if tc.captureIO {
 				assert.JSONEq(t, `{"text":"echo hi"}`, o.Output)
 			} else {
-				assert.NotContains(t, o.Attributes, attrs.ObservationOutput)
+				assert.NotContains(t, o.Attributes, semconv.ObservationOutput)
 			}
 		})
 	}
@@ -82,15 +82,15 @@ func TestGenerationResultThroughPointerAndRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 7, got.tokens)
 	o := find(t, rec, "embed")
-	assert.Equal(t, "ptr-model", o.Attr(attrs.ObservationModel))
-	assert.JSONEq(t, `{"total":7}`, o.Attr(attrs.ObservationUsageDetails))
+	assert.Equal(t, "ptr-model", o.Attr(semconv.ObservationModel))
+	assert.JSONEq(t, `{"total":7}`, o.Attr(semconv.ObservationUsageDetails))
 
 	// A nil pointer result reports nothing, and does not panic.
 	_, err = langfuse.Run(context.Background(), "nil-result", func(context.Context) (*pointerReply, error) {
 		return nil, nil
 	}, observe.AsType(observe.TypeGeneration))
 	require.NoError(t, err)
-	assert.NotContains(t, find(t, rec, "nil-result").Attributes, attrs.ObservationModel)
+	assert.NotContains(t, find(t, rec, "nil-result").Attributes, semconv.ObservationModel)
 }
 
 func TestGenerationResultIgnoredWhereItDoesNotApply(t *testing.T) {
@@ -100,14 +100,14 @@ func TestGenerationResultIgnoredWhereItDoesNotApply(t *testing.T) {
 	// warning is logged for a result that merely could report them.
 	_, err := langfuse.Observe1("plain", generate)(context.Background(), "x")
 	require.NoError(t, err)
-	assert.NotContains(t, find(t, rec, "plain").Attributes, attrs.ObservationModel)
+	assert.NotContains(t, find(t, rec, "plain").Attributes, semconv.ObservationModel)
 	// A failed call records its error, not the details of a zero result.
 	_, err = langfuse.Observe1("failed", func(context.Context, string) (localReply, error) {
 		return localReply{In: 1}, errors.New("model unavailable")
 	}, observe.AsType(observe.TypeGeneration))(context.Background(), "x")
 	require.Error(t, err)
 	failed := find(t, rec, "failed")
-	assert.NotContains(t, failed.Attributes, attrs.ObservationModel)
+	assert.NotContains(t, failed.Attributes, semconv.ObservationModel)
 	assert.Equal(t, "ERROR", failed.Level)
 	assert.Empty(t, logs.String())
 }
@@ -125,7 +125,7 @@ func TestGenerationResultPanicIsContained(t *testing.T) {
 	})
 	assert.Equal(t, panickyReply{}, got)
 	o := find(t, rec, "panicky")
-	assert.NotContains(t, o.Attributes, attrs.ObservationModel)
+	assert.NotContains(t, o.Attributes, semconv.ObservationModel)
 	assert.Contains(t, logs.String(), "GenerationDetails panicked")
 	assert.Contains(t, logs.String(), "no details")
 }

@@ -14,9 +14,9 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/observe-go/langfuse"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // serveBound runs one request through h with the request's context bound to
@@ -44,7 +44,7 @@ func TestObserveHandlerIsAServerSpan(t *testing.T) {
 	} {
 		assert.Equal(t, want, o.Attr(key), key)
 	}
-	assert.NotContains(t, o.Attributes, attrs.ObservationOutput, "the status code is not the output")
+	assert.NotContains(t, o.Attributes, semconv.ObservationOutput, "the status code is not the output")
 }
 
 func TestObserveHandlerExplicitOutputWins(t *testing.T) {
@@ -64,8 +64,8 @@ func TestObserveHandlerExplicitOutputWins(t *testing.T) {
 			o, ok := rec.Find("chat")
 			require.True(t, ok)
 			assert.Equal(t, "the answer", o.Output, "an explicit output is never overwritten")
-			assert.Equal(t, "the answer", o.Attr(attrs.TraceOutput))
-			assert.Equal(t, "the question", o.Attr(attrs.TraceInput))
+			assert.Equal(t, "the answer", o.Attr(semconv.TraceOutput))
+			assert.Equal(t, "the question", o.Attr(semconv.TraceInput))
 			assert.Equal(t, "200", o.Attr("http.response.status_code"))
 		})
 	}
@@ -82,7 +82,7 @@ func TestObserveHandlerTraceIDHeader(t *testing.T) {
 	o := rec.Observations()
 	require.Len(t, o, 1)
 	assert.Equal(t, observe.CreateTraceID("req-42"), o[0].TraceID, "derived from the header")
-	assert.Equal(t, "true", o[0].Attr(attrs.AsRoot), "the root of its trace")
+	assert.Equal(t, "true", o[0].Attr(semconv.AsRoot), "the root of its trace")
 
 	joined := httptest.NewRequest(http.MethodGet, "/", nil)
 	joined.Header.Set("X-Request-ID", "req-42")

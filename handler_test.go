@@ -21,8 +21,8 @@ import (
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // serve runs one request through h and returns the response.
@@ -67,7 +67,7 @@ func TestObserveHandlerNestsWorkAndHonoursOptions(t *testing.T) {
 
 	o, s := find(t, rec, "agent-endpoint"), find(t, rec, "step")
 	assert.Equal(t, "agent", o.Type)
-	assert.NotContains(t, o.Attributes, attrs.ObservationInput)
+	assert.NotContains(t, o.Attributes, semconv.ObservationInput)
 	assert.Equal(t, "202", o.Attr(statusCodeKey))
 	assert.Equal(t, "search", o.Metadata["team"].AsString())
 	assert.Equal(t, o.ID, s.ParentID)
@@ -106,7 +106,7 @@ func TestObserveHandlerStatus(t *testing.T) {
 			serve(h, httptest.NewRequest(http.MethodGet, "/", nil))
 			o := find(t, rec, "h")
 			assert.Equal(t, tt.wantStatus, o.Attr(statusCodeKey))
-			assert.NotContains(t, o.Attributes, attrs.ObservationOutput, "the status is no output")
+			assert.NotContains(t, o.Attributes, semconv.ObservationOutput, "the status is no output")
 			assert.Equal(t, tt.wantLevel, o.Level)
 			assert.Equal(t, tt.wantMsg, o.StatusMessage)
 			if tt.wantLevel == "ERROR" {
@@ -136,7 +136,7 @@ func TestObserveHandlerPanicIsRecordedAndRaisedUnchanged(t *testing.T) {
 		o := find(t, rec, "explodes")
 		assert.True(t, o.Failed())
 		assert.True(t, strings.HasPrefix(o.StatusMessage, "panic: "), o.StatusMessage)
-		assert.NotContains(t, o.Attributes, attrs.ObservationOutput)
+		assert.NotContains(t, o.Attributes, semconv.ObservationOutput)
 	}
 }
 
@@ -233,16 +233,16 @@ func TestObserveHandlerBaggageOnlyWhenEnabled(t *testing.T) {
 	assert.Equal(t, "acme", otherMember, "with ReadBaggage the baggage travels on in ctx")
 
 	o := find(t, rec, "off")
-	for _, k := range []string{attrs.UserID, attrs.SessionID, attrs.TraceName, attrs.TraceTags, attrs.TraceMetadataPrefix + "plan"} {
+	for _, k := range []string{semconv.UserID, semconv.SessionID, semconv.TraceName, semconv.TraceTags, semconv.TraceMetadataPrefix + "plan"} {
 		assert.NotContains(t, o.Attributes, k)
 	}
 	o = find(t, rec, "on")
-	assert.Equal(t, "u-1", o.Attr(attrs.UserID))
-	assert.Equal(t, "s-1", o.Attr(attrs.SessionID))
-	assert.Equal(t, "checkout", o.Attr(attrs.TraceName))
-	assert.Equal(t, []string{"a", "b"}, o.Attributes[attrs.TraceTags].AsStringSlice())
-	assert.Equal(t, "pro", o.Attr(attrs.TraceMetadataPrefix+"plan"))
-	assert.NotContains(t, o.Attributes, attrs.TraceMetadataPrefix+"tenant", "only langfuse_* members apply")
+	assert.Equal(t, "u-1", o.Attr(semconv.UserID))
+	assert.Equal(t, "s-1", o.Attr(semconv.SessionID))
+	assert.Equal(t, "checkout", o.Attr(semconv.TraceName))
+	assert.Equal(t, []string{"a", "b"}, o.Attributes[semconv.TraceTags].AsStringSlice())
+	assert.Equal(t, "pro", o.Attr(semconv.TraceMetadataPrefix+"plan"))
+	assert.NotContains(t, o.Attributes, semconv.TraceMetadataPrefix+"tenant", "only langfuse_* members apply")
 }
 
 func TestObserveHandlerNeverRecordsHeaders(t *testing.T) {
@@ -357,7 +357,7 @@ func TestObserveHandlerHijack(t *testing.T) {
 	// the connection the client reads from.
 	require.Eventually(t, func() bool { _, ok := rec.Find("upgrade"); return ok }, 5*time.Second, time.Millisecond)
 	o := find(t, rec, "upgrade")
-	assert.NotContains(t, o.Attributes, attrs.ObservationOutput, "a hijacked connection has no status to record")
+	assert.NotContains(t, o.Attributes, semconv.ObservationOutput, "a hijacked connection has no status to record")
 	assert.False(t, o.Failed())
 }
 
@@ -457,10 +457,10 @@ func TestObserveHandlerAcrossTwoServices(t *testing.T) {
 	assert.Equal(t, a.TraceID, b.TraceID, "one trace across both services")
 	assert.Equal(t, a.ID, b.ParentID, "B's request is a child of A's")
 	assert.Empty(t, a.ParentID)
-	assert.Equal(t, "u-42", b.Attr(attrs.UserID))
-	assert.Equal(t, "s-7", b.Attr(attrs.SessionID))
-	assert.Equal(t, []string{"beta"}, b.Attributes[attrs.TraceTags].AsStringSlice())
-	assert.Equal(t, "u-42", a.Attr(attrs.UserID), "A's observation was current when the attributes were set")
+	assert.Equal(t, "u-42", b.Attr(semconv.UserID))
+	assert.Equal(t, "s-7", b.Attr(semconv.SessionID))
+	assert.Equal(t, []string{"beta"}, b.Attributes[semconv.TraceTags].AsStringSlice())
+	assert.Equal(t, "u-42", a.Attr(semconv.UserID), "A's observation was current when the attributes were set")
 }
 
 // lockedBuffer is a log destination for the server's goroutines.

@@ -13,8 +13,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/observe-go/langfuse"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 type askArgs struct {
@@ -81,7 +81,7 @@ func (p *startTypes) OnStart(_ context.Context, s sdktrace.ReadWriteSpan) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, kv := range s.Attributes() {
-		if kv.Key == attribute.Key(attrs.ObservationType) {
+		if kv.Key == attribute.Key(semconv.ObservationType) {
 			p.types[s.Name()] = kv.Value.AsString()
 		}
 	}
@@ -96,7 +96,7 @@ func TestWrapperTypeIsSetAtStart(t *testing.T) {
 	seen := &startTypes{types: map[string]string{}}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(seen))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	lf, err := langfuse.New(langfuse.WithTracerProvider(tp), langfuse.WithDefault(false))
+	lf, err := langfuse.New(langfuse.WithTracerProvider(tp), langfuse.AsDefault(false))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
 	ctx := lf.Context(context.Background())

@@ -128,15 +128,15 @@ func TestBoundContextOfStoppedClientRecordsNothing(t *testing.T) {
 	cfg.ExportMode = config.ExportImmediate
 	disabledCfg := cfg
 	disabledCfg.TracingEnabled = false
-	disabled, err := langfuse.New(langfuse.WithConfig(disabledCfg), langfuse.WithDefault(false))
+	disabled, err := langfuse.New(langfuse.WithConfig(disabledCfg), langfuse.AsDefault(false))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = disabled.Shutdown(context.Background()) })
 	own := langfusetest.NewRecorder()
-	stopped, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(own), langfuse.WithDefault(false))
+	stopped, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(own), langfuse.AsDefault(false))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = stopped.Shutdown(context.Background()) })
 	// The default client, made last so that it is the default whatever
-	// WithDefault does.
+	// AsDefault does.
 	_, def := newClient(t)
 
 	// Observed before the shutdown: a parent whose ctx outlives its client.

@@ -125,7 +125,7 @@ func pipelineConfig(base string) config.Config {
 }
 
 func oursPipeline(b *testing.B, base string) (func(context.Context), func(context.Context) error, func() error) {
-	c, err := langfuse.New(langfuse.WithConfig(pipelineConfig(base)), langfuse.WithDefault(false),
+	c, err := langfuse.New(langfuse.WithConfig(pipelineConfig(base)), langfuse.AsDefault(false),
 		langfuse.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		b.Fatal(err)

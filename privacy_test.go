@@ -32,7 +32,7 @@ func boundClient(t *testing.T, opts ...langfuse.Option) (context.Context, *langf
 	cfg.ExportMode = config.ExportImmediate
 	rec := langfusetest.NewRecorder()
 	c, err := langfuse.New(append([]langfuse.Option{langfuse.WithConfig(cfg), langfuse.WithSpanExporter(rec),
-		langfuse.WithDefault(false)}, opts...)...)
+		langfuse.AsDefault(false)}, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
 	return c.Context(context.Background()), rec

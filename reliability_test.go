@@ -12,8 +12,8 @@ import (
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/capture"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // Values whose methods panic, as the methods of a caller's types may.
@@ -186,7 +186,7 @@ func TestErrorWhoseErrorMethodPanics(t *testing.T) {
 				if !assert.True(t, ok, "%s was recorded", name) {
 					continue
 				}
-				assert.Equal(t, attrs.LevelError, o.Level, name)
+				assert.Equal(t, semconv.LevelError, o.Level, name)
 				assert.Equal(t, codes.Error, o.Status.Code, name)
 				assert.Contains(t, o.StatusMessage, "panic", "%s: the message says what happened", name)
 			}

@@ -12,9 +12,9 @@ import (
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 func runAnswer(context.Context) (string, error) { return "42", nil }
@@ -56,7 +56,7 @@ func TestRunReturnsResultsUnchanged(t *testing.T) {
 	assert.True(t, failed.Failed(), "an error makes the observation ERROR")
 	assert.Equal(t, "run failed", failed.StatusMessage)
 	assert.Equal(t, "run failed", failed.Status.Description)
-	assert.NotContains(t, failed.Attributes, attrs.ObservationOutput, "no output with an error")
+	assert.NotContains(t, failed.Attributes, semconv.ObservationOutput, "no output with an error")
 }
 
 func TestRunCapture(t *testing.T) {
@@ -85,8 +85,8 @@ func TestRunCapture(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, runResult{N: 2}, got)
 			o := find(t, rec, "run")
-			assertAttr(t, o, attrs.ObservationInput, tt.wantIn)
-			assertAttr(t, o, attrs.ObservationOutput, tt.wantOut)
+			assertAttr(t, o, semconv.ObservationInput, tt.wantIn)
+			assertAttr(t, o, semconv.ObservationOutput, tt.wantOut)
 		})
 	}
 }
@@ -99,8 +99,8 @@ func TestRunCaptureSwitchFromEnvironment(t *testing.T) {
 	_, err := langfuse.Run(context.Background(), "run", runAnswer)
 	require.NoError(t, err)
 	o := find(t, rec, "run")
-	assert.NotContains(t, o.Attributes, attrs.ObservationOutput)
-	assert.NotContains(t, o.Attributes, attrs.ObservationInput)
+	assert.NotContains(t, o.Attributes, semconv.ObservationOutput)
+	assert.NotContains(t, o.Attributes, semconv.ObservationInput)
 }
 
 // assertAttr checks that o has attribute key with value want, or none
@@ -197,7 +197,7 @@ func TestRunDisabledCallsFnDirectly(t *testing.T) {
 		{"bound client disabled, default enabled", func(t *testing.T) (context.Context, *langfusetest.Recorder) {
 			cfg := config.Default()
 			cfg.TracingEnabled = false
-			off, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithDefault(false))
+			off, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.AsDefault(false))
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = off.Shutdown(context.Background()) })
 			_, def := newClient(t)
@@ -235,7 +235,7 @@ func TestRunGoexitEndsObservationWithoutError(t *testing.T) {
 	o := find(t, rec, "exits")
 	assert.Empty(t, o.Level, "not an error")
 	assert.Equal(t, codes.Unset, o.Status.Code)
-	assert.NotContains(t, o.Attributes, attrs.ObservationOutput, "no result to record")
+	assert.NotContains(t, o.Attributes, semconv.ObservationOutput, "no result to record")
 	assert.Empty(t, o.Events)
 }
 

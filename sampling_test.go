@@ -11,8 +11,8 @@ import (
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // TestSampleRateAppliesToTracesTheProgramMadeUp checks that a trace id the
@@ -44,7 +44,7 @@ func TestSampleRateAppliesToTracesTheProgramMadeUp(t *testing.T) {
 			assert.Len(t, rec.Spans(), 2, "the whole trace is kept")
 			got := find(t, rec, "root")
 			assert.Equal(t, traceID, got.TraceID)
-			assert.Equal(t, tt.parent == "", got.Attributes[attrs.AsRoot].AsBool())
+			assert.Equal(t, tt.parent == "", got.Attributes[semconv.AsRoot].AsBool())
 		})
 	}
 }

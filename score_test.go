@@ -110,7 +110,7 @@ func keyedClient(t *testing.T, in *ingestion, opts ...langfuse.Option) *langfuse
 	cfg := config.Default()
 	cfg.PublicKey, cfg.SecretKey, cfg.BaseURL = "pk-lf-1", "sk-lf-1", in.srv.URL
 	cfg.Environment = "staging"
-	c, err := langfuse.New(append([]langfuse.Option{langfuse.WithConfig(cfg), langfuse.WithDefault(false),
+	c, err := langfuse.New(append([]langfuse.Option{langfuse.WithConfig(cfg), langfuse.AsDefault(false),
 		langfuse.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
@@ -180,7 +180,7 @@ func TestInvalidScoresAreErrorsAtTheCall(t *testing.T) {
 	ctx, o := observe.Start(ctx, "op")
 	defer o.End()
 	trace := o.TraceID()
-	client, err := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithSpanExporter(rec), langfuse.WithDefault(false))
+	client, err := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithSpanExporter(rec), langfuse.AsDefault(false))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = client.Shutdown(context.Background()) })
 
@@ -244,7 +244,7 @@ func TestScoreCommentsAndMetadataPassTheMask(t *testing.T) {
 		return v
 	}
 	c, err := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithSpanExporter(rec),
-		langfuse.WithMask(mask), langfuse.WithDefault(false))
+		langfuse.WithMask(mask), langfuse.AsDefault(false))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
 	ctx, o := observe.Start(c.Context(context.Background()), "pay")
@@ -260,7 +260,7 @@ func TestScoreCommentsAndMetadataPassTheMask(t *testing.T) {
 func TestScoresPrintOnTheConsoleWithoutKeys(t *testing.T) {
 	var out bytes.Buffer
 	c, err := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithConsoleWriter(&out),
-		langfuse.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), langfuse.WithDefault(false))
+		langfuse.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))), langfuse.AsDefault(false))
 	require.NoError(t, err)
 	ctx, o := observe.Start(c.Context(context.Background()), "answer")
 	require.NoError(t, observe.Score(ctx, "helpful", true, observe.WithComment("thanks")))
@@ -276,7 +276,7 @@ func TestScoresPrintOnTheConsoleWithoutKeys(t *testing.T) {
 }
 
 func TestScoresWithAnExporterThatTakesNoneAreDropped(t *testing.T) {
-	c, err := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithSpanExporter(discard{}), langfuse.WithDefault(false))
+	c, err := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithSpanExporter(discard{}), langfuse.AsDefault(false))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
 	ctx, o := observe.Start(c.Context(context.Background()), "op")
@@ -314,7 +314,7 @@ func TestDisabledScoringDoesNotAllocate(t *testing.T) {
 		cfg := config.Default()
 		cfg.TracingEnabled = false
 		return cfg
-	}()), langfuse.WithDefault(false))
+	}()), langfuse.AsDefault(false))
 	require.NoError(t, err)
 	ctx := c.Context(context.Background())
 	o := observe.Current(ctx)

@@ -15,8 +15,8 @@ import (
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 type question struct {
@@ -52,7 +52,7 @@ func TestWrappersNestThreeLevels(t *testing.T) {
 	assert.Equal(t, "agent", o.Type)
 	assert.Equal(t, "chain", m.Type)
 	assert.Equal(t, "span", i.Type)
-	assert.NotContains(t, o.Attributes, attrs.ObservationInput, "ctx is never captured")
+	assert.NotContains(t, o.Attributes, semconv.ObservationInput, "ctx is never captured")
 	assert.Equal(t, "HI", o.Output)
 	assert.Equal(t, `{"text":"hi"}`, m.Input)
 	assert.Equal(t, `{"text":"HI","score":4}`, m.Output)
@@ -107,7 +107,7 @@ func TestWrapperErrorIsRecordedAndReturnedUnchanged(t *testing.T) {
 		o := find(t, rec, name)
 		assert.True(t, o.Failed(), name)
 		assert.Equal(t, codes.Error, o.Status.Code)
-		assert.NotContains(t, o.Attributes, attrs.ObservationOutput, "no output on error")
+		assert.NotContains(t, o.Attributes, semconv.ObservationOutput, "no output on error")
 	}
 	assert.Equal(t, "call llm: quota exceeded", find(t, rec, "fails").StatusMessage)
 	assert.Equal(t, "call llm: quota exceeded", find(t, rec, "fails").Status.Description)
@@ -159,7 +159,7 @@ func TestWrapperGoexitEndsObservation(t *testing.T) {
 	for _, name := range []string{"exits", "exits-with-result"} {
 		o := find(t, rec, name)
 		assert.False(t, o.Failed())
-		assert.NotContains(t, o.Attributes, attrs.ObservationOutput, "no result to record")
+		assert.NotContains(t, o.Attributes, semconv.ObservationOutput, "no result to record")
 	}
 }
 
@@ -183,8 +183,8 @@ func TestWrapperCaptureSwitches(t *testing.T) {
 			_, err := langfuse.Observe1("echo", echo, tt.opts...)(context.Background(), "secret")
 			require.NoError(t, err)
 			o := find(t, rec, "echo")
-			_, hasIn := o.Attributes[attrs.ObservationInput]
-			_, hasOut := o.Attributes[attrs.ObservationOutput]
+			_, hasIn := o.Attributes[semconv.ObservationInput]
+			_, hasOut := o.Attributes[semconv.ObservationOutput]
 			assert.Equal(t, tt.wantIn, hasIn, "input")
 			assert.Equal(t, tt.wantOut, hasOut, "output")
 		})
@@ -198,8 +198,8 @@ func TestWrapperCaptureSwitchFromEnvironment(t *testing.T) {
 	_, err := langfuse.Observe1("echo", func(_ context.Context, s string) (string, error) { return s, nil })(context.Background(), "x")
 	require.NoError(t, err)
 	o := find(t, rec, "echo")
-	assert.NotContains(t, o.Attributes, attrs.ObservationInput)
-	assert.NotContains(t, o.Attributes, attrs.ObservationOutput)
+	assert.NotContains(t, o.Attributes, semconv.ObservationInput)
+	assert.NotContains(t, o.Attributes, semconv.ObservationOutput)
 }
 
 func TestWrapperMadeBeforeNewRecordsAfter(t *testing.T) {
@@ -268,7 +268,7 @@ func TestWrapperStaticOptionsApplyToEveryCall(t *testing.T) {
 	}
 	for _, o := range rec.Observations() {
 		assert.Equal(t, "generation", o.Type)
-		assert.Equal(t, "gpt-4o", o.Attr(attrs.ObservationModel))
+		assert.Equal(t, "gpt-4o", o.Attr(semconv.ObservationModel))
 		assert.Equal(t, "openai", o.Metadata["provider"].AsString())
 	}
 	assert.Len(t, rec.Spans(), 2)
@@ -282,7 +282,7 @@ func TestWrapperUpdateCurrentInside(t *testing.T) {
 	}, observe.AsType(observe.TypeGeneration))
 	_, err := llm(context.Background(), "p")
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"input":3,"output":5}`, find(t, rec, "llm").Attr(attrs.ObservationUsageDetails))
+	assert.JSONEq(t, `{"input":3,"output":5}`, find(t, rec, "llm").Attr(semconv.ObservationUsageDetails))
 }
 
 func TestConcurrentGoroutinesHaveIsolatedTraces(t *testing.T) {
@@ -314,7 +314,7 @@ func TestConcurrentGoroutinesHaveIsolatedTraces(t *testing.T) {
 	for _, o := range rec.Observations() {
 		if o.Name == "child" {
 			assert.Equal(t, roots[o.TraceID], o.Input, "a child sits in its own caller's trace")
-			assert.Equal(t, "user-"+o.Input, o.Attr(attrs.UserID))
+			assert.Equal(t, "user-"+o.Input, o.Attr(semconv.UserID))
 		}
 	}
 }

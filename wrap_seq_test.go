@@ -18,9 +18,9 @@ import (
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // pair is one item of a sequence under test.
@@ -231,7 +231,7 @@ func TestObserveSeqAbandonedEndsOnCollection(t *testing.T) {
 	assert.Equal(t, "sequence abandoned before it was ranged", o.StatusMessage)
 	assert.Equal(t, codes.Unset, o.Status.Code, "a warning, not a failure")
 	assert.Equal(t, "p", o.Input)
-	assert.NotContains(t, o.Attributes, attrs.ObservationOutput)
+	assert.NotContains(t, o.Attributes, semconv.ObservationOutput)
 
 	r := find(t, rec, "ranged")
 	assert.Empty(t, r.Level, "a ranged sequence is not marked abandoned")
@@ -381,7 +381,7 @@ func TestObserveSeqCompletionStartTime(t *testing.T) {
 				}
 			}
 			o := find(t, rec, "llm")
-			raw, ok := o.Attributes[attrs.ObservationCompletionStartTime]
+			raw, ok := o.Attributes[semconv.ObservationCompletionStartTime]
 			require.Equal(t, tt.want, ok)
 			if !tt.want {
 				return
@@ -449,7 +449,7 @@ func TestObserveSeqPanicIsRecordedAndRaisedUnchanged(t *testing.T) {
 			o := find(t, rec, "explodes")
 			assert.True(t, o.Failed())
 			assert.Equal(t, "panic: &{9}", o.StatusMessage)
-			assert.NotContains(t, o.Attributes, attrs.ObservationOutput, "no output on a panic")
+			assert.NotContains(t, o.Attributes, semconv.ObservationOutput, "no output on a panic")
 			require.Len(t, o.Events, 1)
 			assert.Equal(t, "exception", o.Events[0].Name)
 		})
@@ -502,8 +502,8 @@ func TestObserveSeqCaptureSwitches(t *testing.T) {
 			vs, _ := collect(langfuse.ObserveSeq("stream", tokens("a", "b"), opts...)(context.Background(), "secret"))
 			assert.Equal(t, []string{"a", "b"}, vs)
 			o := find(t, rec, "stream")
-			_, hasIn := o.Attributes[attrs.ObservationInput]
-			_, hasOut := o.Attributes[attrs.ObservationOutput]
+			_, hasIn := o.Attributes[semconv.ObservationInput]
+			_, hasOut := o.Attributes[semconv.ObservationOutput]
 			assert.Equal(t, tt.wantIn, hasIn, "input")
 			assert.Equal(t, tt.wantOut, hasOut, "output")
 			assert.Equal(t, tt.wantOut, transformed, "items are kept only when the output is captured")

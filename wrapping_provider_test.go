@@ -17,9 +17,9 @@ import (
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 	"github.com/observe-go/langfuse/tracing"
 )
 
@@ -155,7 +155,7 @@ func TestWrappingTracerProviderKeepsObservationType(t *testing.T) {
 			assert.Equal(t, observe.TypeGeneration, typ, "observe.Current sees the type")
 			assert.Equal(t, o.ID, id, "observe.Current is the observation itself")
 			assert.Equal(t, "generation", o.Type)
-			assert.Equal(t, "m", o.Attr(attrs.ObservationModel), "the model is recorded")
+			assert.Equal(t, "m", o.Attr(semconv.ObservationModel), "the model is recorded")
 			spans := rec.Observations()
 			require.Len(t, spans, 2)
 			assert.Equal(t, o.ID, spans[0].ParentID, "a child nests under the observation")

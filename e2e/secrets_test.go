@@ -16,8 +16,8 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/observe-go/langfuse"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // The secret the instrumented code handles, and what the mask puts in
@@ -105,10 +105,10 @@ func TestMaskAppliedBeforeExport(t *testing.T) {
 	assert.NotContains(t, file, secret, "the secret never left the process")
 	spans := byName(t, readSpans(t, c.Output))
 	for name, keys := range map[string][]string{
-		"call":       {attrs.ObservationInput},
-		"login":      {attrs.ObservationInput, attrs.ObservationOutput, attrs.ObservationMetadataPrefix + "token", attrs.ObservationMetadataPrefix + "creds"},
-		"stream":     {attrs.ObservationInput, attrs.ObservationOutput},
-		"generation": {attrs.ObservationInput, attrs.ObservationOutput, attrs.ObservationModelParameters, attrs.ObservationMetadataPrefix + "header"},
+		"call":       {semconv.ObservationInput},
+		"login":      {semconv.ObservationInput, semconv.ObservationOutput, semconv.ObservationMetadataPrefix + "token", semconv.ObservationMetadataPrefix + "creds"},
+		"stream":     {semconv.ObservationInput, semconv.ObservationOutput},
+		"generation": {semconv.ObservationInput, semconv.ObservationOutput, semconv.ObservationModelParameters, semconv.ObservationMetadataPrefix + "header"},
 	} {
 		s, ok := spans[name]
 		require.True(t, ok, "span %q received", name)
@@ -170,7 +170,7 @@ func TestHandlerNeverRecordsCredentials(t *testing.T) {
 	require.Contains(t, spans, "GET /private", "the request was observed")
 	require.Contains(t, spans, "inner")
 	assert.Equal(t, spans["GET /private"].SpanID, spans["inner"].ParentSpanID)
-	assert.Contains(t, spans["GET /private"].str(attrs.ObservationInput), "/private", "the request is recorded")
+	assert.Contains(t, spans["GET /private"].str(semconv.ObservationInput), "/private", "the request is recorded")
 }
 
 // TestBaggageOnlyWhenOptedIn makes an outgoing request, with the W3C
@@ -242,8 +242,8 @@ func TestBaggageOnlyWhenOptedIn(t *testing.T) {
 			received := byName(t, c.spans(t))
 			require.Contains(t, received, "call-out", "the observed call reached the collector")
 			span := received["call-out"]
-			assert.Equal(t, "user-"+name, span.str(attrs.UserID), "the span carries the attributes either way")
-			assert.Equal(t, "session-"+name, span.str(attrs.SessionID))
+			assert.Equal(t, "user-"+name, span.str(semconv.UserID), "the span carries the attributes either way")
+			assert.Equal(t, "session-"+name, span.str(semconv.SessionID))
 		})
 	}
 }

@@ -34,7 +34,7 @@ func New(t testing.TB) (context.Context, *Recorder) {
 		langfuse.WithSpanExporter(rec),
 		langfuse.WithExportFilter(tracing.ExportAll),
 		langfuse.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))),
-		langfuse.WithDefault(false),
+		langfuse.AsDefault(false),
 	)
 	if err != nil {
 		t.Fatalf("langfusetest: %v", err)

@@ -33,7 +33,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/observe-go/langfuse"
-	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // Recorder is an sdktrace.SpanExporter that keeps every span it is given,
@@ -126,7 +126,7 @@ type Observation struct {
 // Failed reports whether the observation has level ERROR and an
 // OpenTelemetry status of Error.
 func (o Observation) Failed() bool {
-	return o.Level == attrs.LevelError && o.Status.Code == codes.Error
+	return o.Level == semconv.LevelError && o.Status.Code == codes.Error
 }
 
 // Attr returns the attribute key as a string ("" when absent; non-string
@@ -178,17 +178,17 @@ func toObservation(s sdktrace.ReadOnlySpan) Observation {
 	for _, kv := range s.Attributes() {
 		k := string(kv.Key)
 		o.Attributes[k] = kv.Value
-		if len(k) > len(attrs.ObservationMetadataPrefix) && k[:len(attrs.ObservationMetadataPrefix)] == attrs.ObservationMetadataPrefix {
-			o.Metadata[k[len(attrs.ObservationMetadataPrefix):]] = kv.Value
+		if len(k) > len(semconv.ObservationMetadataPrefix) && k[:len(semconv.ObservationMetadataPrefix)] == semconv.ObservationMetadataPrefix {
+			o.Metadata[k[len(semconv.ObservationMetadataPrefix):]] = kv.Value
 		}
 	}
-	o.Type = o.Attr(attrs.ObservationType)
-	if o.Type == "" && o.Scope == attrs.ScopeName {
-		o.Type = attrs.TypeSpan // a plain observation goes without the attribute
+	o.Type = o.Attr(semconv.ObservationType)
+	if o.Type == "" && o.Scope == semconv.ScopeName {
+		o.Type = semconv.TypeSpan // a plain observation goes without the attribute
 	}
-	o.Input = o.Attr(attrs.ObservationInput)
-	o.Output = o.Attr(attrs.ObservationOutput)
-	o.Level = o.Attr(attrs.ObservationLevel)
-	o.StatusMessage = o.Attr(attrs.ObservationStatusMessage)
+	o.Input = o.Attr(semconv.ObservationInput)
+	o.Output = o.Attr(semconv.ObservationOutput)
+	o.Level = o.Attr(semconv.ObservationLevel)
+	o.StatusMessage = o.Attr(semconv.ObservationStatusMessage)
 	return o
 }

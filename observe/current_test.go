@@ -6,8 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 func TestCurrentAndUpdateCurrent(t *testing.T) {
@@ -34,5 +34,5 @@ func TestCurrentOfForeignSpan(t *testing.T) {
 
 	assert.Equal(t, "/", h.find(t, "GET /").Metadata["route"].AsString())
 	assert.Equal(t, h.find(t, "GET /").ID, h.find(t, "child").ParentID)
-	assert.NotContains(t, h.find(t, "GET /").Attributes, attrs.ObservationType)
+	assert.NotContains(t, h.find(t, "GET /").Attributes, semconv.ObservationType)
 }

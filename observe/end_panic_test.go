@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/codes"
 
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // recoverFrom runs f and returns the value it panicked with, nil if none.
@@ -40,7 +40,7 @@ func stackOf(o langfusetest.Observation) string {
 // TestDeferredEndRecordsPanic raises.
 func assertPanicRecorded(t *testing.T, o langfusetest.Observation) {
 	t.Helper()
-	assert.Equal(t, attrs.LevelError, o.Level)
+	assert.Equal(t, semconv.LevelError, o.Level)
 	assert.Equal(t, "panic: boom", o.StatusMessage)
 	assert.Equal(t, codes.Error, o.Status.Code)
 	assert.Equal(t, "panic: boom", o.Status.Description)
@@ -73,7 +73,7 @@ func TestDeferredEndRecordsPanic(t *testing.T) {
 		assert.Same(t, pv, got)
 		o := h.find(t, "guarded")
 		assert.Equal(t, "panic: &{7}", o.StatusMessage)
-		assert.Equal(t, attrs.LevelError, o.Level)
+		assert.Equal(t, semconv.LevelError, o.Level)
 	})
 
 	t.Run("defer o.End(WithOutput)", func(t *testing.T) {

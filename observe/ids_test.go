@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 func TestCreateTraceID(t *testing.T) {
@@ -64,9 +64,9 @@ func TestWithTraceContext(t *testing.T) {
 				assert.True(t, got.Span.Parent().IsRemote())
 			}
 			if tt.wantAsRoot {
-				assert.True(t, got.Attributes[attrs.AsRoot].AsBool())
+				assert.True(t, got.Attributes[semconv.AsRoot].AsBool())
 			} else {
-				assert.NotContains(t, got.Attributes, attrs.AsRoot)
+				assert.NotContains(t, got.Attributes, semconv.AsRoot)
 			}
 		})
 	}

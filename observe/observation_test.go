@@ -12,9 +12,9 @@ import (
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 	"github.com/observe-go/langfuse/tracing"
 )
 
@@ -35,7 +35,7 @@ func TestStartNestsThreeLevels(t *testing.T) {
 	assert.Equal(t, "agent", oa.Type)
 	assert.Equal(t, "tool", ob.Type)
 	assert.Equal(t, "span", oc.Type)
-	assert.Equal(t, "test", oc.Attr(attrs.Environment))
+	assert.Equal(t, "test", oc.Attr(semconv.Environment))
 }
 
 func TestStartObservationSiblingsAndChildren(t *testing.T) {
@@ -85,7 +85,7 @@ func TestInputOutputMetadataLevel(t *testing.T) {
 	assert.True(t, got.Metadata["b"].AsBool())
 	assert.Equal(t, "1.5", got.Metadata["f"].AsString())
 	assert.JSONEq(t, `{"x":1}`, got.Metadata["m"].AsString())
-	assert.Equal(t, "v2", got.Attr(attrs.Version))
+	assert.Equal(t, "v2", got.Attr(semconv.Version))
 	assert.Equal(t, "WARNING", got.Level)
 	assert.Equal(t, "slow", got.StatusMessage)
 	assert.Equal(t, codes.Unset, got.Status.Code, "a level other than ERROR never sets the OTel status")
@@ -129,16 +129,16 @@ func TestGenerationFields(t *testing.T) {
 	g.End()
 	got := h.find(t, "llm")
 	assert.Equal(t, "generation", got.Type)
-	assert.Equal(t, "gpt-4o", got.Attr(attrs.ObservationModel))
-	assert.JSONEq(t, `{"temperature":0.2}`, got.Attr(attrs.ObservationModelParameters))
-	assert.JSONEq(t, `{"input":10,"output":20}`, got.Attr(attrs.ObservationUsageDetails))
-	assert.JSONEq(t, `{"total":0.5}`, got.Attr(attrs.ObservationCostDetails))
-	assert.Equal(t, `"2026-01-02T03:04:05.000006Z"`, got.Attr(attrs.ObservationCompletionStartTime))
-	assert.Equal(t, "qa", got.Attr(attrs.ObservationPromptName))
-	assert.Equal(t, int64(3), got.Attributes[attrs.ObservationPromptVersion].AsInt64())
-	assert.Equal(t, "gpt-4o", got.Attr(attrs.GenAIRequestModel), "mirrored for other OTel backends")
-	assert.Equal(t, int64(10), got.Attributes[attrs.GenAIUsageInputTokens].AsInt64())
-	assert.Equal(t, int64(20), got.Attributes[attrs.GenAIUsageOutputTokens].AsInt64())
+	assert.Equal(t, "gpt-4o", got.Attr(semconv.ObservationModel))
+	assert.JSONEq(t, `{"temperature":0.2}`, got.Attr(semconv.ObservationModelParameters))
+	assert.JSONEq(t, `{"input":10,"output":20}`, got.Attr(semconv.ObservationUsageDetails))
+	assert.JSONEq(t, `{"total":0.5}`, got.Attr(semconv.ObservationCostDetails))
+	assert.Equal(t, `"2026-01-02T03:04:05.000006Z"`, got.Attr(semconv.ObservationCompletionStartTime))
+	assert.Equal(t, "qa", got.Attr(semconv.ObservationPromptName))
+	assert.Equal(t, int64(3), got.Attributes[semconv.ObservationPromptVersion].AsInt64())
+	assert.Equal(t, "gpt-4o", got.Attr(semconv.GenAIRequestModel), "mirrored for other OTel backends")
+	assert.Equal(t, int64(10), got.Attributes[semconv.GenAIUsageInputTokens].AsInt64())
+	assert.Equal(t, int64(20), got.Attributes[semconv.GenAIUsageOutputTokens].AsInt64())
 	assert.Contains(t, h.logs.String(), "negative usage")
 }
 
@@ -154,14 +154,14 @@ func TestGenerationOnlyOptionsIgnoredElsewhere(t *testing.T) {
 	got := h.find(t, "tool")
 	assert.Equal(t, "tool", got.Type, "Update never retypes")
 	assert.Equal(t, observe.TypeTool, s.Type())
-	assert.NotContains(t, got.Attributes, attrs.ObservationModel)
-	assert.NotContains(t, got.Attributes, attrs.ObservationUsageDetails)
-	assert.NotContains(t, got.Attributes, attrs.GenAIRequestModel, "no GenAI mirror on other types")
+	assert.NotContains(t, got.Attributes, semconv.ObservationModel)
+	assert.NotContains(t, got.Attributes, semconv.ObservationUsageDetails)
+	assert.NotContains(t, got.Attributes, semconv.GenAIRequestModel, "no GenAI mirror on other types")
 	assert.Equal(t, "kept", got.Input, "other options in the same Update still apply")
 
 	emb := h.find(t, "emb")
-	assert.Equal(t, "text-embedding-3", emb.Attr(attrs.ObservationModel), "embedding is generation-like")
-	assert.NotContains(t, emb.Attributes, attrs.ObservationPromptName, "a prompt is for generations only")
+	assert.Equal(t, "text-embedding-3", emb.Attr(semconv.ObservationModel), "embedding is generation-like")
+	assert.NotContains(t, emb.Attributes, semconv.ObservationPromptName, "a prompt is for generations only")
 }
 
 func TestPromptNeedsNameAndVersion(t *testing.T) {
@@ -170,8 +170,8 @@ func TestPromptNeedsNameAndVersion(t *testing.T) {
 	g.Update(observe.WithPrompt("p", 0))
 	g.End()
 	got := h.find(t, "g")
-	assert.NotContains(t, got.Attributes, attrs.ObservationPromptName)
-	assert.NotContains(t, got.Attributes, attrs.ObservationPromptVersion)
+	assert.NotContains(t, got.Attributes, semconv.ObservationPromptName)
+	assert.NotContains(t, got.Attributes, semconv.ObservationPromptVersion)
 }
 
 func TestUnknownTypeAndLevel(t *testing.T) {
@@ -212,7 +212,7 @@ func TestCaptureOptionsOnManualObservation(t *testing.T) {
 	_, o := observe.Start(context.Background(), "private", observe.CaptureInput(false), observe.WithInput("secret"))
 	o.End(observe.WithOutput("shown"))
 	got := h.find(t, "private")
-	assert.NotContains(t, got.Attributes, attrs.ObservationInput)
+	assert.NotContains(t, got.Attributes, semconv.ObservationInput)
 	assert.Equal(t, "shown", got.Output)
 }
 
@@ -262,7 +262,7 @@ func TestConcurrentUpdatesAndEnd(t *testing.T) {
 	assert.True(t, h.find(t, "shared").Failed())
 }
 
-func TestAutoCaptureFollowsTheCaptureSwitch(t *testing.T) {
+func TestObeyCaptureSwitchesFollowsTheCaptureSwitch(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
 		switchOn      bool
@@ -278,18 +278,18 @@ func TestAutoCaptureFollowsTheCaptureSwitch(t *testing.T) {
 			cfg := immediateConfig()
 			cfg.IOCaptureEnabled = tc.switchOn
 			ctx, rec := clientWith(t, cfg)
-			opts := append([]observe.Option{observe.AutoCapture(), observe.WithInput("prompt")}, tc.opts...)
+			opts := append([]observe.Option{observe.ObeyCaptureSwitches(), observe.WithInput("prompt")}, tc.opts...)
 			_, o := observe.Start(ctx, "call", opts...)
 			o.End(observe.WithOutput("completion"))
 			got, ok := rec.Find("call")
 			require.True(t, ok)
-			_, hasIn := got.Attributes[attrs.ObservationInput]
-			_, hasOut := got.Attributes[attrs.ObservationOutput]
+			_, hasIn := got.Attributes[semconv.ObservationInput]
+			_, hasOut := got.Attributes[semconv.ObservationOutput]
 			assert.Equal(t, tc.wantIn, hasIn, "input recorded")
 			assert.Equal(t, tc.wantO, hasOut, "output recorded")
 		})
 	}
-	// Without AutoCapture, an explicit input is recorded whatever the switch.
+	// Without ObeyCaptureSwitches, an explicit input is recorded whatever the switch.
 	cfg := immediateConfig()
 	cfg.IOCaptureEnabled = false
 	ctx, rec := clientWith(t, cfg)
@@ -306,7 +306,7 @@ func clientWith(t *testing.T, cfg config.Config) (context.Context, *langfusetest
 	t.Helper()
 	rec := langfusetest.NewRecorder()
 	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(rec),
-		langfuse.WithExportFilter(tracing.ExportAll), langfuse.WithDefault(false))
+		langfuse.WithExportFilter(tracing.ExportAll), langfuse.AsDefault(false))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
 	return lf.Context(context.Background()), rec

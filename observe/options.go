@@ -127,7 +127,7 @@ func CaptureOutput(on bool) Option {
 	return core.WithCaptureOutput(on)
 }
 
-// AutoCapture marks the input and output of an observation started by
+// ObeyCaptureSwitches marks the input and output of an observation started by
 // hand as captured automatically, the way a wrapper captures its
 // arguments and result: they are recorded only when
 // LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED is on (the default),
@@ -135,7 +135,7 @@ func CaptureOutput(on bool) Option {
 // that records the traffic passing through it, such as the transports of
 // the integrations module, starts its observations with it. It applies at
 // start only.
-func AutoCapture() Option {
+func ObeyCaptureSwitches() Option {
 	return core.WithAutoCapture()
 }
 

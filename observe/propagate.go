@@ -10,10 +10,10 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/internal/propctx"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // Attributes are trace-level attributes that PropagateAttributes puts on
@@ -107,7 +107,7 @@ func merge(st *global.State, outer *propctx.Set, a Attributes) *propctx.Set {
 // dropped with a warning naming the attribute, never cut silently.
 func fits(st *global.State, name, v string) bool {
 	switch {
-	case utf8.RuneCountInString(v) > attrs.MaxPropagatedLen:
+	case utf8.RuneCountInString(v) > semconv.MaxPropagatedLen:
 		st.Warn("PropagateAttributes: a value over 200 characters was dropped: "+name, "length", utf8.RuneCountInString(v))
 	case !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl):
 		st.Warn("PropagateAttributes: a value with invalid UTF-8 or control characters was dropped: " + name)
@@ -120,7 +120,7 @@ func fits(st *global.State, name, v string) bool {
 // validMetadataKey reports whether k can be a trace metadata key: letters,
 // digits and underscores, as Langfuse expects.
 func validMetadataKey(k string) bool {
-	if k == "" || len(k) > attrs.MaxPropagatedLen {
+	if k == "" || len(k) > semconv.MaxPropagatedLen {
 		return false
 	}
 	for _, r := range k {
@@ -138,18 +138,18 @@ func keyValues(s *propctx.Set) []attribute.KeyValue {
 			kvs = append(kvs, attribute.String(key, v))
 		}
 	}
-	add(attrs.UserID, s.UserID)
-	add(attrs.SessionID, s.SessionID)
-	add(attrs.Version, s.Version)
-	add(attrs.TraceName, s.TraceName)
+	add(semconv.UserID, s.UserID)
+	add(semconv.SessionID, s.SessionID)
+	add(semconv.Version, s.Version)
+	add(semconv.TraceName, s.TraceName)
 	if len(s.Tags) > 0 {
-		kvs = append(kvs, attribute.StringSlice(attrs.TraceTags, s.Tags))
+		kvs = append(kvs, attribute.StringSlice(semconv.TraceTags, s.Tags))
 	}
 	for k, v := range s.Metadata {
-		kvs = append(kvs, attribute.String(attrs.TraceMetadataPrefix+k, v))
+		kvs = append(kvs, attribute.String(semconv.TraceMetadataPrefix+k, v))
 	}
 	if s.Public {
-		kvs = append(kvs, attribute.Bool(attrs.TracePublic, true))
+		kvs = append(kvs, attribute.Bool(semconv.TracePublic, true))
 	}
 	return kvs
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 func TestPropagateAttributesMergeAndIsolation(t *testing.T) {
@@ -27,19 +27,19 @@ func TestPropagateAttributesMergeAndIsolation(t *testing.T) {
 	o2.End()
 
 	out := h.find(t, "outer")
-	assert.Equal(t, "u-1", out.Attr(attrs.UserID))
-	assert.Equal(t, "s-1", out.Attr(attrs.SessionID), "the outer ctx is untouched by the inner call")
-	assert.Equal(t, []string{"a"}, out.Attributes[attrs.TraceTags].AsStringSlice())
-	assert.Equal(t, "free", out.Attr(attrs.TraceMetadataPrefix+"plan"))
+	assert.Equal(t, "u-1", out.Attr(semconv.UserID))
+	assert.Equal(t, "s-1", out.Attr(semconv.SessionID), "the outer ctx is untouched by the inner call")
+	assert.Equal(t, []string{"a"}, out.Attributes[semconv.TraceTags].AsStringSlice())
+	assert.Equal(t, "free", out.Attr(semconv.TraceMetadataPrefix+"plan"))
 
 	in := h.find(t, "inner")
-	assert.Equal(t, "u-1", in.Attr(attrs.UserID), "unset fields are inherited")
-	assert.Equal(t, "s-2", in.Attr(attrs.SessionID))
-	assert.Equal(t, "chat", in.Attr(attrs.TraceName))
-	assert.Equal(t, "1.0", in.Attr(attrs.Version))
-	assert.Equal(t, []string{"a", "b"}, in.Attributes[attrs.TraceTags].AsStringSlice())
-	assert.Equal(t, "acme", in.Attr(attrs.TraceMetadataPrefix+"tenant"))
-	assert.Equal(t, "pro", in.Attr(attrs.TraceMetadataPrefix+"plan"))
+	assert.Equal(t, "u-1", in.Attr(semconv.UserID), "unset fields are inherited")
+	assert.Equal(t, "s-2", in.Attr(semconv.SessionID))
+	assert.Equal(t, "chat", in.Attr(semconv.TraceName))
+	assert.Equal(t, "1.0", in.Attr(semconv.Version))
+	assert.Equal(t, []string{"a", "b"}, in.Attributes[semconv.TraceTags].AsStringSlice())
+	assert.Equal(t, "acme", in.Attr(semconv.TraceMetadataPrefix+"tenant"))
+	assert.Equal(t, "pro", in.Attr(semconv.TraceMetadataPrefix+"plan"))
 }
 
 func TestPropagateAttributesReachOtherTracersAndCurrentSpan(t *testing.T) {
@@ -50,9 +50,9 @@ func TestPropagateAttributesReachOtherTracersAndCurrentSpan(t *testing.T) {
 	foreign.End()
 	root.End()
 
-	assert.Equal(t, "u-9", h.find(t, "SELECT").Attr(attrs.UserID), "spans of other tracers are stamped too")
+	assert.Equal(t, "u-9", h.find(t, "SELECT").Attr(semconv.UserID), "spans of other tracers are stamped too")
 	assert.Equal(t, "db-driver", h.find(t, "SELECT").Scope)
-	assert.Equal(t, "u-9", h.find(t, "root").Attr(attrs.UserID), "the span current at the call gets them too")
+	assert.Equal(t, "u-9", h.find(t, "root").Attr(semconv.UserID), "the span current at the call gets them too")
 }
 
 func TestPropagateAttributesDropsLongValues(t *testing.T) {
@@ -65,11 +65,11 @@ func TestPropagateAttributesDropsLongValues(t *testing.T) {
 	_, o := observe.Start(ctx, "o")
 	o.End()
 	got := h.find(t, "o")
-	assert.NotContains(t, got.Attributes, attrs.UserID, "over 200 characters is dropped, never cut")
-	assert.Len(t, got.Attr(attrs.SessionID), 200)
-	assert.Equal(t, []string{"ok"}, got.Attributes[attrs.TraceTags].AsStringSlice())
-	assert.NotContains(t, got.Attributes, attrs.TraceMetadataPrefix+"big")
-	assert.Equal(t, "v", got.Attr(attrs.TraceMetadataPrefix+"small"))
+	assert.NotContains(t, got.Attributes, semconv.UserID, "over 200 characters is dropped, never cut")
+	assert.Len(t, got.Attr(semconv.SessionID), 200)
+	assert.Equal(t, []string{"ok"}, got.Attributes[semconv.TraceTags].AsStringSlice())
+	assert.NotContains(t, got.Attributes, semconv.TraceMetadataPrefix+"big")
+	assert.Equal(t, "v", got.Attr(semconv.TraceMetadataPrefix+"small"))
 	require.Contains(t, h.logs.String(), "over 200 characters")
 }
 
@@ -79,7 +79,7 @@ func TestStartObservationKeepsPropagatedAttributes(t *testing.T) {
 	_, root := observe.Start(ctx, "root")
 	root.StartObservation("child").End()
 	root.End()
-	assert.Equal(t, "s", h.find(t, "child").Attr(attrs.SessionID))
+	assert.Equal(t, "s", h.find(t, "child").Attr(semconv.SessionID))
 }
 
 func TestPropagateAttributesPublic(t *testing.T) {
@@ -90,8 +90,8 @@ func TestPropagateAttributesPublic(t *testing.T) {
 	o.End()
 	_, p := observe.Start(context.Background(), "private")
 	p.End()
-	assert.True(t, h.find(t, "shared").Attributes[attrs.TracePublic].AsBool(), "kept by nested calls")
-	assert.NotContains(t, h.find(t, "private").Attributes, attrs.TracePublic)
+	assert.True(t, h.find(t, "shared").Attributes[semconv.TracePublic].AsBool(), "kept by nested calls")
+	assert.NotContains(t, h.find(t, "private").Attributes, semconv.TracePublic)
 }
 
 func TestPropagateAttributesDropsWhatLangfuseRefuses(t *testing.T) {

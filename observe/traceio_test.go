@@ -7,9 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/observe-go/langfuse"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 func TestSetTraceIO(t *testing.T) {
@@ -29,12 +29,12 @@ func TestSetTraceIO(t *testing.T) {
 
 	root, ok := rec.Find("answer")
 	assert.True(t, ok)
-	assert.Equal(t, `{"text":"meaning of life?"}`, root.Attr(attrs.TraceInput), "recorded whatever the capture switches say")
-	assert.NotContains(t, root.Attributes, attrs.TraceOutput, "a nil output leaves it unset")
+	assert.Equal(t, `{"text":"meaning of life?"}`, root.Attr(semconv.TraceInput), "recorded whatever the capture switches say")
+	assert.NotContains(t, root.Attributes, semconv.TraceOutput, "a nil output leaves it unset")
 	assert.Empty(t, root.Input, "the observation's own input follows its switch")
 	gen, _ := rec.Find("generate")
-	assert.Equal(t, "42", gen.Attr(attrs.TraceOutput), "on the span that set it")
-	assert.NotContains(t, gen.Attributes, attrs.TraceInput)
+	assert.Equal(t, "42", gen.Attr(semconv.TraceOutput), "on the span that set it")
+	assert.NotContains(t, gen.Attributes, semconv.TraceInput)
 
 	// No-op and nil observations, and no trace IO at all.
 	var nilObs *observe.Observation
@@ -51,8 +51,8 @@ func TestSetTraceIOIsMasked(t *testing.T) {
 	o.SetTraceIO(map[string]int{"n": 1}, []string{"a"})
 	o.End()
 	got := h.find(t, "plain")
-	assert.Equal(t, `{"n":1}`, got.Attr(attrs.TraceInput))
-	assert.Equal(t, `["a"]`, got.Attr(attrs.TraceOutput))
+	assert.Equal(t, `{"n":1}`, got.Attr(semconv.TraceInput))
+	assert.Equal(t, `["a"]`, got.Attr(semconv.TraceOutput))
 
 	masked, rec := newMaskedClient(t, func(v any) any {
 		if s, ok := v.(string); ok && s == "secret" {
@@ -64,8 +64,8 @@ func TestSetTraceIOIsMasked(t *testing.T) {
 	o.SetTraceIO("secret", "fine")
 	o.End()
 	m, _ := rec.Find("masked")
-	assert.Equal(t, "[redacted]", m.Attr(attrs.TraceInput))
-	assert.Equal(t, "fine", m.Attr(attrs.TraceOutput))
+	assert.Equal(t, "[redacted]", m.Attr(semconv.TraceInput))
+	assert.Equal(t, "fine", m.Attr(semconv.TraceOutput))
 }
 
 // newMaskedClient is a client of the test's own with mask, bound to the
@@ -73,7 +73,7 @@ func TestSetTraceIOIsMasked(t *testing.T) {
 func newMaskedClient(t *testing.T, mask func(any) any) (context.Context, *langfusetest.Recorder) {
 	t.Helper()
 	rec := langfusetest.NewRecorder()
-	lf, err := langfuse.New(langfuse.WithSpanExporter(rec), langfuse.WithMask(mask), langfuse.WithDefault(false),
+	lf, err := langfuse.New(langfuse.WithSpanExporter(rec), langfuse.WithMask(mask), langfuse.AsDefault(false),
 		langfuse.WithConfig(immediateConfig()))
 	assert.NoError(t, err)
 	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })

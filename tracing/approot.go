@@ -7,7 +7,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // appRootProcessor is the first stage of an ExportProcessor: it hands the
@@ -40,7 +40,7 @@ func (p appRootProcessor) OnStart(ctx context.Context, s sdktrace.ReadWriteSpan)
 			return
 		}
 	}
-	s.SetAttributes(attribute.Bool(attrs.IsAppRoot, true))
+	s.SetAttributes(attribute.Bool(semconv.IsAppRoot, true))
 }
 
 // OnEnd hands s to the next processor if it is sampled and the filter

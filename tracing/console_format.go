@@ -14,7 +14,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 type consoleSpan struct {
@@ -60,38 +60,38 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 	for _, kv := range ro.Attributes() {
 		k, v := string(kv.Key), kv.Value
 		switch k {
-		case attrs.ObservationType:
+		case semconv.ObservationType:
 			s.kind = consoleText(consoleString(v), consoleMaxValue, false)
-		case attrs.ObservationInput:
+		case semconv.ObservationInput:
 			input = consoleIO(v)
-		case attrs.ObservationOutput:
+		case semconv.ObservationOutput:
 			output = consoleIO(v)
-		case attrs.TraceInput:
+		case semconv.TraceInput:
 			traceInput = consoleIO(v)
-		case attrs.TraceOutput:
+		case semconv.TraceOutput:
 			traceOutput = consoleIO(v)
-		case attrs.ObservationLevel:
+		case semconv.ObservationLevel:
 			level = consoleText(consoleString(v), consoleMaxValue, false)
-		case attrs.ObservationStatusMessage:
+		case semconv.ObservationStatusMessage:
 			message = consoleText(consoleString(v), consoleMaxText, true)
-		case attrs.ObservationModel:
+		case semconv.ObservationModel:
 			model = consoleValue(v)
-		case attrs.ObservationUsageDetails:
+		case semconv.ObservationUsageDetails:
 			usage = consoleIO(v)
-		case attrs.ObservationCostDetails:
+		case semconv.ObservationCostDetails:
 			cost = consoleIO(v)
-		case attrs.ObservationPromptName:
+		case semconv.ObservationPromptName:
 			prompt = consoleValue(v)
-		case attrs.ObservationPromptVersion:
+		case semconv.ObservationPromptVersion:
 			promptVersion = consoleValue(v)
-		case attrs.AsRoot:
+		case semconv.AsRoot:
 			// The parent of an as_root span is made up: not worth showing.
 			madeUpParent = v.AsBool() || v.AsString() == "true"
 			asRoot = asRoot || madeUpParent
-		case attrs.IsAppRoot:
+		case semconv.IsAppRoot:
 			asRoot = asRoot || v.AsBool() || v.AsString() == "true"
 		default:
-			if strings.HasPrefix(k, attrs.ObservationMetadataPrefix) {
+			if strings.HasPrefix(k, semconv.ObservationMetadataPrefix) {
 				meta = append(meta, kv)
 			} else {
 				s.header.set(k, v)
@@ -103,7 +103,7 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 
 	if s.kind == "" {
 		switch scope := ro.InstrumentationScope().Name; scope {
-		case attrs.ScopeName:
+		case semconv.ScopeName:
 			s.kind = "span"
 		case "":
 			s.kind = "otel"
@@ -126,12 +126,12 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 
 	st := ro.Status()
 	if st.Code == codes.Error && level == "" {
-		level = attrs.LevelError
+		level = semconv.LevelError
 	}
 	if message == "" && st.Description != "" {
 		message = consoleText(st.Description, consoleMaxText, true)
 	}
-	if (level != "" && level != attrs.LevelDefault) || st.Code == codes.Error {
+	if (level != "" && level != semconv.LevelDefault) || st.Code == codes.Error {
 		s.details = append(s.details, strings.TrimSpace("level="+level+" "+message))
 	}
 	if input != "" {
@@ -158,15 +158,15 @@ type consoleHeader [5]string
 
 func (h *consoleHeader) set(k string, v attribute.Value) {
 	switch k {
-	case attrs.TraceName:
+	case semconv.TraceName:
 		h[0] = consoleText(consoleString(v), consoleMaxText, true)
-	case attrs.UserID:
+	case semconv.UserID:
 		h[1] = "user=" + consoleValue(v)
-	case attrs.SessionID:
+	case semconv.SessionID:
 		h[2] = "session=" + consoleValue(v)
-	case attrs.Environment:
+	case semconv.Environment:
 		h[3] = "env=" + consoleValue(v)
-	case attrs.TraceTags:
+	case semconv.TraceTags:
 		tags := []string{consoleString(v)}
 		if v.Type() == attribute.STRINGSLICE {
 			tags = v.AsStringSlice()
@@ -201,7 +201,7 @@ func consoleMeta(meta []attribute.KeyValue) string {
 			x = append(x, fmt.Sprintf("…+%d", len(meta)-i))
 			break
 		}
-		k := strings.TrimPrefix(string(kv.Key), attrs.ObservationMetadataPrefix)
+		k := strings.TrimPrefix(string(kv.Key), semconv.ObservationMetadataPrefix)
 		x = append(x, consoleText(k, consoleMaxValue, false)+"="+consoleValue(kv.Value))
 	}
 	return strings.Join(x, " ")

@@ -18,7 +18,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 const consoleTestTrace = "115ae872eb1d3e23f9de03f7ab344193"
@@ -42,14 +42,14 @@ func consoleStub(id, parent byte, name string, ms int, kv ...attribute.KeyValue)
 		EndTime:     consoleT0.Add(time.Duration(ms+1) * time.Millisecond),
 		Attributes:  kv,
 	}
-	s.InstrumentationScope.Name = attrs.ScopeName
+	s.InstrumentationScope.Name = semconv.ScopeName
 	if parent != 0 {
 		s.Parent = sc(parent)
 	}
 	return s
 }
 
-func consoleType(t string) attribute.KeyValue { return attribute.String(attrs.ObservationType, t) }
+func consoleType(t string) attribute.KeyValue { return attribute.String(semconv.ObservationType, t) }
 
 func consoleRemote(s tracetest.SpanStub) tracetest.SpanStub {
 	s.Parent = s.Parent.WithRemote(true)
@@ -64,18 +64,18 @@ type consoleStep struct {
 
 func TestConsoleExporter(t *testing.T) {
 	traceAttrs := []attribute.KeyValue{
-		attribute.String(attrs.TraceName, "support-chat"),
-		attribute.String(attrs.UserID, "u-1"),
-		attribute.String(attrs.SessionID, "s-9"),
-		attribute.String(attrs.Environment, "staging"),
-		attribute.StringSlice(attrs.TraceTags, []string{"beta", "vip"}),
+		attribute.String(semconv.TraceName, "support-chat"),
+		attribute.String(semconv.UserID, "u-1"),
+		attribute.String(semconv.SessionID, "s-9"),
+		attribute.String(semconv.Environment, "staging"),
+		attribute.StringSlice(semconv.TraceTags, []string{"beta", "vip"}),
 	}
 	with := func(kv ...attribute.KeyValue) []attribute.KeyValue {
 		return append(append([]attribute.KeyValue{}, traceAttrs...), kv...)
 	}
 	root := consoleStub(1, 0, "answer-question", 0, with(consoleType("agent"),
-		attribute.String(attrs.ObservationInput, "What is the capital of France?"),
-		attribute.String(attrs.ObservationOutput, "Paris"))...)
+		attribute.String(semconv.ObservationInput, "What is the capital of France?"),
+		attribute.String(semconv.ObservationOutput, "Paris"))...)
 
 	tests := []struct {
 		name  string
@@ -138,17 +138,17 @@ func TestConsoleExporter(t *testing.T) {
 			steps: []consoleStep{{
 				spans: tracetest.SpanStubs{
 					consoleStub(2, 1, "llm-call", 1, consoleType("generation"),
-						attribute.String(attrs.ObservationModel, "gpt-4o"),
-						attribute.String(attrs.ObservationUsageDetails, `{"input":10,"output":20}`),
-						attribute.String(attrs.ObservationCostDetails, `{"total":0.01}`),
-						attribute.String(attrs.ObservationPromptName, "support"),
-						attribute.Int(attrs.ObservationPromptVersion, 3),
-						attribute.String(attrs.ObservationInput, `[{"role":"user","content":"hi"}]`),
-						attribute.String(attrs.ObservationOutput, "hello")),
+						attribute.String(semconv.ObservationModel, "gpt-4o"),
+						attribute.String(semconv.ObservationUsageDetails, `{"input":10,"output":20}`),
+						attribute.String(semconv.ObservationCostDetails, `{"total":0.01}`),
+						attribute.String(semconv.ObservationPromptName, "support"),
+						attribute.Int(semconv.ObservationPromptVersion, 3),
+						attribute.String(semconv.ObservationInput, `[{"role":"user","content":"hi"}]`),
+						attribute.String(semconv.ObservationOutput, "hello")),
 					consoleStub(3, 1, "embed", 2, consoleType("embedding"),
-						attribute.String(attrs.ObservationModel, "text-embedding-3-small")),
+						attribute.String(semconv.ObservationModel, "text-embedding-3-small")),
 					// A model on a span that is not generation-like is not shown.
-					consoleStub(1, 0, "root", 0, attribute.String(attrs.ObservationModel, "ignored")),
+					consoleStub(1, 0, "root", 0, attribute.String(semconv.ObservationModel, "ignored")),
 				},
 				want: `trace 115ae872eb1d3e23f9de03f7ab344193
 └─ root  span
@@ -165,13 +165,13 @@ func TestConsoleExporter(t *testing.T) {
 				spans: tracetest.SpanStubs{
 					func() tracetest.SpanStub {
 						s := consoleStub(2, 1, "llm-call", 1, consoleType("generation"),
-							attribute.String(attrs.ObservationLevel, attrs.LevelError),
-							attribute.String(attrs.ObservationStatusMessage, "rate limited"))
+							attribute.String(semconv.ObservationLevel, semconv.LevelError),
+							attribute.String(semconv.ObservationStatusMessage, "rate limited"))
 						s.Status = sdktrace.Status{Code: codes.Error, Description: "rate limited"}
 						return s
 					}(),
-					consoleStub(3, 1, "cache", 2, attribute.String(attrs.ObservationLevel, attrs.LevelWarning)),
-					consoleStub(4, 1, "quiet", 3, attribute.String(attrs.ObservationLevel, attrs.LevelDefault)),
+					consoleStub(3, 1, "cache", 2, attribute.String(semconv.ObservationLevel, semconv.LevelWarning)),
+					consoleStub(4, 1, "quiet", 3, attribute.String(semconv.ObservationLevel, semconv.LevelDefault)),
 					func() tracetest.SpanStub {
 						s := consoleStub(5, 1, "GET /weather", 4)
 						s.InstrumentationScope.Name = "net/http"
@@ -210,7 +210,7 @@ func TestConsoleExporter(t *testing.T) {
 			steps: []consoleStep{{
 				spans: tracetest.SpanStubs{
 					consoleStub(2, 1, "child", 1),
-					consoleStub(1, 9, "explicit-trace", 0, attribute.Bool(attrs.AsRoot, true)),
+					consoleStub(1, 9, "explicit-trace", 0, attribute.Bool(semconv.AsRoot, true)),
 				},
 				want: `trace 115ae872eb1d3e23f9de03f7ab344193
 └─ explicit-trace  span
@@ -221,7 +221,7 @@ func TestConsoleExporter(t *testing.T) {
 		{
 			name: "is_app_root under a filtered parent",
 			steps: []consoleStep{{
-				spans: tracetest.SpanStubs{consoleStub(1, 9, "app", 0, attribute.Bool(attrs.IsAppRoot, true))},
+				spans: tracetest.SpanStubs{consoleStub(1, 9, "app", 0, attribute.Bool(semconv.IsAppRoot, true))},
 				want: `trace 115ae872eb1d3e23f9de03f7ab344193
 └─ app  span
 `,
@@ -298,13 +298,13 @@ trace 115ae872eb1d3e23f9de03f7ab344193  "support-chat"  (late: ended after the t
 			name: "input, output and metadata on one short line",
 			steps: []consoleStep{{
 				spans: tracetest.SpanStubs{consoleStub(1, 0, "multi\nline", 0,
-					attribute.String(attrs.ObservationInput, "line one\nline \"two\"\t\x00 \xff "+strings.Repeat("é", 100)),
-					attribute.String(attrs.ObservationOutput, "  {\n  \"a\": 1\n}"),
-					attribute.String(attrs.ObservationMetadataPrefix+"plan", "pro"),
-					attribute.String(attrs.ObservationMetadataPrefix+"note", "two words"),
-					attribute.Int(attrs.ObservationMetadataPrefix+"n", 3),
-					attribute.StringSlice(attrs.ObservationMetadataPrefix+"list", []string{"a", "b"}),
-					attribute.String(attrs.ObservationMetadataPrefix+"empty", ""),
+					attribute.String(semconv.ObservationInput, "line one\nline \"two\"\t\x00 \xff "+strings.Repeat("é", 100)),
+					attribute.String(semconv.ObservationOutput, "  {\n  \"a\": 1\n}"),
+					attribute.String(semconv.ObservationMetadataPrefix+"plan", "pro"),
+					attribute.String(semconv.ObservationMetadataPrefix+"note", "two words"),
+					attribute.Int(semconv.ObservationMetadataPrefix+"n", 3),
+					attribute.StringSlice(semconv.ObservationMetadataPrefix+"list", []string{"a", "b"}),
+					attribute.String(semconv.ObservationMetadataPrefix+"empty", ""),
 				)},
 				want: `trace 115ae872eb1d3e23f9de03f7ab344193
 └─ multi\nline  span
@@ -337,16 +337,16 @@ trace 115ae872eb1d3e23f9de03f7ab344193  "support-chat"  (late: ended after the t
 func TestConsoleExporterProvider(t *testing.T) {
 	var buf bytes.Buffer
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(NewConsoleExporter(&buf, WithoutDurations())))
-	tracer := tp.Tracer(attrs.ScopeName)
+	tracer := tp.Tracer(semconv.ScopeName)
 
 	ctx, root := tracer.Start(context.Background(), "answer-question",
-		trace.WithAttributes(consoleType("agent"), attribute.String(attrs.UserID, "u-1")))
+		trace.WithAttributes(consoleType("agent"), attribute.String(semconv.UserID, "u-1")))
 	ctx2, retrieve := tracer.Start(ctx, "retrieve", trace.WithAttributes(consoleType("retriever")))
 	_, rerank := tracer.Start(ctx2, "rerank")
 	rerank.End()
 	retrieve.End()
 	_, llm := tracer.Start(ctx, "llm-call", trace.WithAttributes(consoleType("generation"),
-		attribute.String(attrs.ObservationModel, "gpt-4o")))
+		attribute.String(semconv.ObservationModel, "gpt-4o")))
 	llm.End()
 	require.Empty(t, buf.String(), "printed before the root ended")
 	root.End()
@@ -396,12 +396,12 @@ func TestConsoleExporterOddSpans(t *testing.T) {
 	self := consoleStub(3, 3, "self", 3)
 	zero := tracetest.SpanStub{} // no ids, no times, no scope
 	backwards := consoleStub(4, 0, "backwards", 5,
-		attribute.Int(attrs.ObservationType, 7),
-		attribute.Bool(attrs.ObservationInput, true),
-		attribute.Int(attrs.TraceName, 42),
-		attribute.String(attrs.TraceTags, "solo"),
-		attribute.String(attrs.AsRoot, "yes"),
-		attribute.Int64Slice(attrs.ObservationLevel, []int64{1}))
+		attribute.Int(semconv.ObservationType, 7),
+		attribute.Bool(semconv.ObservationInput, true),
+		attribute.Int(semconv.TraceName, 42),
+		attribute.String(semconv.TraceTags, "solo"),
+		attribute.String(semconv.AsRoot, "yes"),
+		attribute.Int64Slice(semconv.ObservationLevel, []int64{1}))
 	backwards.EndTime = backwards.StartTime.Add(-time.Second)
 
 	var buf bytes.Buffer

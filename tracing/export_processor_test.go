@@ -16,7 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/semconv"
 	"github.com/observe-go/langfuse/tracing"
 )
 
@@ -359,7 +359,7 @@ func drain(e *chanExporter) []sdktrace.ReadOnlySpan {
 
 func isAppRoot(s sdktrace.ReadOnlySpan) bool {
 	for _, kv := range s.Attributes() {
-		if string(kv.Key) == attrs.IsAppRoot {
+		if string(kv.Key) == semconv.IsAppRoot {
 			return kv.Value.AsBool()
 		}
 	}

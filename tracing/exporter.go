@@ -19,7 +19,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // Exporter sends spans to Langfuse's OpenTelemetry endpoint over
@@ -111,7 +111,7 @@ func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
 		header.Set(k, v)
 	}
 	header.Set("Content-Type", protobufContentType)
-	header.Set("User-Agent", attrs.SDKName+"/"+attrs.SDKVersion)
+	header.Set("User-Agent", semconv.SDKName+"/"+semconv.SDKVersion)
 	if cfg.Gzip {
 		header.Set("Content-Encoding", "gzip")
 	}
@@ -147,8 +147,8 @@ func ownTransport() http.RoundTripper {
 func Headers(cfg config.Config) map[string]string {
 	return map[string]string{
 		"Authorization":                "Basic " + basicCredentials(cfg),
-		"x-langfuse-sdk-name":          attrs.SDKName,
-		"x-langfuse-sdk-version":       attrs.SDKVersion,
+		"x-langfuse-sdk-name":          semconv.SDKName,
+		"x-langfuse-sdk-version":       semconv.SDKVersion,
 		"x-langfuse-public-key":        cfg.PublicKey,
 		"x-langfuse-ingestion-version": "4",
 	}

@@ -5,7 +5,7 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
-	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // Filter decides which ended spans are exported to Langfuse. It is also
@@ -19,7 +19,7 @@ type Filter func(sdktrace.ReadOnlySpan) bool
 // the official SDKs export by default; a scope matches a prefix when it is
 // the prefix or starts with the prefix and a dot.
 var knownLLMScopes = []string{
-	attrs.ScopeName,
+	semconv.ScopeName,
 	"agent_framework",
 	"ai",
 	"haystack",
@@ -40,7 +40,7 @@ func DefaultFilter(s sdktrace.ReadOnlySpan) bool {
 		return true
 	}
 	for _, kv := range s.Attributes() {
-		if strings.HasPrefix(string(kv.Key), attrs.GenAIPrefix) {
+		if strings.HasPrefix(string(kv.Key), semconv.GenAIPrefix) {
 			return true
 		}
 	}

@@ -7,8 +7,8 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/internal/propctx"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // SpanProcessor stamps the trace-level attributes Langfuse reads from
@@ -29,10 +29,10 @@ var _ sdktrace.SpanProcessor = (*SpanProcessor)(nil)
 func NewSpanProcessor(cfg config.Config) *SpanProcessor {
 	p := &SpanProcessor{}
 	if cfg.Environment != "" {
-		p.static = append(p.static, attribute.String(attrs.Environment, cfg.Environment))
+		p.static = append(p.static, attribute.String(semconv.Environment, cfg.Environment))
 	}
 	if cfg.Release != "" {
-		p.static = append(p.static, attribute.String(attrs.Release, cfg.Release))
+		p.static = append(p.static, attribute.String(semconv.Release, cfg.Release))
 	}
 	return p
 }

@@ -5,7 +5,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/observe-go/langfuse/config"
-	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // NewTracerProvider returns an SDK TracerProvider that samples whole
@@ -39,7 +39,7 @@ type asRootSampler struct {
 
 func (s asRootSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
 	for _, kv := range p.Attributes {
-		if kv.Key == attrs.AsRoot && kv.Value.AsBool() {
+		if kv.Key == semconv.AsRoot && kv.Value.AsBool() {
 			return s.ratio.ShouldSample(p)
 		}
 	}
@@ -53,5 +53,5 @@ func (s asRootSampler) Description() string {
 // Tracer returns the tracer observations are made with: scope
 // "langfuse-sdk", which Langfuse recognises as its own.
 func Tracer(tp trace.TracerProvider) trace.Tracer {
-	return tp.Tracer(attrs.ScopeName, trace.WithInstrumentationVersion(attrs.SDKVersion))
+	return tp.Tracer(semconv.ScopeName, trace.WithInstrumentationVersion(semconv.SDKVersion))
 }

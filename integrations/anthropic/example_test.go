@@ -29,7 +29,7 @@ func Example() {
 	defer api.Close()
 
 	rec := langfusetest.NewRecorder()
-	lf, _ := langfuse.New(langfuse.WithSpanExporter(rec), langfuse.WithDefault(false))
+	lf, _ := langfuse.New(langfuse.WithSpanExporter(rec), langfuse.AsDefault(false))
 	ctx := lf.Context(context.Background())
 
 	client := anthropic.NewClient(

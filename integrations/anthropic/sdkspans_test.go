@@ -20,7 +20,7 @@ func TestSDKOwnSpans(t *testing.T) {
 	t.Parallel()
 	for _, sdkTraces := range []bool{true, false} {
 		rec := langfusetest.NewRecorder()
-		lf, err := langfuse.New(langfuse.WithSpanExporter(rec), langfuse.WithDefault(false))
+		lf, err := langfuse.New(langfuse.WithSpanExporter(rec), langfuse.AsDefault(false))
 		require.NoError(t, err)
 		ctx := lf.Context(context.Background())
 		api := newFakeAPI(t, jsonAnswer(200, textMessageJSON))

@@ -244,7 +244,7 @@ func disabledContext(t testing.TB) (context.Context, *langfusetest.Recorder) {
 	rec := langfusetest.NewRecorder()
 	cfg := config.Default()
 	cfg.TracingEnabled = false
-	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithDefault(false), langfuse.WithSpanExporter(rec))
+	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.AsDefault(false), langfuse.WithSpanExporter(rec))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
 	return lf.Context(context.Background()), rec

@@ -29,7 +29,7 @@ func Example() {
 	rec := langfusetest.NewRecorder()
 	// A client that records into rec, whatever LANGFUSE_* says; a program
 	// calls langfuse.New() once in main.
-	lf, _ := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithSpanExporter(rec), langfuse.WithDefault(false))
+	lf, _ := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithSpanExporter(rec), langfuse.AsDefault(false))
 	ctx := lf.Context(context.Background())
 
 	client, err := genai.NewClient(ctx, &genai.ClientConfig{

@@ -194,7 +194,7 @@ func disabledClient(t *testing.T) (context.Context, *langfusetest.Recorder) {
 	rec := langfusetest.NewRecorder()
 	cfg := config.Default()
 	cfg.TracingEnabled = false
-	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(rec), langfuse.WithDefault(false))
+	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(rec), langfuse.AsDefault(false))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
 	return lf.Context(context.Background()), rec

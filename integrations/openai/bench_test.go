@@ -125,7 +125,7 @@ func benchClient(b *testing.B) (context.Context, *langfusetest.Recorder) {
 	cfg := config.Default()
 	cfg.ExportMode = config.ExportBatched
 	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(discardExporter{}),
-		langfuse.WithDefault(false), langfuse.WithExportFilter(tracing.ExportAll))
+		langfuse.AsDefault(false), langfuse.WithExportFilter(tracing.ExportAll))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func Example() {
 
 	lf, _ := langfuse.New(
 		langfuse.WithSpanExporter(tracing.NewConsoleExporter(os.Stdout, tracing.WithoutDurations())),
-		langfuse.WithDefault(false))
+		langfuse.AsDefault(false))
 	ctx := lf.Context(context.Background())
 
 	client := openai.NewClient(

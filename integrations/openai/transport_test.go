@@ -93,7 +93,7 @@ func TestTracingDisabled(t *testing.T) {
 	rec := langfusetest.NewRecorder()
 	cfg := config.Default()
 	cfg.TracingEnabled = false
-	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithDefault(false), langfuse.WithSpanExporter(rec))
+	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.AsDefault(false), langfuse.WithSpanExporter(rec))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
 

@@ -9,8 +9,8 @@ import (
 	"go.opentelemetry.io/otel/codes"
 
 	"github.com/observe-go/langfuse/capture"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // apply writes the fields of s onto r's span in one SetAttributes call,
@@ -31,56 +31,56 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 		r.inPending.Store(false)
 	}
 	if set.has(fInput) && r.keepIn {
-		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(s.input, copts)))
+		kvs = append(kvs, attribute.String(semconv.ObservationInput, capture.String(s.input, copts)))
 	}
 	if set.has(fArgs) && r.keepIn {
-		kvs = append(kvs, attribute.String(attrs.ObservationInput, capture.String(argsValue(s.args, r.argNames, copts), copts)))
+		kvs = append(kvs, attribute.String(semconv.ObservationInput, capture.String(argsValue(s.args, r.argNames, copts), copts)))
 	}
 	if set.has(fOutput) && r.keepOut {
-		kvs = append(kvs, attribute.String(attrs.ObservationOutput, capture.String(s.output, copts)))
+		kvs = append(kvs, attribute.String(semconv.ObservationOutput, capture.String(s.output, copts)))
 	}
 	if set.has(fMetadata) {
 		kvs = appendMetadata(kvs, s.metadata, copts)
 	}
 	if set.has(fVersion) {
-		kvs = append(kvs, attribute.String(attrs.Version, s.version))
+		kvs = append(kvs, attribute.String(semconv.Version, s.version))
 	}
 	if set.has(fModel) {
 		kvs = append(kvs,
-			attribute.String(attrs.ObservationModel, s.model),
-			attribute.String(attrs.GenAIRequestModel, s.model))
+			attribute.String(semconv.ObservationModel, s.model),
+			attribute.String(semconv.GenAIRequestModel, s.model))
 	}
 	if set.has(fModelParams) {
-		kvs = append(kvs, attribute.String(attrs.ObservationModelParameters, capture.JSON(s.modelParams, copts)))
+		kvs = append(kvs, attribute.String(semconv.ObservationModelParameters, capture.JSON(s.modelParams, copts)))
 	}
 	if set.has(fUsage) {
 		usage := validUsage(st, s.usage)
-		kvs = append(kvs, attribute.String(attrs.ObservationUsageDetails, capture.JSON(usage, copts)))
+		kvs = append(kvs, attribute.String(semconv.ObservationUsageDetails, capture.JSON(usage, copts)))
 		kvs = appendGenAIUsage(kvs, usage)
 	}
 	if set.has(fCost) {
-		kvs = append(kvs, attribute.String(attrs.ObservationCostDetails, capture.JSON(s.cost, copts)))
+		kvs = append(kvs, attribute.String(semconv.ObservationCostDetails, capture.JSON(s.cost, copts)))
 	}
 	if set.has(fCompletionStart) {
 		kvs = append(kvs, completionStartAttr(s.completionStart))
 	}
 	if set.has(fPrompt) {
 		switch {
-		case r.typ != attrs.TypeGeneration:
+		case r.typ != semconv.TypeGeneration:
 			st.Warn("a prompt applies to generation observations only; ignored", "type", r.typ)
 		case s.promptName == "" || s.promptVersion < 1:
 			st.Warn("a prompt needs a name and a version of at least 1; ignored", "name", s.promptName, "version", s.promptVersion)
 		default:
 			kvs = append(kvs,
-				attribute.String(attrs.ObservationPromptName, s.promptName),
-				attribute.Int(attrs.ObservationPromptVersion, s.promptVersion))
+				attribute.String(semconv.ObservationPromptName, s.promptName),
+				attribute.Int(semconv.ObservationPromptVersion, s.promptVersion))
 		}
 	}
 	level := ""
 	if set.has(fLevel) {
 		if validLevel(s.level) {
 			level = s.level
-			kvs = append(kvs, attribute.String(attrs.ObservationLevel, level))
+			kvs = append(kvs, attribute.String(semconv.ObservationLevel, level))
 		} else {
 			st.Warn("unknown level ignored", "level", s.level)
 		}
@@ -88,12 +88,12 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 	var statusMessage string
 	if set.has(fStatus) {
 		statusMessage = r.masked(s.statusMessage)
-		kvs = append(kvs, attribute.String(attrs.ObservationStatusMessage, statusMessage))
+		kvs = append(kvs, attribute.String(semconv.ObservationStatusMessage, statusMessage))
 	}
 	if len(kvs) > 0 {
 		r.span.SetAttributes(kvs...)
 	}
-	if level == attrs.LevelError || set.has(fStatus) {
+	if level == semconv.LevelError || set.has(fStatus) {
 		// The error state is the record's, shared by every update, so that
 		// a level set in one update and a message in another make one
 		// OpenTelemetry status.
@@ -101,7 +101,7 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 		if set.has(fStatus) {
 			r.statusMsg = statusMessage
 		}
-		if level == attrs.LevelError {
+		if level == semconv.LevelError {
 			r.errored = true
 		}
 		errored, msg := r.errored, r.statusMsg
@@ -122,10 +122,10 @@ func (r *Record) SetTraceIO(in, out any) {
 	copts := captureOptions(r.client)
 	kvs := make([]attribute.KeyValue, 0, 2)
 	if in != nil {
-		kvs = append(kvs, attribute.String(attrs.TraceInput, capture.String(in, copts)))
+		kvs = append(kvs, attribute.String(semconv.TraceInput, capture.String(in, copts)))
 	}
 	if out != nil {
-		kvs = append(kvs, attribute.String(attrs.TraceOutput, capture.String(out, copts)))
+		kvs = append(kvs, attribute.String(semconv.TraceOutput, capture.String(out, copts)))
 	}
 	r.span.SetAttributes(kvs...)
 }
@@ -138,7 +138,7 @@ func (r *Record) SetCompletionStart(t time.Time) {
 }
 
 func completionStartAttr(t time.Time) attribute.KeyValue {
-	return attribute.String(attrs.ObservationCompletionStartTime, strconv.Quote(t.UTC().Format(time.RFC3339Nano)))
+	return attribute.String(semconv.ObservationCompletionStartTime, strconv.Quote(t.UTC().Format(time.RFC3339Nano)))
 }
 
 // masked returns msg as every captured text is recorded: through the
@@ -159,8 +159,8 @@ func (r *Record) setError(msg string) string {
 	r.errored, r.statusMsg = true, msg
 	r.mu.Unlock()
 	r.span.SetAttributes(
-		attribute.String(attrs.ObservationLevel, attrs.LevelError),
-		attribute.String(attrs.ObservationStatusMessage, msg))
+		attribute.String(semconv.ObservationLevel, semconv.LevelError),
+		attribute.String(semconv.ObservationStatusMessage, msg))
 	r.span.SetStatus(codes.Error, msg)
 	return msg
 }
@@ -168,7 +168,7 @@ func (r *Record) setError(msg string) string {
 // appendMetadata flattens m one level deep.
 func appendMetadata(kvs []attribute.KeyValue, m map[string]any, copts capture.Options) []attribute.KeyValue {
 	for k, v := range m {
-		key := attrs.ObservationMetadataPrefix + k
+		key := semconv.ObservationMetadataPrefix + k
 		if copts.Mask != nil {
 			// A masked value is whatever the mask makes of it: always text.
 			kvs = append(kvs, attribute.String(key, capture.String(v, copts)))
@@ -212,13 +212,13 @@ var (
 func appendGenAIUsage(kvs []attribute.KeyValue, u map[string]int) []attribute.KeyValue {
 	for _, k := range genAIInputKeys {
 		if v, ok := u[k]; ok {
-			kvs = append(kvs, attribute.Int(attrs.GenAIUsageInputTokens, v))
+			kvs = append(kvs, attribute.Int(semconv.GenAIUsageInputTokens, v))
 			break
 		}
 	}
 	for _, k := range genAIOutputKeys {
 		if v, ok := u[k]; ok {
-			kvs = append(kvs, attribute.Int(attrs.GenAIUsageOutputTokens, v))
+			kvs = append(kvs, attribute.Int(semconv.GenAIUsageOutputTokens, v))
 			break
 		}
 	}

@@ -19,8 +19,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/goleak"
 
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // pinClient returns a client state whose tracer is a real SDK provider
@@ -34,7 +34,7 @@ func pinClient(t *testing.T, exp sdktrace.SpanExporter, procs ...sdktrace.SpanPr
 	tp := sdktrace.NewTracerProvider(append(opts, sdktrace.WithSyncer(exp))...)
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	return &global.State{
-		Tracer:    tp.Tracer(attrs.ScopeName),
+		Tracer:    tp.Tracer(semconv.ScopeName),
 		CaptureIO: true,
 		MaxBytes:  4096,
 		Logger:    slog.New(slog.DiscardHandler),

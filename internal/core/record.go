@@ -11,9 +11,9 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/observe-go/langfuse/capture"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/internal/propctx"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // Record is one observation from start to end. Its fields other than the
@@ -140,10 +140,10 @@ func explicitPlan(st *global.State, s *Settings) plan {
 // Event records an observation of type event under ctx: a point in time,
 // ended at the time it started, as the official SDKs record events.
 func Event(ctx context.Context, st *global.State, name string, s *Settings) *Record {
-	s.SetType(attrs.TypeEvent)
+	s.SetType(semconv.TypeEvent)
 	p := explicitPlan(st, s)
 	p.at = time.Now()
-	_, r := start(ctx, st, name, s, attrs.TypeEvent, p, nil)
+	_, r := start(ctx, st, name, s, semconv.TypeEvent, p, nil)
 	if r.ended.CompareAndSwap(false, true) {
 		r.span.End(trace.WithTimestamp(p.at))
 	}
@@ -194,7 +194,7 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 		kvs = append(kvs, typeAttr(typ))
 	}
 	if withArgs {
-		kvs = append(kvs, attribute.String(attrs.ObservationInput,
+		kvs = append(kvs, attribute.String(semconv.ObservationInput,
 			capture.String(inputOf(args, r.argNames, captureOptions(st)), captureOptions(st))))
 		if p.managed && len(kvs) == 1 && s.set&^startOnly == 0 {
 			// The arguments are captured now, as they are, but written
@@ -224,7 +224,7 @@ func startOptions(p plan, asRoot bool) []trace.SpanStartOption {
 		opts = append(opts, trace.WithTimestamp(p.at))
 	}
 	if asRoot {
-		opts = append(opts, trace.WithAttributes(attribute.Bool(attrs.AsRoot, true)))
+		opts = append(opts, trace.WithAttributes(attribute.Bool(semconv.AsRoot, true)))
 	}
 	return opts
 }
@@ -293,7 +293,7 @@ func (r *Record) Finish(out any, err error) {
 	// may hold the arguments, written now with the output.
 	kvs := r.pendingInput(r.buf[:0])
 	if err == nil && r.CapturesOutput() {
-		kvs = append(kvs, attribute.String(attrs.ObservationOutput, capture.String(out, captureOptions(r.client))))
+		kvs = append(kvs, attribute.String(semconv.ObservationOutput, capture.String(out, captureOptions(r.client))))
 	}
 	if len(kvs) > 0 {
 		r.span.SetAttributes(kvs...)

@@ -10,20 +10,20 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/observe-go/langfuse/internal/attrs"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // TestCurrentIsTheRecordOfTheSpanInCtx checks that Current finds a record
 // through its own key only while the record's span is the span of ctx.
 func TestCurrentIsTheRecordOfTheSpanInCtx(t *testing.T) {
 	st := pinClient(t, tracetest.NewInMemoryExporter())
-	s := Resolve([]Option{AsType(attrs.TypeGeneration)})
+	s := Resolve([]Option{AsType(semconv.TypeGeneration)})
 	ctx, r := Start(context.Background(), st, "gen", &s)
 	defer r.End(nil)
 
 	assert.Same(t, r, Current(ctx), "the record of ctx")
 	assert.Same(t, r, Current(r.Context(context.Background())), "the record of Record.Context")
-	assert.Equal(t, attrs.TypeGeneration, Current(ctx).Type())
+	assert.Equal(t, semconv.TypeGeneration, Current(ctx).Type())
 
 	// A span of other instrumentation started under the record.
 	fctx, foreign := r.Span().TracerProvider().Tracer("other").Start(ctx, "foreign")
@@ -31,7 +31,7 @@ func TestCurrentIsTheRecordOfTheSpanInCtx(t *testing.T) {
 	borrowed := Current(fctx)
 	assert.NotSame(t, r, borrowed, "the record is not current under another span")
 	assert.Equal(t, foreign.SpanContext().SpanID(), borrowed.Span().SpanContext().SpanID())
-	assert.Equal(t, attrs.TypeSpan, borrowed.Type(), "another library's span is a span")
+	assert.Equal(t, semconv.TypeSpan, borrowed.Type(), "another library's span is a span")
 	assert.False(t, borrowed.Owned(), "a borrowed record is never ended through the public End")
 
 	// A span that records nothing over the record: nothing is current.
@@ -48,17 +48,17 @@ func TestCurrentIsTheRecordOfTheSpanInCtx(t *testing.T) {
 func TestBeginAndFinishShareAttributeSpace(t *testing.T) {
 	exp := tracetest.NewInMemoryExporter()
 	st := pinClient(t, exp)
-	sp := NewSpec("call", []Option{AsType(attrs.TypeTool), WithMetadata(map[string]any{"k": "v"})})
+	sp := NewSpec("call", []Option{AsType(semconv.TypeTool), WithMetadata(map[string]any{"k": "v"})})
 	_, r := sp.Begin(context.Background(), st, "in", 2)
 	r.Finish("out", nil)
 
 	spans := exp.GetSpans().Snapshots()
 	require.Len(t, spans, 1)
 	for key, want := range map[string]string{
-		attrs.ObservationInput:                "[\"in\",2]",
-		attrs.ObservationOutput:               "out",
-		attrs.ObservationType:                 attrs.TypeTool,
-		attrs.ObservationMetadataPrefix + "k": "v",
+		semconv.ObservationInput:                "[\"in\",2]",
+		semconv.ObservationOutput:               "out",
+		semconv.ObservationType:                 semconv.TypeTool,
+		semconv.ObservationMetadataPrefix + "k": "v",
 	} {
 		v, ok := attrOf(spans[0], key)
 		if assert.True(t, ok, key) {
@@ -74,7 +74,7 @@ func TestErrorStateIsTheRecords(t *testing.T) {
 	st := pinClient(t, exp)
 	s := Resolve(nil)
 	_, r := Start(context.Background(), st, "fails", &s)
-	level := Resolve([]Option{WithLevel(attrs.LevelError)})
+	level := Resolve([]Option{WithLevel(semconv.LevelError)})
 	msg := Resolve([]Option{WithStatusMessage("why")})
 	r.Update(&level)
 	r.Update(&msg)

@@ -4,17 +4,17 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/observe-go/langfuse/capture"
-	"github.com/observe-go/langfuse/internal/attrs"
 	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/semconv"
 )
 
-const typeSpan = attrs.TypeSpan
+const typeSpan = semconv.TypeSpan
 
 // ValidType reports whether t is an observation type Langfuse knows.
 func ValidType(t string) bool {
 	switch t {
-	case attrs.TypeSpan, attrs.TypeGeneration, attrs.TypeEvent, attrs.TypeAgent, attrs.TypeTool,
-		attrs.TypeChain, attrs.TypeRetriever, attrs.TypeEvaluator, attrs.TypeEmbedding, attrs.TypeGuardrail:
+	case semconv.TypeSpan, semconv.TypeGeneration, semconv.TypeEvent, semconv.TypeAgent, semconv.TypeTool,
+		semconv.TypeChain, semconv.TypeRetriever, semconv.TypeEvaluator, semconv.TypeEmbedding, semconv.TypeGuardrail:
 		return true
 	}
 	return false
@@ -22,14 +22,14 @@ func ValidType(t string) bool {
 
 // generationLike reports whether observations of type t carry a model,
 // usage and cost.
-func generationLike(t string) bool { return t == attrs.TypeGeneration || t == attrs.TypeEmbedding }
+func generationLike(t string) bool { return t == semconv.TypeGeneration || t == semconv.TypeEmbedding }
 
 // GenerationLike is generationLike for the wrappers.
 func GenerationLike(t string) bool { return generationLike(t) }
 
 func validLevel(l string) bool {
 	switch l {
-	case attrs.LevelDebug, attrs.LevelDefault, attrs.LevelWarning, attrs.LevelError:
+	case semconv.LevelDebug, semconv.LevelDefault, semconv.LevelWarning, semconv.LevelError:
 		return true
 	}
 	return false
@@ -38,7 +38,7 @@ func validLevel(l string) bool {
 // typeAttr is the type attribute of an observation of type t. A plain
 // span goes without one: the server reads a span with no type, model or
 // gen_ai.* attribute as a span.
-func typeAttr(t string) attribute.KeyValue { return attribute.String(attrs.ObservationType, t) }
+func typeAttr(t string) attribute.KeyValue { return attribute.String(semconv.ObservationType, t) }
 
 // resolveType returns the type s asks for: span when it asks for none, or
 // for one Langfuse does not know, which st warns about.

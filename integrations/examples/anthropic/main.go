@@ -39,7 +39,7 @@ func run(ctx context.Context, w io.Writer) error {
 	api := httptest.NewServer(http.HandlerFunc(fakeMessagesAPI))
 	defer api.Close()
 
-	lf, err := langfuse.New(langfuse.WithConsoleWriter(w), langfuse.WithDefault(false))
+	lf, err := langfuse.New(langfuse.WithConsoleWriter(w), langfuse.AsDefault(false))
 	if err != nil {
 		log.Printf("langfuse: %v", err)
 	}

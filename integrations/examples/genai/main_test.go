@@ -20,7 +20,7 @@ func TestRun(t *testing.T) {
 	err := run(context.Background(), &out,
 		langfuse.WithConfig(config.Default()),
 		langfuse.WithSpanExporter(tracing.NewConsoleExporter(&console, tracing.WithoutDurations())),
-		langfuse.WithDefault(false))
+		langfuse.AsDefault(false))
 	require.NoError(t, err)
 
 	assert.Equal(t, "Air scatters blue sunlight more than red, so blue reaches us from all over the sky.\n"+

@@ -58,7 +58,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.base.RoundTrip(req)
 	}
 	var buf [8]observe.Option // no allocation for the usual few options
-	opts := append(buf[:0], observe.AsType(op.Type), observe.AutoCapture())
+	opts := append(buf[:0], observe.AsType(op.Type), observe.ObeyCaptureSwitches())
 	if op.Model != "" {
 		opts = append(opts, observe.WithModel(op.Model))
 	}

@@ -1,7 +1,13 @@
-// Package attrs names the span attributes and values that the Langfuse
-// server reads. Every package that writes or reads a Langfuse attribute
-// takes the key from here, so the wire contract lives in one place.
-package attrs
+// Package semconv names the span attributes and values that the Langfuse
+// server reads: the keys of observations (type, input, output, model,
+// usage, ...), of traces (user, session, tags, ...) and the markers the
+// server uses to place spans in a trace.
+//
+// The library writes every Langfuse attribute with a key from here. Use
+// the constants in tests that assert on recorded spans, and in other
+// OpenTelemetry instrumentation that wants Langfuse to read its spans as
+// observations, instead of spelling the keys by hand.
+package semconv
 
 // ScopeName is the instrumentation scope of the tracer that creates
 // observations. The server treats spans of any other scope as third-party
