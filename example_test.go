@@ -74,6 +74,24 @@ func ExampleObserveErr() {
 	// Output: true ERROR index unavailable
 }
 
+func ExampleObserveErr1() {
+	rec := langfusetest.NewRecorder()
+	lf, _ := langfuse.New(langfuse.WithSpanExporter(rec))
+
+	type email struct {
+		To string `json:"to"`
+	}
+	send := langfuse.ObserveErr1("send-email", func(ctx context.Context, e email) error { return nil },
+		observe.AsType(observe.TypeTool))
+
+	err := send(context.Background(), email{To: "ada@example.com"})
+	_ = lf.Shutdown(context.Background())
+
+	o, _ := rec.Find("send-email")
+	fmt.Println(err, o.Type, o.Input)
+	// Output: <nil> tool {"to":"ada@example.com"}
+}
+
 func ExampleObserveCtx_panic() {
 	rec := langfusetest.NewRecorder()
 	lf, _ := langfuse.New(langfuse.WithSpanExporter(rec))

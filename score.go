@@ -69,13 +69,27 @@ type ScoreExporter interface {
 // counted (Stats), never returned. With tracing disabled or after
 // Shutdown, CreateScore does nothing. ctx is not used yet.
 func (c *Client) CreateScore(_ context.Context, s Score) error {
-	is := scores.Score{
-		ID: s.ID, TraceID: s.TraceID, ObservationID: s.ObservationID, SessionID: s.SessionID,
-		Name: s.Name, Value: s.Value, DataType: s.DataType, Comment: s.Comment, ConfigID: s.ConfigID,
-	}
 	var st *global.State
 	if c != nil {
 		st = c.state
+	}
+	return createScore(st, s)
+}
+
+// CreateScore is Client.CreateScore through the client bound to ctx
+// (Client.Context, langfusetest.New), else the default client: the form
+// for code that has a trace id and a ctx but no *Client, such as a
+// feedback endpoint. A malformed score is an error wrapping
+// ErrInvalidScore even when there is no client; with none, a valid score
+// is dropped.
+func CreateScore(ctx context.Context, s Score) error {
+	return createScore(core.ClientFrom(ctx), s)
+}
+
+func createScore(st *global.State, s Score) error {
+	is := scores.Score{
+		ID: s.ID, TraceID: s.TraceID, ObservationID: s.ObservationID, SessionID: s.SessionID,
+		Name: s.Name, Value: s.Value, DataType: s.DataType, Comment: s.Comment, ConfigID: s.ConfigID,
 	}
 	if err := core.Score(st, &is, s.Metadata); err != nil {
 		return fmt.Errorf("langfuse: %w", err)

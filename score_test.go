@@ -335,3 +335,23 @@ func TestDisabledScoringDoesNotAllocate(t *testing.T) {
 		})
 	}
 }
+
+func TestCreateScoreGoesThroughTheClientOfCtx(t *testing.T) {
+	_, def := newClient(t)
+	ctx, rec := langfusetest.New(t)
+
+	require.NoError(t, langfuse.CreateScore(ctx, langfuse.Score{Name: "bound", Value: 1, TraceID: observe.CreateTraceID("a")}))
+	require.NoError(t, langfuse.CreateScore(context.Background(), langfuse.Score{Name: "default", Value: 2, TraceID: observe.CreateTraceID("b")}))
+
+	bound := rec.Scores()
+	require.Len(t, bound, 1)
+	assert.Equal(t, "bound", bound[0].Name)
+	assert.Equal(t, 1.0, bound[0].Value)
+	viaDefault := def.Scores()
+	require.Len(t, viaDefault, 1)
+	assert.Equal(t, "default", viaDefault[0].Name)
+
+	err := langfuse.CreateScore(ctx, langfuse.Score{Name: "no-target", Value: 1})
+	require.ErrorIs(t, err, langfuse.ErrInvalidScore, "a malformed score is an error through ctx too")
+	assert.Len(t, rec.Scores(), 1)
+}

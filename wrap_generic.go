@@ -105,6 +105,27 @@ func ObserveErr(name string, fn func(context.Context) error, opts ...observe.Opt
 	}
 }
 
+// ObserveErr1 is ObserveErr for a function of one argument after ctx, the
+// shape of jobs and message handlers: the argument is captured as the
+// input, no output is recorded, and the error is returned unchanged.
+func ObserveErr1[A any](name string, fn func(context.Context, A) error, opts ...observe.Option) func(context.Context, A) error {
+	sp := newSpec(name, fn, append(slices.Clip(opts), observe.CaptureOutput(false)))
+	return func(ctx context.Context, a A) error {
+		st := core.ClientFrom(ctx)
+		if st == nil {
+			return fn(ctx, a)
+		}
+		var r *core.Record
+		if sp.CaptureInput(st) {
+			ctx, r = sp.Begin(ctx, st, a)
+		} else {
+			ctx, r = sp.Begin(ctx, st)
+		}
+		_, err := core.Call(r, func() (struct{}, error) { return struct{}{}, fn(ctx, a) })
+		return err
+	}
+}
+
 // newSpec resolves a wrapper's options once, naming it after fn when name
 // is empty. A closure has no name worth showing ("main.func4"), so an
 // empty name for one is a mistake, reported at once, where the wrapper is

@@ -237,6 +237,7 @@ func TestWrapperEmptyNameRefusesClosures(t *testing.T) {
 		"ObserveCtx": func() { langfuse.ObserveCtx("", closure) },
 		"Observe1":   func() { langfuse.Observe1("", func(context.Context, int) (int, error) { return 1, nil }) },
 		"ObserveErr": func() { langfuse.ObserveErr("", func(context.Context) error { return nil }) },
+		"ObserveErr1": func() { langfuse.ObserveErr1("", func(context.Context, int) error { return nil }) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			var got any
@@ -331,4 +332,43 @@ func TestTracingDisabledCallsStraightThrough(t *testing.T) {
 	o.End()
 	assert.Empty(t, observe.TraceID(ctx))
 	assert.Empty(t, rec.Spans())
+}
+
+func TestObserveErr1RecordsInputAndError(t *testing.T) {
+	_, rec := newClient(t)
+	type job struct {
+		ID int `json:"id"`
+	}
+	var seen context.Context
+	handle := langfuse.ObserveErr1("handle-job", func(ctx context.Context, j job) error {
+		seen = ctx
+		if j.ID == 2 {
+			return errQuota
+		}
+		return nil
+	}, observe.AsType(observe.TypeTool))
+
+	require.NoError(t, handle(context.Background(), job{ID: 1}))
+	assert.Same(t, errQuota, handle(context.Background(), job{ID: 2}), "the error is returned unchanged")
+
+	all := rec.FindAll("handle-job")
+	require.Len(t, all, 2)
+	ok, failed := all[0], all[1]
+	assert.Equal(t, `{"id":1}`, ok.Input)
+	assert.Equal(t, "tool", ok.Type)
+	assert.NotContains(t, ok.Attributes, semconv.ObservationOutput, "an error-only function has no output")
+	assert.False(t, ok.Failed())
+	assert.Equal(t, `{"id":2}`, failed.Input)
+	assert.True(t, failed.Failed())
+	assert.Equal(t, "quota exceeded", failed.StatusMessage)
+	assert.Equal(t, failed.ID, observe.ObservationID(seen), "fn runs with the new observation current")
+
+	noInput := langfuse.ObserveErr1("quiet-job", func(context.Context, job) error { return nil }, observe.CaptureInput(false))
+	require.NoError(t, noInput(context.Background(), job{ID: 3}))
+	assert.NotContains(t, find(t, rec, "quiet-job").Attributes, semconv.ObservationInput)
+
+	assert.PanicsWithValue(t, "boom", func() {
+		_ = langfuse.ObserveErr1("panics-job", func(context.Context, job) error { panic("boom") })(context.Background(), job{})
+	})
+	assert.Equal(t, "panic: boom", find(t, rec, "panics-job").StatusMessage)
 }

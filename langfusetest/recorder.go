@@ -26,7 +26,11 @@ package langfusetest
 import (
 	"context"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -111,6 +115,34 @@ type Observation struct {
 	// Metadata holds the flattened langfuse.observation.metadata.* values,
 	// keyed without the prefix, as their attribute values.
 	Metadata map[string]attribute.Value
+
+	// Model is the model name of a generation or embedding.
+	Model string
+	// ModelParameters are the model parameters, decoded from their JSON
+	// text; nil when none were recorded.
+	ModelParameters map[string]any
+	// Usage holds the usage details (token counts by kind); nil when none
+	// were recorded.
+	Usage map[string]int
+	// Cost holds the cost details; nil when none were recorded.
+	Cost map[string]float64
+	// CompletionStart is when the first token arrived; zero when not
+	// recorded.
+	CompletionStart time.Time
+	// PromptName and PromptVersion link a generation to a prompt version
+	// ("" and 0 when not linked).
+	PromptName    string
+	PromptVersion int
+
+	// UserID, SessionID, TraceName, Tags, Version, Release and
+	// Environment are the trace-level attributes stamped on the span.
+	UserID, SessionID, TraceName string
+	Tags                         []string
+	Version, Release             string
+	Environment                  string
+	// TraceInput and TraceOutput are the trace-level input and output set
+	// on this span (observe.SetTraceIO), as JSON text or strings.
+	TraceInput, TraceOutput string
 	// Attributes holds every attribute of the span.
 	Attributes map[string]attribute.Value
 	// Status is the span's OpenTelemetry status.
@@ -152,12 +184,39 @@ func (r *Recorder) Observations() []Observation {
 
 // Find returns the first recorded observation called name.
 func (r *Recorder) Find(name string) (Observation, bool) {
-	for _, o := range r.Observations() {
-		if o.Name == name {
-			return o, true
+	for _, s := range r.Spans() {
+		if s.Name() == name {
+			return toObservation(s), true
 		}
 	}
 	return Observation{}, false
+}
+
+// FindAll returns every recorded observation called name, in the order
+// they ended; none is an empty slice.
+func (r *Recorder) FindAll(name string) []Observation {
+	var out []Observation
+	for _, s := range r.Spans() {
+		if s.Name() == name {
+			out = append(out, toObservation(s))
+		}
+	}
+	return out
+}
+
+// MustFind returns the first recorded observation called name, or fails
+// the test at once, naming the observations that were recorded.
+func (r *Recorder) MustFind(t testing.TB, name string) Observation {
+	t.Helper()
+	if o, ok := r.Find(name); ok {
+		return o
+	}
+	var names []string
+	for _, s := range r.Spans() {
+		names = append(names, strconv.Quote(s.Name()))
+	}
+	t.Fatalf("langfusetest: no observation %q among the %d recorded: [%s]", name, len(names), strings.Join(names, " "))
+	return Observation{}
 }
 
 func toObservation(s sdktrace.ReadOnlySpan) Observation {
@@ -190,5 +249,6 @@ func toObservation(s sdktrace.ReadOnlySpan) Observation {
 	o.Output = o.Attr(semconv.ObservationOutput)
 	o.Level = o.Attr(semconv.ObservationLevel)
 	o.StatusMessage = o.Attr(semconv.ObservationStatusMessage)
+	o.decodeTyped()
 	return o
 }
