@@ -26,7 +26,8 @@ func UpdateCurrent(ctx context.Context, opts ...Option) {
 }
 
 // SetCurrentTraceIO sets the input and output of the trace of the
-// observation current in ctx; see Observation.SetTraceIO.
+// observation current in ctx; see Observation.SetTraceIO, and prefer the
+// root observation's own input and output, which Langfuse v4 reads.
 func SetCurrentTraceIO(ctx context.Context, input, output any) {
 	Current(ctx).SetTraceIO(input, output)
 }

@@ -108,12 +108,17 @@ func (o *Observation) Update(opts ...Option) *Observation {
 }
 
 // SetTraceIO sets the input and output of the observation's whole trace,
-// which Langfuse shows on the trace and which trace-level evaluations
-// read, independent of any observation's own input and output (Python
+// independent of any observation's own input and output (Python
 // set_trace_io, JS setTraceIO). A nil argument leaves that side as it is.
 // Like WithInput and WithOutput, the values are encoded by package
 // capture, masked, and recorded whatever the capture switches say. It
 // returns o for chaining.
+//
+// Trace-level input and output are legacy in Langfuse v4, whose data
+// model is observations first: its evaluators read the root observation's
+// input and output, which a wrapper of the entry point, or WithInput and
+// WithOutput on the root, already records. Use SetTraceIO only for the
+// older trace-level features that read the trace record.
 func (o *Observation) SetTraceIO(input, output any) *Observation {
 	o.rec().SetTraceIO(input, output)
 	return o
