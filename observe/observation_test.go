@@ -14,6 +14,7 @@ import (
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/prompt"
 	"github.com/observe-go/langfuse/semconv"
 	"github.com/observe-go/langfuse/tracing"
 )
@@ -310,4 +311,23 @@ func clientWith(t *testing.T, cfg config.Config) (context.Context, *langfusetest
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
 	return lf.Context(context.Background()), rec
+}
+
+func TestFromPromptLinksAVersionNeverAFallback(t *testing.T) {
+	ctx, rec := langfusetest.New(t)
+	version := &prompt.Prompt{Name: "support/answer", Version: 4, Type: prompt.TypeText}
+	fallback := &prompt.Prompt{Name: "support/answer", Version: 1, IsFallback: true}
+
+	for name, p := range map[string]*prompt.Prompt{"linked": version, "fallback": fallback, "none": nil} {
+		_, o := observe.Start(ctx, name, observe.AsType(observe.TypeGeneration), observe.FromPrompt(p))
+		o.End()
+	}
+	linked := rec.MustFind(t, "linked")
+	assert.Equal(t, "support/answer", linked.PromptName)
+	assert.Equal(t, 4, linked.PromptVersion)
+	for _, name := range []string{"fallback", "none"} {
+		o := rec.MustFind(t, name)
+		assert.NotContains(t, o.Attributes, semconv.ObservationPromptName, name)
+		assert.NotContains(t, o.Attributes, semconv.ObservationPromptVersion, name)
+	}
 }

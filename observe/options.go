@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/observe-go/langfuse/internal/core"
+	"github.com/observe-go/langfuse/prompt"
 )
 
 // Option sets a property of an observation. The same options apply when an
@@ -103,6 +104,17 @@ func WithCompletionStartTime(t time.Time) Option {
 // is ignored, because the server drops a generation with half a prompt.
 func WithPrompt(name string, version int) Option {
 	return core.WithPrompt(name, version)
+}
+
+// FromPrompt links a generation to the Langfuse prompt version p, as
+// WithPrompt(p.Name, p.Version) does, so Langfuse shows its cost and
+// quality per prompt version. A nil p, or a fallback (p.IsFallback), which
+// is no version of Langfuse's, links nothing.
+func FromPrompt(p *prompt.Prompt) Option {
+	if p == nil || p.IsFallback {
+		return Option{}
+	}
+	return core.WithPrompt(p.Name, p.Version)
 }
 
 // WithTraceContext starts the observation in an existing trace: traceID is
