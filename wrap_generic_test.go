@@ -234,9 +234,9 @@ func TestWrapperEmptyNameUsesFunctionName(t *testing.T) {
 func TestWrapperEmptyNameRefusesClosures(t *testing.T) {
 	closure := func(context.Context) (int, error) { return 1, nil }
 	for name, wrap := range map[string]func(){
-		"ObserveCtx": func() { langfuse.ObserveCtx("", closure) },
-		"Observe1":   func() { langfuse.Observe1("", func(context.Context, int) (int, error) { return 1, nil }) },
-		"ObserveErr": func() { langfuse.ObserveErr("", func(context.Context) error { return nil }) },
+		"ObserveCtx":  func() { langfuse.ObserveCtx("", closure) },
+		"Observe1":    func() { langfuse.Observe1("", func(context.Context, int) (int, error) { return 1, nil }) },
+		"ObserveErr":  func() { langfuse.ObserveErr("", func(context.Context) error { return nil }) },
 		"ObserveErr1": func() { langfuse.ObserveErr1("", func(context.Context, int) error { return nil }) },
 	} {
 		t.Run(name, func(t *testing.T) {
