@@ -14,18 +14,22 @@ import (
 // that must stay quiet.
 
 func TestBackgroundInWrappedFunc(t *testing.T) {
+	t.Parallel()
 	analysistest.Run(t, analysistest.TestData(), observevet.Analyzer, "wrapped")
 }
 
 func TestStartCtx(t *testing.T) {
+	t.Parallel()
 	analysistest.Run(t, analysistest.TestData(), observevet.Analyzer, "startctx")
 }
 
 func TestObservationEnded(t *testing.T) {
+	t.Parallel()
 	analysistest.Run(t, analysistest.TestData(), observevet.Analyzer, "ended")
 }
 
 func TestClientShutdownInMain(t *testing.T) {
+	t.Parallel()
 	analysistest.Run(t, analysistest.TestData(), observevet.Analyzer,
 		"mainshut/never", "mainshut/discard", "mainshut/thrown", "mainshut/blank",
 		"mainok/deferred", "mainok/flushed", "mainok/handed", "mainok/closure",
@@ -35,5 +39,6 @@ func TestClientShutdownInMain(t *testing.T) {
 // TestMatchesByPackagePath runs on calls of functions named like the
 // library's in a package of another path: nothing is reported.
 func TestMatchesByPackagePath(t *testing.T) {
+	t.Parallel()
 	analysistest.Run(t, analysistest.TestData(), observevet.Analyzer, "lookalike")
 }
