@@ -27,9 +27,9 @@ type funcVars struct {
 	discards []tracked // observations whose ctx from Start was discarded
 }
 
-// funcVars is the entry of the function node, made on first use; the
+// varsOf is the entry of the function node, made on first use; the
 // entries keep the order of the source, so reports come out in it.
-func (c *checker) funcVars(node ast.Node, typ *ast.FuncType, body *ast.BlockStmt) *funcVars {
+func (c *checker) varsOf(node ast.Node, typ *ast.FuncType, body *ast.BlockStmt) *funcVars {
 	if fv, ok := c.funcs[node]; ok {
 		return fv
 	}
@@ -118,6 +118,9 @@ func (c *checker) checkCtxDiscarded(g *cfg.CFG, fv *funcVars, t tracked) {
 	ends := func(n ast.Node) bool {
 		_, deferred := n.(*ast.DeferStmt)
 		return !deferred && c.mayEnd(n, t.v, nil, nil)
+	}
+	if len(t.call.Args) == 0 {
+		return
 	}
 	parent := t.call.Args[0]
 	takesParent := func(n ast.Node) bool { return c.takesContext(n, parent) }
@@ -253,15 +256,18 @@ func (c *checker) mayEnd(root ast.Node, v *types.Var, skip ast.Node, where func(
 }
 
 // endsOutOfSight reports whether t's observation may be ended where the
-// graph cannot tell how often or when: in a closure, or in a loop that
-// does not hold the start (a loop the graph may skip though it always runs
-// at least once). The checks then keep quiet.
+// graph cannot tell how often or when: in a closure called from elsewhere
+// (one called where it is written, as by defer func() { ... }(), ends it
+// there), or in a loop that does not hold the start (a loop the graph may
+// skip though it always runs at least once). The checks then keep quiet.
 func (c *checker) endsOutOfSight(fv *funcVars, t tracked) bool {
 	return c.mayEnd(fv.body, t.v, t.stmt, func(stack []ast.Node) bool {
-		for _, s := range stack {
+		for i, s := range stack {
 			switch s := s.(type) {
 			case *ast.FuncLit:
-				return true
+				if call, ok := stack[max(i-1, 0)].(*ast.CallExpr); !ok || call.Fun != s {
+					return true
+				}
 			case *ast.ForStmt, *ast.RangeStmt:
 				if t.stmt.Pos() < s.Pos() || t.stmt.End() > s.End() {
 					return true

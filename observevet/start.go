@@ -64,7 +64,7 @@ func (c *checker) checkStart(call *ast.CallExpr, kind *startKind, stack []ast.No
 		return
 	}
 	stmt := parent
-	fv := c.funcVars(fnNode, fnType, body)
+	fv := c.varsOf(fnNode, fnType, body)
 	obs := c.localVar(obsExpr, fnType)
 	if obs != nil {
 		fv.obs = append(fv.obs, tracked{v: obs, stmt: stmt, call: call, kind: kind})

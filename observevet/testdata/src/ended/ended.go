@@ -223,3 +223,29 @@ func NeverBlank(ctx context.Context) {
 	obs := observe.StartObservation(ctx, "blank") // want `obs from observe.StartObservation is never ended`
 	_ = obs
 }
+
+// Reported: the deferred closure that ends it comes after a return.
+func ReturnBeforeDeferredClosure(ctx context.Context) (err error) {
+	ctx, obs := observe.Start(ctx, "step") // want `obs from observe.Start is not ended on every path`
+	if err := work(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			obs.RecordError(err)
+		}
+		obs.End()
+	}()
+	return work(ctx)
+}
+
+// Not reported: a closure that ends it is kept to be called later.
+func KeptClosure(ctx context.Context) error {
+	obs := observe.StartObservation(ctx, "step")
+	end := func() { obs.End() }
+	if err := work(ctx); err != nil {
+		return err
+	}
+	end()
+	return nil
+}

@@ -37,6 +37,12 @@ func DiscardedThenStart(ctx context.Context) {
 	obs.End()
 }
 
+func DiscardedDeferredClosure(ctx context.Context) error {
+	_, obs := observe.Start(ctx, "step") // want `the ctx from observe.Start is discarded`
+	defer func() { obs.End() }()
+	return work(ctx)
+}
+
 type request struct{ ctx context.Context }
 
 func (r *request) Context() context.Context { return r.ctx }
