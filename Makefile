@@ -31,6 +31,8 @@ lint:
 	$(STATICCHECK) ./... || status=1; \
 	(cd integrations && $(GOLANGCI_LINT) run ./...) || status=1; \
 	(cd integrations && $(STATICCHECK) ./...) || status=1; \
+	(cd observevet && $(GOLANGCI_LINT) run ./...) || status=1; \
+	(cd observevet && $(STATICCHECK) ./...) || status=1; \
 	exit $$status
 
 fmt-check:
@@ -40,6 +42,7 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 	cd integrations && $(GO) vet ./...
+	cd observevet && $(GO) vet ./...
 
 unit:
 	$(GO) test -count=1 -run 'Alloc' ./...
@@ -48,6 +51,7 @@ unit:
 race:
 	$(GO) test -race -count=1 ./...
 	cd integrations && $(GO) test -race -count=1 ./...
+	cd observevet && $(GO) test -race -count=1 ./...
 
 # bench runs every benchmark beside its baseline BENCHCOUNT times and
 # prints the medians as ratios against the performance targets.
