@@ -17,6 +17,8 @@ import (
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // langfuseSink stands in for Langfuse behind the gateways: it accepts
@@ -84,6 +86,8 @@ func (s *langfuseSink) serve(w http.ResponseWriter, r *http.Request) {
 	for name, want := range map[string]string{
 		"x-langfuse-public-key":        s.publicKey,
 		"x-langfuse-ingestion-version": "4",
+		"x-langfuse-sdk-name":          semconv.SDKName,
+		"x-langfuse-sdk-version":       semconv.SDKVersion,
 		"Content-Type":                 "application/x-protobuf",
 	} {
 		if got := r.Header.Get(name); got != want {

@@ -83,6 +83,8 @@ func appEnv(base, service, release string, extra map[string]string) map[string]s
 // is killed; 150 more traces are sent while it is down, and its shard
 // waits in the load balancer's queue (on disk too), retried; gateway-1
 // restarts on the same port and queue directory and Langfuse comes back.
+// Before that the load balancer is killed and restarted too, with the
+// shard in its queue.
 // Nothing of the 300 traces is lost: every failed one whole, no partial
 // trace, the kept share in bound. What a kill does lose — the traces a
 // gateway holds undecided, in memory, during the decision wait — is left
@@ -146,6 +148,11 @@ func TestAtScaleThroughTheCollector(t *testing.T) {
 	})
 	require.True(t, ok, "the load balancer holds gateway-1's shard: %v (%v)", st, err)
 	t.Logf("gateway-1 down: %v", st)
+
+	// The load balancer dies too, holding that shard; it comes back with
+	// its queue from disk.
+	lb.kill()
+	lb.restart(t)
 
 	// gateway-1 is back, and so is Langfuse.
 	gw1.restart(t)
