@@ -40,7 +40,7 @@ var langfuseCollectorBuild struct {
 // langfuseCollectorBinary builds the at-scale Collector once per test
 // binary and returns its path. If that fails the test is skipped, or
 // failed under CI=true.
-func langfuseCollectorBinary(t *testing.T) string {
+func langfuseCollectorBinary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() && !inCI() {
 		t.Skip("end-to-end test skipped with -short")
@@ -106,7 +106,7 @@ func (c *otelcolProc) URL() string { return "http://127.0.0.1:" + strconv.Itoa(c
 // deploy/collector/<config> and vars on free ports, with its queues in a
 // directory of the test, waits until it is ready, and stops it when the
 // test ends (printing its log if the test failed).
-func startOtelcol(t *testing.T, name, config string, vars map[string]string) *otelcolProc {
+func startOtelcol(t testing.TB, name, config string, vars map[string]string) *otelcolProc {
 	t.Helper()
 	c := &otelcolProc{
 		name:   name,

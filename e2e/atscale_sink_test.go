@@ -50,7 +50,7 @@ type sinkSpan struct {
 
 // startSink starts a sink that accepts the key pair pk, sk, closed when
 // the test ends.
-func startSink(t *testing.T, pk, sk string) *langfuseSink {
+func startSink(t testing.TB, pk, sk string) *langfuseSink {
 	t.Helper()
 	s := &langfuseSink{publicKey: pk, secretKey: sk, traces: map[string][]sinkSpan{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
