@@ -13,12 +13,14 @@ STATICCHECK_VERSION ?= v0.8.2
 GOLANGCI_LINT = $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
-.PHONY: test lint vet fmt-check unit race bench fuzz
+.PHONY: test lint vet fmt-check unit race bench bench-gateway fuzz
 
 # test is what CI runs: the linters (the package graph of STYLE.md among
 # them), formatting, vet, the allocation checks that need a build without
 # the race detector, then every test under -race (the end-to-end tests
-# build and start a real OpenTelemetry Collector).
+# build and start real OpenTelemetry Collectors: e2e/otelcol, and the
+# at-scale recipe's deploy/collector/otelcol, each cached in bin/ by a
+# stamp, so only a cold machine pays for the builds).
 test: lint fmt-check vet unit race
 
 # lint runs golangci-lint (.golangci.yml) and staticcheck over this module
@@ -63,6 +65,11 @@ bench:
 		$(GO) test -run '^$$' -bench '^BenchmarkStream$$' -benchtime 300x -count $(BENCHCOUNT) ./$$p | sed "s/^BenchmarkStream/BenchmarkStream_$$p/"; \
 	done | tee -a ../bin/bench.txt
 	@$(GO) run ./internal/benchtable < bin/bench.txt
+
+# bench-gateway measures one sampling gateway of deploy/collector
+# (README, "At scale"): spans/s and CPU time per span, BENCHCOUNT runs.
+bench-gateway:
+	$(GO) test -run '^$$' -bench 'GatewayThroughput' -benchtime 400x -count $(BENCHCOUNT) ./e2e
 
 # fuzz runs each fuzz target for FUZZTIME.
 fuzz:

@@ -175,12 +175,12 @@ func wholeTrace(spans []sinkSpan, failed bool) (whole bool, dups int, why string
 		return false, dups, "a span name twice"
 	}
 	for _, s := range byID {
-		switch {
-		case s.Name == "a /work":
+		switch s.Name {
+		case "a /work":
 			if s.ParentID != "" {
 				return false, dups, "the front request has a parent"
 			}
-		case s.Name == "b /step":
+		case "b /step":
 			if s.ParentID != byName["a/call-b"].SpanID {
 				return false, dups, "service B's request is not under A's call"
 			}

@@ -95,7 +95,6 @@ type otelcolProc struct {
 	mu     sync.Mutex
 	cmd    *exec.Cmd
 	exited chan struct{}
-	err    error
 }
 
 // URL is the base URL applications and the load-balancing tier are
@@ -161,11 +160,9 @@ func (c *otelcolProc) launch() error {
 	c.mu.Lock()
 	c.cmd, c.exited = cmd, exited
 	c.mu.Unlock()
+	waitErr := make(chan error, 1)
 	go func() {
-		err := cmd.Wait()
-		c.mu.Lock()
-		c.err = err
-		c.mu.Unlock()
+		waitErr <- cmd.Wait()
 		close(exited)
 	}()
 
@@ -187,7 +184,9 @@ func (c *otelcolProc) launch() error {
 			if strings.Contains(log, "address already in use") {
 				return fmt.Errorf("%s: %w", addr, errPortInUse)
 			}
-			return fmt.Errorf("%s exited before it was ready:\n%s", c.name, tail(log, 4000))
+			// The exit error is nil after exit status 0, which %w would
+			// print as %!w(<nil>); nothing unwraps this message.
+			return fmt.Errorf("%s exited before it was ready (%v):\n%s", c.name, <-waitErr, tail(log, 4000)) //nolint:errorlint // see above
 		case <-deadline.C:
 			c.kill()
 			return fmt.Errorf("%s not ready on %s after %v:\n%s", c.name, addr, startTimeout, tail(log, 4000))

@@ -22,15 +22,16 @@ const (
 const scalePercent = 25
 
 // gatewayEnv is the environment of a sampling gateway that sends to sink,
-// with the test's short waits: a trace is decided 3 seconds after its
-// first span arrives (the applications export every 200ms), and sends to
-// a sink that does not answer are retried within a second.
+// with the test's short waits: a trace is decided 5 seconds after its
+// first span arrives (the applications export every 200ms; the rest is
+// room for a machine busy with other tests), and sends to a sink that
+// does not answer are retried within a second.
 func gatewayEnv(sink *langfuseSink, extra map[string]string) map[string]string {
 	env := map[string]string{
 		"LANGFUSE_BASE_URL":        sink.URL,
 		"LANGFUSE_PUBLIC_KEY":      scalePublicKey,
 		"LANGFUSE_SECRET_KEY":      scaleSecretKey,
-		"OTELCOL_DECISION_WAIT":    "3s",
+		"OTELCOL_DECISION_WAIT":    "5s",
 		"OTELCOL_SLOW_MS":          "60000", // no trace here is slow; TestGatewayPolicies covers it
 		"OTELCOL_SAMPLE_PERCENT":   strconv.Itoa(scalePercent),
 		"OTELCOL_SAMPLE_SALT":      "e2e",
