@@ -13,7 +13,7 @@ STATICCHECK_VERSION ?= v0.8.2
 GOLANGCI_LINT = $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
-.PHONY: test lint vet fmt-check unit race bench bench-gateway fuzz
+.PHONY: test lint vet fmt-check unit race collectors bench bench-gateway fuzz
 
 # test is what CI runs: the linters (the package graph of STYLE.md among
 # them), formatting, vet, the allocation checks that need a build without
@@ -47,7 +47,16 @@ unit:
 	$(GO) test -count=1 -run 'Alloc' ./...
 	cd integrations && $(GO) test -count=1 -run 'Alloc' ./...
 
-race:
+# collectors builds the OpenTelemetry Collectors the end-to-end tests run
+# before the tests start, so that a cold build (minutes for the at-scale
+# one) is not charged to the e2e package's test timeout; each is cached in
+# bin/ by a stamp. A failure is left to the tests to report: skipped, or
+# failed under CI=true.
+collectors:
+	-@bash scripts/build-otelcol.sh >/dev/null
+	-@bash scripts/build-otelcol-langfuse.sh >/dev/null
+
+race: collectors
 	$(GO) test -race -count=1 ./...
 	cd integrations && $(GO) test -race -count=1 ./...
 
