@@ -13,12 +13,14 @@ STATICCHECK_VERSION ?= v0.8.2
 GOLANGCI_LINT = $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
-.PHONY: test lint vet fmt-check unit race bench fuzz
+.PHONY: test lint vet fmt-check unit race collectors bench bench-gateway fuzz
 
 # test is what CI runs: the linters (the package graph of STYLE.md among
 # them), formatting, vet, the allocation checks that need a build without
 # the race detector, then every test under -race (the end-to-end tests
-# build and start a real OpenTelemetry Collector).
+# build and start real OpenTelemetry Collectors: e2e/otelcol, and the
+# at-scale recipe's deploy/collector/otelcol, each cached in bin/ by a
+# stamp, so only a cold machine pays for the builds).
 test: lint fmt-check vet unit race
 
 # lint runs golangci-lint (.golangci.yml) and staticcheck over this module
@@ -48,7 +50,16 @@ unit:
 	$(GO) test -count=1 -run 'Alloc' ./...
 	cd integrations && $(GO) test -count=1 -run 'Alloc' ./...
 
-race:
+# collectors builds the OpenTelemetry Collectors the end-to-end tests run
+# before the tests start, so that a cold build (minutes for the at-scale
+# one) is not charged to the e2e package's test timeout; each is cached in
+# bin/ by a stamp. A failure is left to the tests to report: skipped, or
+# failed under CI=true.
+collectors:
+	-@bash scripts/build-otelcol.sh >/dev/null
+	-@bash scripts/build-otelcol-langfuse.sh >/dev/null
+
+race: collectors
 	$(GO) test -race -count=1 ./...
 	cd integrations && $(GO) test -race -count=1 ./...
 	cd observevet && $(GO) test -race -count=1 ./...
@@ -67,6 +78,11 @@ bench:
 		$(GO) test -run '^$$' -bench '^BenchmarkStream$$' -benchtime 300x -count $(BENCHCOUNT) ./$$p | sed "s/^BenchmarkStream/BenchmarkStream_$$p/"; \
 	done | tee -a ../bin/bench.txt
 	@$(GO) run ./internal/benchtable < bin/bench.txt
+
+# bench-gateway measures one sampling gateway of deploy/collector
+# (README, "At scale"): spans/s and CPU time per span, BENCHCOUNT runs.
+bench-gateway:
+	$(GO) test -run '^$$' -bench 'GatewayThroughput' -benchtime 400x -count $(BENCHCOUNT) ./e2e
 
 # fuzz runs each fuzz target for FUZZTIME.
 fuzz:

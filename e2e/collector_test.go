@@ -50,7 +50,7 @@ const (
 func inCI() bool { return os.Getenv("CI") == "true" }
 
 // unavailable skips the test, or fails it under CI=true.
-func unavailable(t *testing.T, format string, args ...any) {
+func unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(format, args...)
 	if inCI() {
@@ -61,7 +61,7 @@ func unavailable(t *testing.T, format string, args ...any) {
 
 // repoRoot returns the root of the module: the nearest directory above the
 // working directory whose go.mod declares modulePath.
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	require.NoError(t, err)
@@ -349,7 +349,7 @@ func spansWritten(path string) int {
 }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
