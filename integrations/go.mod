@@ -6,7 +6,7 @@ require (
 	cloud.google.com/go/auth v0.18.2
 	github.com/anthropics/anthropic-sdk-go/v2 v2.15.0
 	github.com/goccy/go-json v0.10.5
-	github.com/observe-go/langfuse v0.0.0-00010101000000-000000000000
+	github.com/observe-go/langfuse v0.1.0
 	github.com/openai/openai-go/v3 v3.74.0
 	github.com/sashabaranov/go-openai v1.43.0
 	github.com/stretchr/testify v1.12.1
@@ -66,6 +66,8 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-// The integrations are developed beside the library they build on; a
-// release of this module requires the library's release of the same day.
+// Local development builds against the library in this tree. A consumer's
+// build ignores this line and takes the version required above, which a
+// release tags together with this module (v0.1.0 and integrations/v0.1.0;
+// e2e's TestIntegrationsAreGettable builds a consumer that way).
 replace github.com/observe-go/langfuse => ../
