@@ -214,6 +214,7 @@ func New(opts ...Option) (*Client, error) {
 		Mask:      s.mask,
 		TextMask:  s.textMask,
 		Logger:    logger,
+		Name:      clientName(cfg, &s),
 	}}
 	if !cfg.TracingEnabled {
 		if !s.noDefault {
@@ -263,12 +264,32 @@ func New(opts ...Option) (*Client, error) {
 }
 
 // publish completes the client's state with its tracer and, unless
-// noDefault, makes the client the default.
+// noDefault, makes the client the default, saying so when it takes the
+// role from another client that still records.
 func (c *Client) publish(tr trace.Tracer, noDefault bool) {
 	c.state.Tracer = tr
-	if !noDefault {
-		global.Store(c.state)
+	if noDefault {
+		return
 	}
+	if old := global.Store(c.state); old.Live() {
+		c.logger.Info("langfuse: a new client ("+c.state.Name+") is now the default; the previous one ("+old.Name+
+			") records only under contexts bound to it with Client.Context, and is the default again if this one shuts down first"+
+			" (pass langfuse.AsDefault(false) to keep the default as it is)")
+	}
+}
+
+// clientName says which client cfg makes in log lines: its public key,
+// never a secret.
+func clientName(cfg config.Config, s *settings) string {
+	switch {
+	case cfg.PublicKey != "":
+		return "public key " + cfg.PublicKey
+	case s.exporter != nil:
+		return "spans to its own exporter"
+	case s.provider != nil:
+		return "spans to its own TracerProvider"
+	}
+	return "no keys, printing to the console"
 }
 
 // Context returns a copy of ctx bound to c: observations started under it
@@ -345,7 +366,10 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	}
 	c.shutdownOnce.Do(func() {
 		c.state.Stop()
-		global.CompareAndSwap(c.state, nil)
+		if next := global.Retire(c.state); next != nil {
+			c.logger.Info("langfuse: the default client (" + c.state.Name + ") shut down; the previous default (" +
+				next.Name + ") records again")
+		}
 		var err error
 		if c.scoreQ != nil {
 			err = c.scoreQ.Shutdown(ctx)

@@ -36,6 +36,9 @@ type State struct {
 	Logger *slog.Logger
 	// Scores takes the client's scores; nil when they go nowhere.
 	Scores scores.Sink
+	// Name says which client this is in log lines, without secrets: its
+	// public key, or where its spans go when it has none.
+	Name string
 
 	stopped atomic.Bool
 	warned  sync.Map // message -> *warning
@@ -103,15 +106,61 @@ var current atomic.Pointer[State]
 // Load returns the default client's state, or nil when there is none.
 func Load() *State { return current.Load() }
 
-// Store makes s the default state; nil leaves no default.
-func Store(s *State) {
-	if old := current.Swap(s); old != nil && old != s {
+// earlier holds the defaults that Store replaced, oldest first, so that
+// Retire can hand the role back to one that still records. Stopped states
+// are pruned as states come and go, so it holds at most the clients that
+// are alive.
+var (
+	earlierMu sync.Mutex
+	earlier   []*State
+)
+
+// Store makes s the default state (nil: no default) and returns the one it
+// replaces, which is remembered for Retire.
+func Store(s *State) (replaced *State) {
+	earlierMu.Lock()
+	defer earlierMu.Unlock()
+	old := current.Swap(s)
+	if old != nil && old != s {
 		NoteSecondClient() // observations of the old one may still start children
+		earlier = append(pruned(earlier, s), old)
 	}
+	return old
 }
 
-// CompareAndSwap replaces old with s only if old is still the default.
-func CompareAndSwap(old, s *State) bool { return current.CompareAndSwap(old, s) }
+// Retire takes s out of the defaults when its client shuts down. When s
+// is the default, the most recent earlier default that still records
+// takes its place, and is returned; otherwise Retire returns nil and the
+// default is unchanged.
+func Retire(s *State) (next *State) {
+	if s == nil {
+		return nil
+	}
+	earlierMu.Lock()
+	defer earlierMu.Unlock()
+	earlier = pruned(earlier, s)
+	if current.Load() != s {
+		return nil
+	}
+	if n := len(earlier); n > 0 {
+		next = earlier[n-1]
+		earlier = earlier[:n-1]
+	}
+	current.Store(next)
+	return next
+}
+
+// pruned is list without drop and without the states that were stopped.
+func pruned(list []*State, drop *State) []*State {
+	kept := list[:0]
+	for _, st := range list {
+		if st != drop && !st.stopped.Load() {
+			kept = append(kept, st)
+		}
+	}
+	clear(list[len(kept):])
+	return kept
+}
 
 // secondClient is set once any client other than the default records an
 // observation or is bound to a context: from then on, contexts are asked
