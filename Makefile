@@ -56,6 +56,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'Wrap' -benchtime $(BENCHTIME) -count $(BENCHCOUNT) . | tee bin/bench.txt
 	$(GO) test -run '^$$' -bench 'Capture' -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./capture | tee -a bin/bench.txt
 	$(GO) test -run '^$$' -bench 'ExportThroughput' -benchtime 200000x -count $(BENCHCOUNT) ./tracing | tee -a bin/bench.txt
+	$(GO) test -run '^$$' -bench 'EncodeDeep' -benchtime 10x -count $(BENCHCOUNT) ./tracing | tee -a bin/bench.txt
 	@# One -count at a time, so that ours and raw alternate and a burst of
 	@# other work on the machine falls on both alike.
 	for i in $$(seq $(BENCHCOUNT)); do $(GO) test -run '^$$' -bench 'Pipeline' -benchtime 6x -count 1 . ; done | tee -a bin/bench.txt

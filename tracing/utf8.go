@@ -146,38 +146,70 @@ func valueValid(v attribute.Value) bool {
 // fixAttrs returns kvs with every key and string value made valid UTF-8,
 // in a new slice when any needed it.
 func fixAttrs(kvs []attribute.KeyValue) []attribute.KeyValue {
-	if attrsValid(kvs) {
-		return kvs
-	}
-	out := make([]attribute.KeyValue, len(kvs))
+	kvs, _ = fixKeyValues(kvs)
+	return kvs
+}
+
+// fixKeyValues is fixAttrs, and whether any key or value needed fixing.
+// Like fixValue it reads each value once, however deep its maps and
+// slices nest.
+func fixKeyValues(kvs []attribute.KeyValue) ([]attribute.KeyValue, bool) {
+	var out []attribute.KeyValue
 	for i, kv := range kvs {
-		out[i] = attribute.KeyValue{Key: attribute.Key(fixString(string(kv.Key))), Value: fixValue(kv.Value)}
+		v, changed := fixValue(kv.Value)
+		if k := string(kv.Key); !utf8.ValidString(k) {
+			kv.Key, changed = attribute.Key(fixString(k)), true
+		}
+		if changed && out == nil {
+			out = make([]attribute.KeyValue, i, len(kvs))
+			copy(out, kvs)
+		}
+		if out != nil {
+			out = append(out, attribute.KeyValue{Key: kv.Key, Value: v})
+		}
 	}
-	return out
+	if out == nil {
+		return kvs, false
+	}
+	return out, true
 }
 
 // fixValue returns v with every string made valid UTF-8, those of slices
-// and maps of values included.
-func fixValue(v attribute.Value) attribute.Value {
+// and maps of values included, and whether any needed it.
+func fixValue(v attribute.Value) (attribute.Value, bool) {
 	switch v.Type() {
 	case attribute.STRING:
-		return attribute.StringValue(fixString(v.AsString()))
+		if s := v.AsString(); !utf8.ValidString(s) {
+			return attribute.StringValue(fixString(s)), true
+		}
 	case attribute.STRINGSLICE:
 		vs := v.AsStringSlice() // a copy
+		changed := false
 		for j, s := range vs {
-			vs[j] = fixString(s)
+			if !utf8.ValidString(s) {
+				vs[j], changed = fixString(s), true
+			}
 		}
-		return attribute.StringSliceValue(vs)
+		if changed {
+			return attribute.StringSliceValue(vs), true
+		}
 	case attribute.SLICE:
 		xs := v.AsSlice() // a copy
+		changed := false
 		for j, x := range xs {
-			xs[j] = fixValue(x)
+			if fx, ok := fixValue(x); ok {
+				xs[j], changed = fx, true
+			}
 		}
-		return attribute.SliceValue(xs...)
+		if changed {
+			return attribute.SliceValue(xs...), true
+		}
 	case attribute.MAP:
-		return attribute.MapValue(fixAttrs(v.AsMap())...)
+		if kvs, changed := fixKeyValues(v.AsMap()); changed {
+			return attribute.MapValue(kvs...), true
+		}
 	}
-	return v
+	return v, false
 }
 
 func fixString(s string) string {

@@ -199,6 +199,30 @@ func main() {
 			row("  time to the first chunk", dur(f), dur(b), fmt.Sprintf("%.2f×", f/b), "", "")
 		}
 	}
+	// Nested values cost time in their size: the time per level at the
+	// deepest is that at the shallowest, give or take the cost of a
+	// larger heap and stack; in the square of the depth it would be
+	// 16 times.
+	for _, v := range []struct{ name, what string }{{"", "valid"}, {"invalid/", "not valid UTF-8"}} {
+		s, ok1 := get("EncodeDeep/" + v.name + "depth=500")
+		l, ok2 := get("EncodeDeep/" + v.name + "depth=8000")
+		if !ok1 || !ok2 {
+			continue
+		}
+		sv, lv := median(s.extra["ns/level"]), median(l.extra["ns/level"])
+		if sv > 0 {
+			row("encode a value nested 8,000 vs 500 deep ("+v.what+"), per level",
+				fmt.Sprintf("%s, %.1f allocs", dur(lv), median(l.allocs)/8000),
+				fmt.Sprintf("%s, %.1f allocs", dur(sv), median(s.allocs)/500),
+				fmt.Sprintf("%.2f×", lv/sv), "≤ 4.00×", pass(lv <= 4*sv))
+		}
+	}
+	if o, ok := get("EncodeDeep/depth=8000"); ok {
+		if st, ok := get("EncodeDeep/stock/depth=8000"); ok {
+			row("encode a value nested 8,000 deep vs the stock exporter", dur(median(o.ns))+", "+allocs(o),
+				dur(median(st.ns))+", "+allocs(st), fmt.Sprintf("%.2f×", median(o.ns)/median(st.ns)), "", "")
+		}
+	}
 	if t, ok := res["ExportThroughput"]; ok {
 		v := median(t.extra["spans/s"])
 		row("export to loopback OTLP server", fmt.Sprintf("%.0f spans/s", v), "", "", "≥ 230000 spans/s", pass(v >= 230000))
