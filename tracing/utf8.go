@@ -6,9 +6,9 @@ import (
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
 
 // utf8Fixer makes every string of the spans it is given valid UTF-8:
@@ -38,30 +38,60 @@ func (f *utf8Fixer) span(s sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
 	if res == s.Resource() && spanIsValidUTF8(s) {
 		return s
 	}
-	stub := tracetest.SpanStubFromReadOnlySpan(s)
-	stub.Name = fixString(stub.Name)
-	stub.Attributes = fixAttrs(stub.Attributes)
-	for j := range stub.Events {
-		stub.Events[j].Name = fixString(stub.Events[j].Name)
-		stub.Events[j].Attributes = fixAttrs(stub.Events[j].Attributes)
+	fs := &fixedSpan{ReadOnlySpan: s, name: fixString(s.Name()), attrs: fixAttrs(s.Attributes()), res: res}
+	if evs := s.Events(); len(evs) > 0 {
+		fs.events = make([]sdktrace.Event, len(evs))
+		for j, ev := range evs {
+			ev.Name = fixString(ev.Name)
+			ev.Attributes = fixAttrs(ev.Attributes)
+			fs.events[j] = ev
+		}
 	}
-	for j := range stub.Links {
-		stub.Links[j].Attributes = fixAttrs(stub.Links[j].Attributes)
+	if ls := s.Links(); len(ls) > 0 {
+		fs.links = make([]sdktrace.Link, len(ls))
+		for j, l := range ls {
+			l.Attributes = fixAttrs(l.Attributes)
+			fs.links[j] = l
+		}
 	}
-	stub.Status.Description = fixString(stub.Status.Description)
-	sc := &stub.InstrumentationScope
-	sc.Name = fixString(sc.Name)
-	sc.Version = fixString(sc.Version)
-	sc.SchemaURL = fixString(sc.SchemaURL)
-	if !iterValid(sc.Attributes.Iter()) {
-		sc.Attributes = attribute.NewSet(fixAttrs(sc.Attributes.ToSlice())...)
+	fs.status = s.Status()
+	fs.status.Description = fixString(fs.status.Description)
+	sc := s.InstrumentationScope()
+	fs.scope = instrumentation.Scope{Name: fixString(sc.Name), Version: fixString(sc.Version), SchemaURL: fixString(sc.SchemaURL), Attributes: sc.Attributes}
+	if kvs, changed := fixKeyValues(sc.Attributes.ToSlice()); changed {
+		fs.scope.Attributes = attribute.NewSet(kvs...)
 	}
-	// Snapshot reads the deprecated library instead of a scope with
-	// no name, so it must hold the fixed scope too.
-	//lint:ignore SA1019 Snapshot still reads it, as said above
-	stub.InstrumentationLibrary = stub.InstrumentationScope //nolint:staticcheck // SA1019: as the line above says
-	stub.Resource = res
-	return stub.Snapshot()
+	return fs
+}
+
+// fixedSpan is a span with its strings made valid: the fields below
+// stand in for the span's own, the rest is read from the span. It is
+// the encoder's alone, which does not change what it returns.
+type fixedSpan struct {
+	sdktrace.ReadOnlySpan
+	name   string
+	attrs  []attribute.KeyValue
+	events []sdktrace.Event
+	links  []sdktrace.Link
+	status sdktrace.Status
+	scope  instrumentation.Scope
+	res    *resource.Resource
+}
+
+func (s *fixedSpan) Name() string                                { return s.name }
+func (s *fixedSpan) Attributes() []attribute.KeyValue            { return s.attrs }
+func (s *fixedSpan) Events() []sdktrace.Event                    { return s.events }
+func (s *fixedSpan) Links() []sdktrace.Link                      { return s.links }
+func (s *fixedSpan) Status() sdktrace.Status                     { return s.status }
+func (s *fixedSpan) InstrumentationScope() instrumentation.Scope { return s.scope }
+func (s *fixedSpan) Resource() *resource.Resource                { return s.res }
+
+// InstrumentationLibrary returns the fixed scope, which the deprecated
+// library is an alias of.
+//
+//lint:ignore SA1019 a ReadOnlySpan still has this method
+func (s *fixedSpan) InstrumentationLibrary() instrumentation.Library { //nolint:staticcheck // SA1019: as the line above says
+	return s.scope
 }
 
 // resource returns r, or when r holds a string that is not valid UTF-8, a

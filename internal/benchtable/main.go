@@ -223,6 +223,9 @@ func main() {
 				dur(median(st.ns))+", "+allocs(st), fmt.Sprintf("%.2f×", median(o.ns)/median(st.ns)), "", "")
 		}
 	}
+	if b, ok := res["BinarySize/quickstart"]; ok && len(b.extra["bytes"]) > 0 {
+		row("size of the quickstart's binary (go build, no gRPC linked)", fmt.Sprintf("%.1f MB", median(b.extra["bytes"])/1e6), "", "", "", "")
+	}
 	if t, ok := res["ExportThroughput"]; ok {
 		v := median(t.extra["spans/s"])
 		row("export to loopback OTLP server", fmt.Sprintf("%.0f spans/s", v), "", "", "≥ 230000 spans/s", pass(v >= 230000))
