@@ -71,6 +71,10 @@ bench:
 	$(GO) test -run '^$$' -bench 'Wrap' -benchtime $(BENCHTIME) -count $(BENCHCOUNT) . | tee bin/bench.txt
 	$(GO) test -run '^$$' -bench 'Capture' -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./capture | tee -a bin/bench.txt
 	$(GO) test -run '^$$' -bench 'ExportThroughput' -benchtime 200000x -count $(BENCHCOUNT) ./tracing | tee -a bin/bench.txt
+	$(GO) test -run '^$$' -bench 'EncodeDeep' -benchtime 10x -count $(BENCHCOUNT) ./tracing | tee -a bin/bench.txt
+	@# The size of a user's program, as a line of go test -bench output.
+	$(GO) build -o bin/quickstart ./examples/quickstart
+	@echo "BenchmarkBinarySize/quickstart 1 $$(wc -c < bin/quickstart) bytes" | tee -a bin/bench.txt
 	@# One -count at a time, so that ours and raw alternate and a burst of
 	@# other work on the machine falls on both alike.
 	for i in $$(seq $(BENCHCOUNT)); do $(GO) test -run '^$$' -bench 'Pipeline' -benchtime 6x -count 1 . ; done | tee -a bin/bench.txt
@@ -93,4 +97,5 @@ fuzz:
 	@# New inputs are minimised in 200 runs, not for a minute: each run
 	@# of this target exports through the stock exporter too.
 	$(GO) test -run '^$$' -fuzz '^FuzzOTLPEncode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x ./tracing
+	$(GO) test -run '^$$' -fuzz '^FuzzAnswer$$' -fuzztime $(FUZZTIME) ./tracing
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzSSEReader$$' -fuzztime $(FUZZTIME) ./internal/llmhttp

@@ -2,10 +2,9 @@ package tracing
 
 import (
 	"strings"
+	"unicode/utf8"
 
-	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
-	"google.golang.org/genproto/googleapis/rpc/status"
-	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // attempt is what the exporter saw of the requests of one export: the
@@ -47,27 +46,136 @@ func (e *Exporter) partialSuccess(a *attempt, contentType string, body []byte) {
 	if len(body) == 0 || len(body) > maxOKBodyRead || !strings.HasPrefix(contentType, protobufContentType) {
 		return
 	}
-	var msg coltracepb.ExportTraceServiceResponse
-	if proto.Unmarshal(body, &msg) != nil {
+	rejected, msg, ok := parsePartialSuccess(body)
+	if !ok || rejected == 0 && msg == "" {
 		return
 	}
-	ps := msg.GetPartialSuccess()
-	if ps.GetRejectedSpans() == 0 && ps.GetErrorMessage() == "" {
-		return
-	}
-	a.partial, a.rejected = true, ps.GetRejectedSpans()
-	a.body = e.redact.text(ps.GetErrorMessage(), maxBodyShown)
+	a.partial, a.rejected = true, rejected
+	a.body = e.redact.text(msg, maxBodyShown)
 }
 
 // bodyText is the readable part of an error answer: the message of a
 // protobuf google.rpc.Status, as OTLP servers send it, or the text itself.
 func bodyText(contentType string, body []byte) string {
 	if strings.HasPrefix(contentType, protobufContentType) {
-		var st status.Status
-		if proto.Unmarshal(body, &st) != nil {
+		msg, ok := parseStatusMessage(body)
+		if !ok {
 			return ""
 		}
-		return st.GetMessage()
+		return msg
 	}
 	return string(body)
+}
+
+// The answers are read with protowire rather than with the generated OTLP
+// and google.rpc types: the package of the former holds the gRPC service
+// too, which would link gRPC into every program. The readers below accept
+// and refuse what proto.Unmarshal does for those types (a fuzz test
+// compares them), and read each byte once, so a hostile body costs time in
+// its length, which the exporter bounds.
+
+// Field numbers of the answers (opentelemetry-proto's
+// collector/trace/v1/trace_service.proto, googleapis' google/rpc/status.proto
+// and protobuf's google/protobuf/any.proto).
+const (
+	fResponsePartialSuccess = 1
+	fPartialRejectedSpans   = 1
+	fPartialErrorMessage    = 2
+	fRPCStatusCode          = 1
+	fRPCStatusMessage       = 2
+	fRPCStatusDetails       = 3
+	fAnyTypeURL             = 1
+	fAnyValue               = 2
+)
+
+// parsePartialSuccess returns the rejected spans and the error message of
+// the partial success of the ExportTraceServiceResponse in b, zero when it
+// has none. ok is false when b is not such a message.
+func parsePartialSuccess(b []byte) (rejected int64, msg string, ok bool) {
+	ok = eachField(b, func(f wireField) bool {
+		if f.num == fResponsePartialSuccess && f.typ == protowire.BytesType {
+			// A message field that occurs again is merged into the first.
+			return eachField(f.bytes, func(f wireField) bool {
+				switch {
+				case f.num == fPartialRejectedSpans && f.typ == protowire.VarintType:
+					rejected = int64(f.varint)
+				case f.num == fPartialErrorMessage && f.typ == protowire.BytesType:
+					if !utf8.Valid(f.bytes) {
+						return false
+					}
+					msg = string(f.bytes)
+				}
+				return true
+			})
+		}
+		return true
+	})
+	if !ok {
+		return 0, "", false
+	}
+	return rejected, msg, true
+}
+
+// parseStatusMessage returns the message of the google.rpc.Status in b.
+// ok is false when b is not such a message.
+func parseStatusMessage(b []byte) (msg string, ok bool) {
+	ok = eachField(b, func(f wireField) bool {
+		switch {
+		case f.num == fRPCStatusMessage && f.typ == protowire.BytesType:
+			if !utf8.Valid(f.bytes) {
+				return false
+			}
+			msg = string(f.bytes)
+		case f.num == fRPCStatusDetails && f.typ == protowire.BytesType:
+			// A google.protobuf.Any, which is checked as it would be
+			// decoded, and otherwise not read.
+			return eachField(f.bytes, func(f wireField) bool {
+				return f.num != fAnyTypeURL || f.typ != protowire.BytesType || utf8.Valid(f.bytes)
+			})
+		}
+		// The code, an int32, needs no check beyond its varint's.
+		return true
+	})
+	if !ok {
+		return "", false
+	}
+	return msg, true
+}
+
+// wireField is one field of a protobuf message: its number, its wire
+// type, and its value when that is a varint or length-delimited.
+type wireField struct {
+	num    protowire.Number
+	typ    protowire.Type
+	varint uint64
+	bytes  []byte
+}
+
+// eachField calls fn with each field of the protobuf message in b, in
+// order, and reports whether b is well formed and fn returned true for
+// every field. Fields of a group, which no message read here has, are
+// checked and skipped, as proto.Unmarshal skips unknown ones; nested
+// groups deeper than protowire's recursion limit make b malformed.
+func eachField(b []byte, fn func(wireField) bool) bool {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 || num > protowire.MaxValidNumber {
+			return false
+		}
+		b = b[n:]
+		f := wireField{num: num, typ: typ}
+		switch typ {
+		case protowire.VarintType:
+			f.varint, n = protowire.ConsumeVarint(b)
+		case protowire.BytesType:
+			f.bytes, n = protowire.ConsumeBytes(b)
+		default:
+			n = protowire.ConsumeFieldValue(num, typ, b)
+		}
+		if n < 0 || !fn(f) {
+			return false
+		}
+		b = b[n:]
+	}
+	return true
 }

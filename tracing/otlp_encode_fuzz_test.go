@@ -197,6 +197,7 @@ type fuzzInput struct {
 	invalid   bool // a string that is not valid UTF-8 went into the batch
 	nan       bool // a NaN went into the batch
 	depth     int  // of slices and maps being read
+	chain     int  // the depth of the deepest chain of slices and maps read
 }
 
 func (in *fuzzInput) byte() byte {
@@ -277,9 +278,9 @@ func (in *fuzzInput) dropped() int {
 }
 
 func (in *fuzzInput) value() attribute.Value {
-	kind := in.n(13)
-	if in.depth >= 2 && (kind == 10 || kind == 11) {
-		kind = 4 // slices and maps nest two deep, no more
+	kind := in.n(14)
+	if in.depth >= 2 && (kind == 10 || kind == 11 || kind == 13) {
+		kind = 4 // slices and maps nest two deep, no more, but in a chain
 	}
 	switch kind {
 	case 0:
@@ -333,6 +334,14 @@ func (in *fuzzInput) value() attribute.Value {
 		in.depth++
 		defer func() { in.depth-- }()
 		return attribute.MapValue(in.attrs()...)
+	case 13:
+		// A chain of slices and maps up to 256 deep, which costs the
+		// input two bytes, around any other value.
+		depth := 1 + int(in.byte())
+		in.depth += 2
+		defer func() { in.depth -= 2 }()
+		in.chain = max(in.chain, depth)
+		return deepValueOf(depth, in.value())
 	default:
 		return attribute.Int64Value(int64(int8(in.byte()))) // small, and negative ones
 	}

@@ -13,10 +13,26 @@ import (
 // each message's size, which goes before it on the wire, and an append
 // function writes it. The two must agree field for field; the tests
 // decode what is written and compare it with the stock exporter's.
+//
+// A slice or map of values holds AnyValue messages within AnyValue
+// messages, as deep as it nests. So that writing one costs time in its
+// size, not in the square of its depth, an attribute is measured once
+// before it is written and the size of every slice and map in it is kept
+// for the writer (see valueWriter), which would otherwise measure each
+// again at each level above it.
 
 // measure computes the sizes of messages and notes whether a string in
-// them is not valid UTF-8.
-type measure struct{ invalid bool }
+// them is not valid UTF-8. One that starts with invalid set checks no
+// string: the writer's, whose strings were checked when their span was
+// measured.
+type measure struct {
+	invalid bool
+	// record makes value append to sizes the size of the ArrayValue or
+	// KeyValueList of each slice or map it measures, in pre-order: a
+	// value before the values within it.
+	record bool
+	sizes  []int
+}
 
 // str returns the length of s, checking it.
 func (m *measure) str(s string) int {
@@ -123,28 +139,74 @@ func (m *measure) value(v attribute.Value) int {
 		}
 		return lenField(fAnyArray, n)
 	case attribute.SLICE:
+		at := m.slot()
 		n := 0
 		for _, x := range v.AsSlice() {
 			n += lenField(fArrayValues, m.value(x))
 		}
+		m.fill(at, n)
 		return lenField(fAnyArray, n)
 	case attribute.MAP:
+		at := m.slot()
 		n := 0
 		for _, kv := range v.AsMap() {
 			n += lenField(fKvlistValues, m.keyValue(kv))
 		}
+		m.fill(at, n)
 		return lenField(fAnyKvlist, n)
 	default:
 		return lenField(fAnyString, len(invalidAttributeText))
 	}
 }
 
+// slot reserves the place in sizes of the slice or map being measured,
+// before the values within it take theirs, and returns it; -1 when m
+// does not record.
+func (m *measure) slot() int {
+	if !m.record {
+		return -1
+	}
+	m.sizes = append(m.sizes, 0)
+	return len(m.sizes) - 1
+}
+
+// fill notes n in the place slot reserved.
+func (m *measure) fill(at, n int) {
+	if at >= 0 {
+		m.sizes[at] = n
+	}
+}
+
 // keyValueSize is the size of the KeyValue message of kv, whose strings
 // are valid.
-func keyValueSize(kv attribute.KeyValue) int { return new(measure).keyValue(kv) }
+func keyValueSize(kv attribute.KeyValue) int {
+	m := measure{invalid: true}
+	return m.keyValue(kv)
+}
+
+// appendKeyValue appends kv as a KeyValue message in field num.
+func appendKeyValue(b []byte, num protowire.Number, kv attribute.KeyValue) []byte {
+	w := newValueWriter()
+	return w.keyValue(b, num, kv)
+}
+
+// valueWriter appends attributes, measuring each once: the sizes of the
+// slices and maps within it are kept in pre-order, the order in which
+// they are written, and taken as they are. One writer serves the
+// attributes of a span, one after another, so that they share its
+// space for sizes.
+type valueWriter struct {
+	m    measure
+	next int // the index in m.sizes of the next slice or map written
+}
+
+func newValueWriter() valueWriter {
+	return valueWriter{m: measure{invalid: true, record: true}}
+}
 
 // appendSpan appends the Span message of s, of size n, with its tag.
 func appendSpan(b []byte, s sdktrace.ReadOnlySpan, n int) []byte {
+	w := newValueWriter()
 	b = appendLen(b, fScopeSpansSpans, n)
 	sc := s.SpanContext()
 	tid, sid := sc.TraceID(), sc.SpanID()
@@ -163,19 +225,19 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan, n int) []byte {
 	b = appendFixed64Field(b, fSpanStart, unixNano(s.StartTime().UnixNano()))
 	b = appendFixed64Field(b, fSpanEnd, unixNano(s.EndTime().UnixNano()))
 	for _, kv := range s.Attributes() {
-		b = appendKeyValue(b, fSpanAttributes, kv)
+		b = w.keyValue(b, fSpanAttributes, kv)
 	}
 	b = appendVarintField(b, fSpanDroppedAttrs, clampUint32(s.DroppedAttributes()))
 	for _, ev := range s.Events() {
-		b = appendEvent(b, ev)
+		b = w.event(b, ev)
 	}
 	b = appendVarintField(b, fSpanDroppedEvents, clampUint32(s.DroppedEvents()))
 	for _, l := range s.Links() {
-		b = appendLink(b, l)
+		b = w.link(b, l)
 	}
 	b = appendVarintField(b, fSpanDroppedLinks, clampUint32(s.DroppedLinks()))
 	st := s.Status()
-	var m measure
+	m := measure{invalid: true}
 	b = appendLen(b, fSpanStatus, m.status(st))
 	b = appendStr(b, fStatusMessage, st.Description)
 	b = appendVarintField(b, fStatusCode, statusCode(st.Code))
@@ -183,19 +245,19 @@ func appendSpan(b []byte, s sdktrace.ReadOnlySpan, n int) []byte {
 	return protowire.AppendFixed32(b, spanFlags(sc.TraceFlags(), parent))
 }
 
-func appendEvent(b []byte, ev sdktrace.Event) []byte {
-	var m measure
+func (w *valueWriter) event(b []byte, ev sdktrace.Event) []byte {
+	m := measure{invalid: true}
 	b = appendLen(b, fSpanEvents, m.event(ev))
 	b = appendFixed64Field(b, fEventTime, unixNano(ev.Time.UnixNano()))
 	b = appendStr(b, fEventName, ev.Name)
 	for _, kv := range ev.Attributes {
-		b = appendKeyValue(b, fEventAttributes, kv)
+		b = w.keyValue(b, fEventAttributes, kv)
 	}
 	return appendVarintField(b, fEventDroppedAttrs, clampUint32(ev.DroppedAttributeCount))
 }
 
-func appendLink(b []byte, l sdktrace.Link) []byte {
-	var m measure
+func (w *valueWriter) link(b []byte, l sdktrace.Link) []byte {
+	m := measure{invalid: true}
 	b = appendLen(b, fSpanLinks, m.link(l))
 	sc := l.SpanContext
 	tid, sid := sc.TraceID(), sc.SpanID()
@@ -204,25 +266,65 @@ func appendLink(b []byte, l sdktrace.Link) []byte {
 	b = appendLen(b, fLinkSpanID, len(sid))
 	b = append(b, sid[:]...)
 	for _, kv := range l.Attributes {
-		b = appendKeyValue(b, fLinkAttributes, kv)
+		b = w.keyValue(b, fLinkAttributes, kv)
 	}
 	b = appendVarintField(b, fLinkDroppedAttrs, clampUint32(l.DroppedAttributeCount))
 	b = protowire.AppendTag(b, fLinkFlags, protowire.Fixed32Type)
 	return protowire.AppendFixed32(b, spanFlags(sc.TraceFlags(), sc))
 }
 
-// appendKeyValue appends kv as a KeyValue message in field num.
-func appendKeyValue(b []byte, num protowire.Number, kv attribute.KeyValue) []byte {
-	var m measure
-	b = appendLen(b, num, m.keyValue(kv))
-	b = appendStr(b, fKeyValueKey, string(kv.Key))
-	return appendValue(b, fKeyValueValue, kv.Value)
+// keyValue appends kv as a KeyValue message in field num.
+func (w *valueWriter) keyValue(b []byte, num protowire.Number, kv attribute.KeyValue) []byte {
+	w.m.sizes, w.next = w.m.sizes[:0], 0
+	b = appendLen(b, num, w.m.keyValue(kv))
+	return w.keyValueBody(b, kv)
 }
 
-// appendValue appends v as an AnyValue message in field num.
-func appendValue(b []byte, num protowire.Number, v attribute.Value) []byte {
-	var m measure
-	b = appendLen(b, num, m.value(v))
+// keyValueBody appends the fields of kv's KeyValue message.
+func (w *valueWriter) keyValueBody(b []byte, kv attribute.KeyValue) []byte {
+	b = appendStr(b, fKeyValueKey, string(kv.Key))
+	return w.value(b, fKeyValueValue, kv.Value)
+}
+
+// size is the size of the AnyValue message of v, the next value to be
+// written: for a slice or map the size kept for it, for any other value
+// its own, which it takes no time in its depth to measure.
+func (w *valueWriter) size(v attribute.Value) int {
+	switch v.Type() {
+	case attribute.SLICE:
+		return lenField(fAnyArray, w.m.sizes[w.next])
+	case attribute.MAP:
+		return lenField(fAnyKvlist, w.m.sizes[w.next])
+	}
+	return w.m.value(v)
+}
+
+// value appends v as an AnyValue message in field num.
+func (w *valueWriter) value(b []byte, num protowire.Number, v attribute.Value) []byte {
+	b = appendLen(b, num, w.size(v))
+	switch v.Type() {
+	case attribute.SLICE:
+		b = appendLen(b, fAnyArray, w.m.sizes[w.next])
+		w.next++
+		for _, x := range v.AsSlice() {
+			b = w.value(b, fArrayValues, x)
+		}
+	case attribute.MAP:
+		b = appendLen(b, fAnyKvlist, w.m.sizes[w.next])
+		w.next++
+		for _, kv := range v.AsMap() {
+			b = appendLen(b, fKvlistValues, strField(fKeyValueKey, string(kv.Key))+lenField(fKeyValueValue, w.size(kv.Value)))
+			b = w.keyValueBody(b, kv)
+		}
+	default:
+		b = appendScalar(b, v)
+	}
+	return b
+}
+
+// appendScalar appends the one field of the AnyValue message of v,
+// which is neither a slice nor a map of values.
+func appendScalar(b []byte, v attribute.Value) []byte {
 	switch v.Type() {
 	case attribute.EMPTY:
 	case attribute.BOOL:
@@ -280,26 +382,6 @@ func appendValue(b []byte, num protowire.Number, v attribute.Value) []byte {
 			b = appendLen(b, fArrayValues, lenField(fAnyString, len(x)))
 			b = protowire.AppendTag(b, fAnyString, protowire.BytesType)
 			b = protowire.AppendString(b, x)
-		}
-	case attribute.SLICE:
-		xs := v.AsSlice()
-		n := 0
-		for _, x := range xs {
-			n += lenField(fArrayValues, m.value(x))
-		}
-		b = appendLen(b, fAnyArray, n)
-		for _, x := range xs {
-			b = appendValue(b, fArrayValues, x)
-		}
-	case attribute.MAP:
-		kvs := v.AsMap()
-		n := 0
-		for _, kv := range kvs {
-			n += lenField(fKvlistValues, m.keyValue(kv))
-		}
-		b = appendLen(b, fAnyKvlist, n)
-		for _, kv := range kvs {
-			b = appendKeyValue(b, fKvlistValues, kv)
 		}
 	default:
 		b = protowire.AppendTag(b, fAnyString, protowire.BytesType)

@@ -6,9 +6,9 @@ import (
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
 
 // utf8Fixer makes every string of the spans it is given valid UTF-8:
@@ -38,30 +38,60 @@ func (f *utf8Fixer) span(s sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
 	if res == s.Resource() && spanIsValidUTF8(s) {
 		return s
 	}
-	stub := tracetest.SpanStubFromReadOnlySpan(s)
-	stub.Name = fixString(stub.Name)
-	stub.Attributes = fixAttrs(stub.Attributes)
-	for j := range stub.Events {
-		stub.Events[j].Name = fixString(stub.Events[j].Name)
-		stub.Events[j].Attributes = fixAttrs(stub.Events[j].Attributes)
+	fs := &fixedSpan{ReadOnlySpan: s, name: fixString(s.Name()), attrs: fixAttrs(s.Attributes()), res: res}
+	if evs := s.Events(); len(evs) > 0 {
+		fs.events = make([]sdktrace.Event, len(evs))
+		for j, ev := range evs {
+			ev.Name = fixString(ev.Name)
+			ev.Attributes = fixAttrs(ev.Attributes)
+			fs.events[j] = ev
+		}
 	}
-	for j := range stub.Links {
-		stub.Links[j].Attributes = fixAttrs(stub.Links[j].Attributes)
+	if ls := s.Links(); len(ls) > 0 {
+		fs.links = make([]sdktrace.Link, len(ls))
+		for j, l := range ls {
+			l.Attributes = fixAttrs(l.Attributes)
+			fs.links[j] = l
+		}
 	}
-	stub.Status.Description = fixString(stub.Status.Description)
-	sc := &stub.InstrumentationScope
-	sc.Name = fixString(sc.Name)
-	sc.Version = fixString(sc.Version)
-	sc.SchemaURL = fixString(sc.SchemaURL)
-	if !iterValid(sc.Attributes.Iter()) {
-		sc.Attributes = attribute.NewSet(fixAttrs(sc.Attributes.ToSlice())...)
+	fs.status = s.Status()
+	fs.status.Description = fixString(fs.status.Description)
+	sc := s.InstrumentationScope()
+	fs.scope = instrumentation.Scope{Name: fixString(sc.Name), Version: fixString(sc.Version), SchemaURL: fixString(sc.SchemaURL), Attributes: sc.Attributes}
+	if kvs, changed := fixKeyValues(sc.Attributes.ToSlice()); changed {
+		fs.scope.Attributes = attribute.NewSet(kvs...)
 	}
-	// Snapshot reads the deprecated library instead of a scope with
-	// no name, so it must hold the fixed scope too.
-	//lint:ignore SA1019 Snapshot still reads it, as said above
-	stub.InstrumentationLibrary = stub.InstrumentationScope //nolint:staticcheck // SA1019: as the line above says
-	stub.Resource = res
-	return stub.Snapshot()
+	return fs
+}
+
+// fixedSpan is a span with its strings made valid: the fields below
+// stand in for the span's own, the rest is read from the span. It is
+// the encoder's alone, which does not change what it returns.
+type fixedSpan struct {
+	sdktrace.ReadOnlySpan
+	name   string
+	attrs  []attribute.KeyValue
+	events []sdktrace.Event
+	links  []sdktrace.Link
+	status sdktrace.Status
+	scope  instrumentation.Scope
+	res    *resource.Resource
+}
+
+func (s *fixedSpan) Name() string                                { return s.name }
+func (s *fixedSpan) Attributes() []attribute.KeyValue            { return s.attrs }
+func (s *fixedSpan) Events() []sdktrace.Event                    { return s.events }
+func (s *fixedSpan) Links() []sdktrace.Link                      { return s.links }
+func (s *fixedSpan) Status() sdktrace.Status                     { return s.status }
+func (s *fixedSpan) InstrumentationScope() instrumentation.Scope { return s.scope }
+func (s *fixedSpan) Resource() *resource.Resource                { return s.res }
+
+// InstrumentationLibrary returns the fixed scope, which the deprecated
+// library is an alias of.
+//
+//lint:ignore SA1019 a ReadOnlySpan still has this method
+func (s *fixedSpan) InstrumentationLibrary() instrumentation.Library { //nolint:staticcheck // SA1019: as the line above says
+	return s.scope
 }
 
 // resource returns r, or when r holds a string that is not valid UTF-8, a
@@ -146,38 +176,70 @@ func valueValid(v attribute.Value) bool {
 // fixAttrs returns kvs with every key and string value made valid UTF-8,
 // in a new slice when any needed it.
 func fixAttrs(kvs []attribute.KeyValue) []attribute.KeyValue {
-	if attrsValid(kvs) {
-		return kvs
-	}
-	out := make([]attribute.KeyValue, len(kvs))
+	kvs, _ = fixKeyValues(kvs)
+	return kvs
+}
+
+// fixKeyValues is fixAttrs, and whether any key or value needed fixing.
+// Like fixValue it reads each value once, however deep its maps and
+// slices nest.
+func fixKeyValues(kvs []attribute.KeyValue) ([]attribute.KeyValue, bool) {
+	var out []attribute.KeyValue
 	for i, kv := range kvs {
-		out[i] = attribute.KeyValue{Key: attribute.Key(fixString(string(kv.Key))), Value: fixValue(kv.Value)}
+		v, changed := fixValue(kv.Value)
+		if k := string(kv.Key); !utf8.ValidString(k) {
+			kv.Key, changed = attribute.Key(fixString(k)), true
+		}
+		if changed && out == nil {
+			out = make([]attribute.KeyValue, i, len(kvs))
+			copy(out, kvs)
+		}
+		if out != nil {
+			out = append(out, attribute.KeyValue{Key: kv.Key, Value: v})
+		}
 	}
-	return out
+	if out == nil {
+		return kvs, false
+	}
+	return out, true
 }
 
 // fixValue returns v with every string made valid UTF-8, those of slices
-// and maps of values included.
-func fixValue(v attribute.Value) attribute.Value {
+// and maps of values included, and whether any needed it.
+func fixValue(v attribute.Value) (attribute.Value, bool) {
 	switch v.Type() {
 	case attribute.STRING:
-		return attribute.StringValue(fixString(v.AsString()))
+		if s := v.AsString(); !utf8.ValidString(s) {
+			return attribute.StringValue(fixString(s)), true
+		}
 	case attribute.STRINGSLICE:
 		vs := v.AsStringSlice() // a copy
+		changed := false
 		for j, s := range vs {
-			vs[j] = fixString(s)
+			if !utf8.ValidString(s) {
+				vs[j], changed = fixString(s), true
+			}
 		}
-		return attribute.StringSliceValue(vs)
+		if changed {
+			return attribute.StringSliceValue(vs), true
+		}
 	case attribute.SLICE:
 		xs := v.AsSlice() // a copy
+		changed := false
 		for j, x := range xs {
-			xs[j] = fixValue(x)
+			if fx, ok := fixValue(x); ok {
+				xs[j], changed = fx, true
+			}
 		}
-		return attribute.SliceValue(xs...)
+		if changed {
+			return attribute.SliceValue(xs...), true
+		}
 	case attribute.MAP:
-		return attribute.MapValue(fixAttrs(v.AsMap())...)
+		if kvs, changed := fixKeyValues(v.AsMap()); changed {
+			return attribute.MapValue(kvs...), true
+		}
 	}
-	return v
+	return v, false
 }
 
 func fixString(s string) string {

@@ -199,6 +199,36 @@ func main() {
 			row("  time to the first chunk", dur(f), dur(b), fmt.Sprintf("%.2f×", f/b), "", "")
 		}
 	}
+	// Nested values cost time in their size: the CPU time per level at
+	// the deepest is that at the shallowest, give or take the cost of a
+	// larger heap and stack; in the square of the depth it would be 16
+	// times. The CPU time, not the time: on a shared machine a long
+	// operation waits for the CPU more, for its length, than a short one.
+	for _, v := range []struct{ name, what string }{{"", "valid"}, {"invalid/", "not valid UTF-8"}} {
+		s, ok1 := get("EncodeDeep/" + v.name + "depth=500")
+		l, ok2 := get("EncodeDeep/" + v.name + "depth=8000")
+		if !ok1 || !ok2 {
+			continue
+		}
+		sv, lv := median(s.extra["cpu-ns/level"]), median(l.extra["cpu-ns/level"])
+		if sv > 0 {
+			row("encode a value nested 8,000 vs 500 deep ("+v.what+"), CPU time per level",
+				fmt.Sprintf("%s, %.1f allocs", dur(lv), median(l.allocs)/8000),
+				fmt.Sprintf("%s, %.1f allocs", dur(sv), median(s.allocs)/500),
+				fmt.Sprintf("%.2f×", lv/sv), "≤ 4.00×", pass(lv <= 4*sv))
+		}
+	}
+	if o, ok := get("EncodeDeep/depth=8000"); ok {
+		if st, ok := get("EncodeDeep/stock/depth=8000"); ok {
+			if oc, sc := median(o.extra["cpu-ns/level"]), median(st.extra["cpu-ns/level"]); oc > 0 && sc > 0 {
+				row("encode a value nested 8,000 deep vs the stock exporter, CPU time",
+					dur(oc*8000)+", "+allocs(o), dur(sc*8000)+", "+allocs(st), fmt.Sprintf("%.2f×", oc/sc), "", "")
+			}
+		}
+	}
+	if b, ok := res["BinarySize/quickstart"]; ok && len(b.extra["bytes"]) > 0 {
+		row("size of the quickstart's binary (go build, no gRPC linked)", fmt.Sprintf("%.1f MB", median(b.extra["bytes"])/1e6), "", "", "", "")
+	}
 	if t, ok := res["ExportThroughput"]; ok {
 		v := median(t.extra["spans/s"])
 		row("export to loopback OTLP server", fmt.Sprintf("%.0f spans/s", v), "", "", "≥ 230000 spans/s", pass(v >= 230000))
