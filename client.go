@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"sync"
+	"sync/atomic"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -230,6 +232,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 
 	exp := s.exporter
+	procCfg := cfg
 	if exp != nil {
 		c.state.Scores, c.scoreQ = scoreSink(cfg, exp, nil, logger)
 	} else {
@@ -247,14 +250,23 @@ func New(opts ...Option) (*Client, error) {
 			}
 			logger.Info("langfuse: " + config.EnvPublicKey + " and " + config.EnvSecretKey +
 				" are not set; printing traces to the console instead of sending them")
+			// Each trace is printed when its root ends, on the goroutine
+			// that ends it, not at the next batch; once a second client
+			// is in use, each trace says which client printed it.
+			console := tracing.NewConsoleExporter(w, tracing.WithTraceLabel(func() string {
+				if global.SecondClient() {
+					return c.state.Name
+				}
+				return ""
+			}))
+			exp = console
+			procCfg.ExportMode = config.ExportImmediate
 			// Scores print under their trace's tree, through the same
 			// exporter.
-			console := tracing.NewConsoleExporter(w)
-			exp = console
 			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, console, logger)
 		}
 	}
-	c.proc = tracing.NewExportProcessor(cfg, exp, tracing.WithLogger(logger), tracing.WithFilter(s.filter))
+	c.proc = tracing.NewExportProcessor(procCfg, exp, tracing.WithLogger(logger), tracing.WithFilter(s.filter))
 	c.owned = tracing.NewTracerProvider(cfg, c.proc)
 	c.tp = c.owned
 	c.publish(tracing.Tracer(c.tp), s.noDefault)
@@ -272,24 +284,30 @@ func (c *Client) publish(tr trace.Tracer, noDefault bool) {
 		return
 	}
 	if old := global.Store(c.state); old.Live() {
-		c.logger.Info("langfuse: a new client ("+c.state.Name+") is now the default; the previous one ("+old.Name+
-			") records only under contexts bound to it with Client.Context, and is the default again if this one shuts down first"+
+		c.logger.Info("langfuse: a new client (" + c.state.Name + ") is now the default; the previous one (" + old.Name +
+			") records only under contexts bound to it with Client.Context, and is the default again if this one shuts down first" +
 			" (pass langfuse.AsDefault(false) to keep the default as it is)")
 	}
 }
 
+// clientCount numbers the clients without keys, so that their log lines
+// and console trees can tell them apart.
+var clientCount atomic.Uint64
+
 // clientName says which client cfg makes in log lines: its public key,
-// never a secret.
+// never a secret, or else its number among the clients without keys.
 func clientName(cfg config.Config, s *settings) string {
-	switch {
-	case cfg.PublicKey != "":
+	if cfg.PublicKey != "" {
 		return "public key " + cfg.PublicKey
-	case s.exporter != nil:
-		return "spans to its own exporter"
-	case s.provider != nil:
-		return "spans to its own TracerProvider"
 	}
-	return "no keys, printing to the console"
+	what := "no keys"
+	switch {
+	case s.exporter != nil:
+		what = "its own exporter"
+	case s.provider != nil:
+		what = "its own TracerProvider"
+	}
+	return "client " + strconv.FormatUint(clientCount.Add(1), 10) + ", " + what
 }
 
 // Context returns a copy of ctx bound to c: observations started under it

@@ -282,3 +282,30 @@ func TestVersionIsWhatExportsSend(t *testing.T) {
 		assert.Contains(t, []string{semconv.LevelDebug, semconv.LevelDefault, semconv.LevelWarning, semconv.LevelError}, string(l))
 	}
 }
+
+func TestConsolePrintsATraceWhenItsRootEndsAndNamesItsClient(t *testing.T) {
+	var first, second bytes.Buffer
+	quiet := langfuse.WithLogger(slog.New(slog.DiscardHandler))
+	a, err := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithConsoleWriter(&first), quiet)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.Shutdown(context.Background()) })
+	b, err := langfuse.New(langfuse.WithConfig(config.Default()), langfuse.WithConsoleWriter(&second), quiet,
+		langfuse.AsDefault(false))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Shutdown(context.Background()) })
+
+	bound := b.Context(context.Background()) // from here on two clients are in use
+	_, root := observe.Start(context.Background(), "on-first")
+	root.End()
+	_, other := observe.Start(bound, "on-second")
+	other.End()
+
+	// No Flush: the tree is printed as the root ends.
+	require.Contains(t, first.String(), "on-first")
+	require.Contains(t, second.String(), "on-second")
+	firstLine, _, _ := strings.Cut(first.String(), "\n")
+	secondLine, _, _ := strings.Cut(second.String(), "\n")
+	assert.Regexp(t, `^trace [0-9a-f]{32}  \[client \d+, no keys\]$`, firstLine)
+	assert.Regexp(t, `^trace [0-9a-f]{32}  \[client \d+, no keys\]$`, secondLine)
+	assert.NotEqual(t, firstLine[len("trace ")+32:], secondLine[len("trace ")+32:], "each says which client it is")
+}

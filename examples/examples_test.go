@@ -137,8 +137,9 @@ func cleanEnv() []string {
 var (
 	// logTime is the date and time the standard logger puts first.
 	logTime = regexp.MustCompile(`(?m)^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? `)
-	// duration is a span's duration on its line in the tree.
-	duration = regexp.MustCompile(`  \d+(\.\d+)?(ns|µs|ms|s)\b`)
+	// duration is a span's duration, or a generation's time to first
+	// token, on its line in the tree.
+	duration = regexp.MustCompile(`(  |ttft=)\d+(\.\d+)?(ns|µs|ms|s)\b`)
 	traceID  = regexp.MustCompile(`\b[0-9a-f]{32}\b`)
 	spanID   = regexp.MustCompile(`\b[0-9a-f]{16}\b`)
 	loopback = regexp.MustCompile(`\b127\.0\.0\.1:\d+\b`)
@@ -167,7 +168,7 @@ func normalize(stdout, stderr string) string {
 	var b strings.Builder
 	for _, part := range []struct{ name, text string }{{"stdout", stdout}, {"stderr", stderr}} {
 		s := logTime.ReplaceAllString(part.text, "<time> ")
-		s = duration.ReplaceAllString(s, "  <dur>")
+		s = duration.ReplaceAllString(s, "$1<dur>")
 		s = loopback.ReplaceAllString(s, "127.0.0.1:<port>")
 		s = number(traceID, "trace", s)
 		s = number(spanID, "span", s)

@@ -38,10 +38,12 @@ const (
 // are buffered; beyond that the oldest trace is printed early, marked as
 // incomplete. Shutdown prints whatever is still buffered.
 //
-// Each span takes one line: name, observation type, duration, and for
-// generations and embeddings the model, usage, cost and prompt. Lines below
-// it show a level other than DEFAULT or an error status with its message,
-// the input, the output and the metadata. Text is kept to one line, control
+// Each span takes one line: name, observation type, duration, then for
+// generations and embeddings the time to first token, the HTTP status of
+// a handler's observation, and for generations and embeddings the model,
+// usage, cost and prompt (usage and cost whole). Lines below it show a
+// level other than DEFAULT or an error status with its message, the
+// input, the output and the metadata. Text is kept to one line, control
 // characters escaped, and cut to 80 characters.
 //
 // A ConsoleExporter is safe for concurrent use; each call writes its output
@@ -49,8 +51,9 @@ const (
 type ConsoleExporter struct {
 	w           io.Writer
 	noDurations bool
-	maxBuf      int // spans; 0 means consoleMaxBuffered
-	maxPrint    int // span ids; 0 means consoleMaxPrinted
+	label       func() string // nil or "": no label
+	maxBuf      int           // spans; 0 means consoleMaxBuffered
+	maxPrint    int           // span ids; 0 means consoleMaxPrinted
 
 	mu       sync.Mutex
 	stopped  bool
@@ -77,6 +80,14 @@ func (f consoleOptionFunc) apply(e *ConsoleExporter) { f(e) }
 // stable for tests and examples.
 func WithoutDurations() ConsoleOption {
 	return consoleOptionFunc(func(e *ConsoleExporter) { e.noDurations = true })
+}
+
+// WithTraceLabel labels the first line of each trace with what label
+// returns, when it returns anything: a process whose several clients
+// print to one console says which client printed a trace. It is called
+// once per printed trace.
+func WithTraceLabel(label func() string) ConsoleOption {
+	return consoleOptionFunc(func(e *ConsoleExporter) { e.label = label })
 }
 
 // NewConsoleExporter returns a ConsoleExporter that writes to w, or to
@@ -315,6 +326,11 @@ func (e *ConsoleExporter) render(spans []*consoleSpan, why consoleReason, earlie
 	}
 	b := &e.out
 	fmt.Fprintf(b, "trace %s", spans[0].traceID)
+	if e.label != nil {
+		if l := e.label(); l != "" {
+			b.WriteString("  [" + consoleText(l, consoleMaxText, false) + "]")
+		}
+	}
 	h.write(b)
 	switch {
 	case why == consoleLate:
@@ -366,6 +382,9 @@ func (e *ConsoleExporter) line(s *consoleSpan, top bool, earlier map[trace.SpanI
 	b.WriteString(s.name + "  " + s.kind)
 	if !e.noDurations && s.duration != "" {
 		b.WriteString("  " + s.duration)
+	}
+	if !e.noDurations && s.ttft != "" {
+		b.WriteString("  ttft=" + s.ttft)
 	}
 	if s.extras != "" {
 		b.WriteString("  " + s.extras)

@@ -27,7 +27,8 @@ type consoleSpan struct {
 	name         string
 	kind         string
 	duration     string
-	extras       string   // model, usage, cost, prompt
+	extras       string   // status, model, usage, cost, prompt
+	ttft         string   // time to first token, a duration
 	details      []string // level, input, output, metadata lines
 	header       consoleHeader
 }
@@ -53,7 +54,7 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 		level, message, input, output string
 		traceInput, traceOutput       string
 		model, usage, cost, prompt    string
-		promptVersion                 string
+		promptVersion, status, ttft   string
 		meta                          []attribute.KeyValue
 		asRoot, madeUpParent          bool
 	)
@@ -77,9 +78,13 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 		case semconv.ObservationModel:
 			model = consoleValue(v)
 		case semconv.ObservationUsageDetails:
-			usage = consoleIO(v)
+			usage = consoleDetails(v)
 		case semconv.ObservationCostDetails:
-			cost = consoleIO(v)
+			cost = consoleDetails(v)
+		case semconv.ObservationCompletionStartTime:
+			ttft = consoleTTFT(v, ro.StartTime())
+		case consoleHTTPStatus:
+			status = consoleValue(v)
 		case semconv.ObservationPromptName:
 			prompt = consoleValue(v)
 		case semconv.ObservationPromptVersion:
@@ -111,18 +116,20 @@ func newConsoleSpan(ro sdktrace.ReadOnlySpan) *consoleSpan {
 			s.kind = consoleText(scope, consoleMaxValue, false)
 		}
 	}
-	if s.kind == "generation" || s.kind == "embedding" {
-		if prompt != "" {
-			prompt += "@" + promptVersion
-		}
-		var x []string
-		for i, f := range []string{model, usage, cost, prompt} {
-			if f != "" {
-				x = append(x, [...]string{"model=", "usage=", "cost=", "prompt="}[i]+f)
-			}
-		}
-		s.extras = strings.Join(x, " ")
+	if s.kind != "generation" && s.kind != "embedding" {
+		model, usage, cost, prompt, ttft = "", "", "", "", ""
 	}
+	if prompt != "" {
+		prompt += "@" + promptVersion
+	}
+	var x []string
+	for i, f := range []string{status, model, usage, cost, prompt} {
+		if f != "" {
+			x = append(x, [...]string{"status=", "model=", "usage=", "cost=", "prompt="}[i]+f)
+		}
+	}
+	s.extras = strings.Join(x, " ")
+	s.ttft = ttft
 
 	st := ro.Status()
 	if st.Code == codes.Error && level == "" {
@@ -242,6 +249,32 @@ func consoleIO(v attribute.Value) string {
 		s = t
 	}
 	return consoleText(s, consoleMaxText, !raw)
+}
+
+// consoleHTTPStatus is the attribute of ObserveHandler's observations
+// that holds the status code the handler sent.
+const consoleHTTPStatus = "http.response.status_code"
+
+// consoleMaxDetails bounds usage and cost details: far above what any
+// model reports, so they are never cut short, yet bounded for a hostile
+// value.
+const consoleMaxDetails = 1000
+
+// consoleDetails formats usage or cost details whole (up to
+// consoleMaxDetails runes): they are short, and a count cut in the middle
+// reads as a wrong number.
+func consoleDetails(v attribute.Value) string {
+	return consoleText(strings.TrimSpace(consoleString(v)), consoleMaxDetails, false)
+}
+
+// consoleTTFT is the time from start to the completion start time v (a
+// JSON-quoted RFC 3339 time), or "" when v is not one or precedes start.
+func consoleTTFT(v attribute.Value, start time.Time) string {
+	t, err := time.Parse(time.RFC3339Nano, strings.Trim(consoleString(v), `"`))
+	if err != nil || start.IsZero() || t.Before(start) {
+		return ""
+	}
+	return consoleDuration(t.Sub(start))
 }
 
 // consoleText returns s on one line with control characters and invalid

@@ -536,3 +536,33 @@ func TestConsoleExporterConcurrent(t *testing.T) {
 	}
 	assert.Len(t, out, len(strings.Join(want, "")))
 }
+
+func TestConsoleShowsStatusTimeToFirstTokenAndWholeUsage(t *testing.T) {
+	usage := `{"input":1234567,"output":7654321,"total":8888888,"cache_read_input_tokens":1000000,"reasoning_tokens":424242}`
+	handler := consoleStub(1, 0, "GET /chat", 0, attribute.Int(consoleHTTPStatus, 503))
+	gen := consoleStub(2, 1, "llm", 0, consoleType("generation"),
+		attribute.String(semconv.ObservationModel, "gpt-4o"),
+		attribute.String(semconv.ObservationUsageDetails, usage),
+		attribute.String(semconv.ObservationCompletionStartTime, `"`+consoleT0.Add(250*time.Millisecond).Format(time.RFC3339Nano)+`"`))
+	gen.EndTime = gen.StartTime.Add(time.Second)
+	handler.EndTime = gen.EndTime
+
+	var buf bytes.Buffer
+	e := NewConsoleExporter(&buf)
+	require.NoError(t, e.ExportSpans(context.Background(), tracetest.SpanStubs{gen, handler}.Snapshots()))
+	assert.Equal(t, "trace "+consoleTestTrace+"\n"+
+		"└─ GET /chat  span  1.00s  status=503\n"+
+		"   └─ llm  generation  1.00s  ttft=250.0ms  model=gpt-4o usage="+usage+"\n", buf.String())
+
+	buf.Reset()
+	quiet := NewConsoleExporter(&buf, WithoutDurations())
+	require.NoError(t, quiet.ExportSpans(context.Background(), tracetest.SpanStubs{gen, handler}.Snapshots()))
+	assert.NotContains(t, buf.String(), "ttft", "the time to first token is a duration, left out with them")
+	assert.Contains(t, buf.String(), "usage="+usage)
+
+	// A completion start that is not a time, or precedes the start, shows
+	// nothing rather than a wrong figure.
+	for _, v := range []string{`"yesterday"`, `"` + consoleT0.Add(-time.Second).Format(time.RFC3339Nano) + `"`} {
+		assert.Empty(t, consoleTTFT(attribute.StringValue(v), consoleT0), v)
+	}
+}
