@@ -185,7 +185,7 @@ func TestBadDestinationFailsClosed(t *testing.T) {
 			require.Error(t, err)
 			assert.ErrorIs(t, err, config.ErrDestination)
 			assert.ErrorIs(t, err, config.ErrInvalid)
-			assert.Equal(t, config.EnvTracingEnabled+`="`+value+`": not a boolean (true/false, 1/0, yes/no, on/off)`, err.Error())
+			assert.Equal(t, config.EnvTracingEnabled+`="`+value+`": not a boolean (true/false, 1/0, yes/no, on/off); tracing is off`, err.Error())
 			assert.False(t, c.TracingEnabled, "a bad switch turns tracing off, not on")
 		})
 	}

@@ -122,7 +122,7 @@ func (p *parser) tracingEnabled(dst *bool) {
 		return
 	}
 	*dst = false
-	p.errs = append(p.errs, &invalidError{name: EnvTracingEnabled, value: strconv.Quote(raw), reason: reasonBool, dest: true})
+	p.errs = append(p.errs, &invalidError{name: EnvTracingEnabled, value: strconv.Quote(raw), reason: reasonBool + "; tracing is off", dest: true})
 }
 
 const reasonBool = "not a boolean (true/false, 1/0, yes/no, on/off)"
