@@ -2,6 +2,7 @@ package langfuse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -159,7 +160,13 @@ func AsDefault(on bool) Option {
 // environment variable does not cost the client: New returns a working
 // client, with the default in place of each bad setting and every valid
 // one applied, together with an error that names every bad variable
-// (errors.Is config.ErrInvalid). Log the error and go on:
+// (errors.Is config.ErrInvalid). A bad destination fails closed instead
+// (errors.Is config.ErrDestination): a malformed LANGFUSE_BASE_URL or
+// LANGFUSE_HOST is never replaced by Langfuse Cloud, so with keys set the
+// client records nothing unless WithSpanExporter or WithTracerProvider
+// says where spans go (and sends no scores), and without keys it prints to
+// the console as it would anyway; a LANGFUSE_TRACING_ENABLED that is not a
+// boolean turns tracing off. Log the error and go on:
 //
 //	lf, err := langfuse.New()
 //	if err != nil {
@@ -184,6 +191,9 @@ func New(opts ...Option) (*Client, error) {
 	// holds the defaults in their place, so the client is built anyway
 	// and returned with it.
 	var envErr error
+	// badDest: the environment named a destination that is not one; its
+	// default must not stand in for it (config.ErrDestination).
+	badDest := false
 	if s.cfg != nil {
 		cfg = *s.cfg
 		if err := cfg.Validate(); err != nil {
@@ -192,13 +202,18 @@ func New(opts ...Option) (*Client, error) {
 	} else {
 		cfg, envErr = config.FromEnv()
 		if envErr != nil {
+			badDest = errors.Is(envErr, config.ErrDestination)
 			envErr = fmt.Errorf("langfuse: %w", envErr)
 		}
 		// A lone key means the keys are wrong, not absent: printing
 		// every trace's input and output to stderr is not what was
-		// asked, and neither is sending without a key. Record nothing
-		// unless the program said where spans go.
-		if cfg.KeysPartial() && s.exporter == nil && s.provider == nil {
+		// asked, and neither is sending without a key. Keys with a bad
+		// base URL were meant for a server that is not named: sending
+		// to the default one would hand the traces and the keys to a
+		// third party. Record nothing unless the program said where
+		// spans go. Without keys the base URL is not used, and the
+		// console stays.
+		if (cfg.KeysPartial() || (badDest && cfg.HasKeys())) && s.exporter == nil && s.provider == nil {
 			cfg.TracingEnabled = false
 		}
 	}
@@ -225,7 +240,9 @@ func New(opts ...Option) (*Client, error) {
 		return c, envErr
 	}
 	if s.provider != nil {
-		c.state.Scores, c.scoreQ = scoreSink(cfg, nil, nil, logger)
+		if !badDest { // else scores have no destination
+			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, nil, logger)
+		}
 		c.tp = s.provider
 		c.publish(tracing.Tracer(s.provider), s.noDefault)
 		return c, envErr

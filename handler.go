@@ -3,11 +3,12 @@ package langfuse
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
+	"path"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -57,22 +58,28 @@ import (
 // The span is of kind server and carries the HTTP semantic-convention
 // attributes http.request.method, url.path, http.route (the ServeMux
 // pattern's path) and http.response.status_code (200 when h writes no
-// header), so other OpenTelemetry backends read it as a server span. A 5xx
-// status sets level ERROR with a status message such as "HTTP 503 Service
-// Unavailable"; a 4xx status is the caller's fault and leaves the level
-// as it is. With observe.TraceIDHeader, a request that joins no incoming
-// trace gets a trace id derived from that header. A panic in h is recorded and goes on with the same value, so
-// the server handles it as usual (http.ErrAbortHandler included).
+// header; the status sent, also when h panics after sending it), so other
+// OpenTelemetry backends read it as a server span. A 5xx status sets level
+// ERROR with a status message such as "HTTP 503 Service Unavailable"; a
+// 4xx status is the caller's fault and leaves the level as it is. With
+// observe.TraceIDHeader, a request that joins no incoming trace gets a
+// trace id derived from that header. A panic in h is recorded and goes on
+// with the same value, so the server handles it as usual
+// (http.ErrAbortHandler included).
 //
 // Requests are recorded by the client bound to the request's context
 // (for example through http.Server.BaseContext and Client.Context), else
 // by the default client.
 //
-// The http.ResponseWriter that h gets records the status and implements
-// http.Flusher, http.Hijacker and io.ReaderFrom by delegating to the
-// server's writer; its Unwrap method gives http.ResponseController the
-// server's writer for everything else. With tracing disabled h is called
-// directly with the request as it came.
+// The http.ResponseWriter that h gets records the status and passes each
+// WriteHeader call on once. A call that net/http would ignore and log (a
+// second status, or one after Hijack) is logged as net/http logs it, to
+// the server's ErrorLog, naming h's code that made it rather than this
+// writer, and not passed on. The writer implements http.Flusher,
+// http.Hijacker and io.ReaderFrom by delegating to the server's writer;
+// its Unwrap method gives http.ResponseController the server's writer for
+// everything else. With tracing disabled h is called directly with the
+// request as it came.
 func ObserveHandler(name string, h http.Handler, opts ...observe.Option) http.Handler {
 	return &observedHandler{name: name, next: h, sp: core.NewSpec(name, opts)}
 }
@@ -156,22 +163,33 @@ func (oh *observedHandler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	r2 := r.WithContext(ctx)
 	done := false
 	defer rec.Guard(&done, nil)
-	defer oh.rename(rec, r, r2, &done) // before Guard ends a handler that panicked
+	defer oh.unwound(rec, r, r2, sw, &done) // before Guard ends a handler that panicked
 	oh.next.ServeHTTP(sw, r2)
 	done = true
-	oh.rename(rec, r, r2, nil)
+	oh.rename(rec, r, r2)
 	oh.finish(rec, sw)
+}
+
+// unwound completes the observation of a handler that did not return
+// (it panicked, or called runtime.Goexit), before Guard ends it: the name
+// the mux's pattern gives, and the status when one was sent, which the
+// client may have received whatever happened next. returned skips a
+// handler that returned, which finish completed.
+func (oh *observedHandler) unwound(rec *core.Record, in, out *http.Request, sw *statusWriter, returned *bool) {
+	if *returned {
+		return
+	}
+	oh.rename(rec, in, out)
+	if sw.status != 0 {
+		rec.Span().SetAttributes(semconv.HTTPResponseStatusCode(sw.status))
+	}
 }
 
 // rename names the observation after the pattern a ServeMux matched: in is
 // the request as it came, out the copy the handler got, on which the mux
 // sets the pattern. It runs before the observation ends, however the
-// handler left; a deferred rename passes returned to skip a request
-// that was renamed on its way out.
-func (oh *observedHandler) rename(rec *core.Record, in, out *http.Request, returned *bool) {
-	if returned != nil && *returned {
-		return // renamed already, before the observation ended
-	}
+// handler left.
+func (oh *observedHandler) rename(rec *core.Record, in, out *http.Request) {
 	if out.Pattern != "" && out.Pattern != in.Pattern {
 		if oh.name == "" {
 			rec.Span().SetName(out.Pattern)
@@ -271,36 +289,60 @@ type statusWriter struct {
 	hijacked bool
 }
 
+// WriteHeader passes code on, once: a call after the status was sent, or
+// after Hijack, is one that net/http ignores, logging it with the name of
+// the first function outside net/http that made it, which would be this
+// writer. Such a call is logged here instead, in net/http's words and
+// naming the handler's code that made it, and not passed on. Other calls
+// are passed on as they are, so an invalid code panics as net/http makes
+// it.
 func (w *statusWriter) WriteHeader(code int) {
-	if w.status != 0 && !w.hijacked {
-		// The server would log this superfluous call too, but as made by
-		// this writer; name the handler's code that made it instead.
-		w.superfluous()
+	switch {
+	case w.hijacked:
+		w.logMisuse("http: response.WriteHeader on hijacked connection from")
+		return
+	case w.status != 0:
+		w.logMisuse("http: superfluous response.WriteHeader call from")
 		return
 	}
 	w.ResponseWriter.WriteHeader(code)
-	if w.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
+	if code >= 200 || code == http.StatusSwitchingProtocols {
 		w.status = code
 	}
 }
 
-// superfluous logs a WriteHeader call after the status was sent, as
-// net/http does, naming the function that called WriteHeader.
-func (w *statusWriter) superfluous() {
-	caller := "unknown"
-	if pc, file, line, ok := runtime.Caller(2); ok {
-		name := "unknown"
-		if f := runtime.FuncForPC(pc); f != nil {
-			name = f.Name()
-		}
-		caller = fmt.Sprintf("%s (%s:%d)", name, file, line)
-	}
-	msg := "http: superfluous response.WriteHeader call from " + caller
+// logMisuse logs, as net/http logs a WriteHeader it ignores, msg followed
+// by the caller: its function, file name and line.
+func (w *statusWriter) logMisuse(msg string) {
+	caller := relevantCaller()
 	if w.server != nil && w.server.ErrorLog != nil {
-		w.server.ErrorLog.Print(msg)
+		w.server.ErrorLog.Printf("%s %s (%s:%d)", msg, caller.Function, path.Base(caller.File), caller.Line)
 		return
 	}
-	log.Print(msg)
+	log.Printf("%s %s (%s:%d)", msg, caller.Function, path.Base(caller.File), caller.Line)
+}
+
+// ownFuncPrefix starts the names of this package's functions.
+var ownFuncPrefix = reflect.TypeFor[statusWriter]().PkgPath() + "."
+
+// relevantCaller returns the first frame of the calling goroutine's stack
+// outside this package and net/http: the handler's code, for a call that
+// came through this package's writer, or through net/http's helpers such
+// as http.Error. It is how net/http finds the caller it names, but for
+// skipping this package too.
+func relevantCaller() runtime.Frame {
+	pc := make([]uintptr, 32)
+	n := runtime.Callers(1, pc)
+	frames := runtime.CallersFrames(pc[:n])
+	for {
+		frame, more := frames.Next()
+		if !strings.HasPrefix(frame.Function, ownFuncPrefix) && !strings.HasPrefix(frame.Function, "net/http.") {
+			return frame
+		}
+		if !more {
+			return runtime.Frame{}
+		}
+	}
 }
 
 func (w *statusWriter) Write(p []byte) (int, error) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
@@ -159,8 +160,8 @@ func TestNewWithoutKeysPrintsToConsole(t *testing.T) {
 }
 
 // A base URL carrying credentials is refused and its password appears
-// neither in New's error nor in the logs; the client works with the
-// default URL.
+// neither in New's error nor in the logs; the client records into the
+// exporter it was given, and the Config holds no base URL.
 func TestNewBaseURLWithUserInfoNeverShowsThePassword(t *testing.T) {
 	const secret = "sk-lf-TOPSECRET"
 	for _, name := range []string{config.EnvBaseURL, config.EnvHost} {
@@ -178,7 +179,7 @@ func TestNewBaseURLWithUserInfoNeverShowsThePassword(t *testing.T) {
 			assert.ErrorContains(t, err, "user info is not allowed")
 			assert.ErrorContains(t, err, "pk-lf-1:xxxxx@langfuse.example.com")
 			assert.NotContains(t, err.Error(), secret)
-			assert.Equal(t, config.DefaultBaseURL, c.Config().BaseURL)
+			assert.Empty(t, c.Config().BaseURL, "no destination in place of the bad one")
 			recordsSpans(t, c, rec)
 			assert.NotContains(t, logs.String(), secret)
 		})
@@ -213,4 +214,115 @@ func TestNewWithInvalidConfigReturnsNil(t *testing.T) {
 			assert.NoError(t, c.Shutdown(context.Background()))
 		})
 	}
+}
+
+// A malformed destination fails closed. Before, LANGFUSE_BASE_URL without
+// a scheme left Langfuse Cloud in the Config, and the client sent the
+// program's traces, and its keys, there. Now New returns the error and a
+// client that exports nothing: tracing off, no base URL, nothing printed
+// either (the keys say the traces were meant for a server).
+func TestNewWithBadDestinationExportsNothing(t *testing.T) {
+	for _, name := range []string{config.EnvBaseURL, config.EnvHost} {
+		for _, value := range []string{
+			"127.0.0.1:4000", "localhost:4000", "ftp://langfuse.internal", "https://",
+			"https://langfuse.internal?region=eu", "https://pk:sk-lf-secret@langfuse.internal",
+		} {
+			t.Run(name+"="+value, func(t *testing.T) {
+				clearLangfuseEnv(t)
+				t.Setenv(config.EnvPublicKey, "pk-lf-1")
+				t.Setenv(config.EnvSecretKey, "sk-lf-secret")
+				t.Setenv(name, value)
+				var console, logs bytes.Buffer
+				c, err := langfuse.New(langfuse.WithConsoleWriter(&console),
+					langfuse.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+				require.NotNil(t, c, "a bad setting does not cost the program its client")
+				t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+				require.ErrorIs(t, err, config.ErrDestination)
+				assert.ErrorIs(t, err, config.ErrInvalid)
+				assert.ErrorContains(t, err, name+"=")
+				assert.NotContains(t, err.Error(), "sk-lf-secret")
+				// Checked before anything is flushed: the client of the bug
+				// would send to Langfuse Cloud.
+				require.Empty(t, c.Config().BaseURL, "never the default destination")
+				require.False(t, c.Config().TracingEnabled, "nothing is exported")
+
+				ctx, o := observe.Start(context.Background(), "after-bad-destination", observe.WithInput("private input"))
+				assert.False(t, o.Span().IsRecording())
+				require.NoError(t, langfuse.CreateScore(ctx, langfuse.Score{Name: "s", Value: 1, TraceID: observe.CreateTraceID("t")}))
+				o.End()
+				require.NoError(t, c.Flush(context.Background()))
+				assert.Equal(t, langfuse.Stats{}, c.Stats())
+				assert.Empty(t, console.String(), "nothing printed either")
+				assert.NotContains(t, logs.String(), "sk-lf-secret")
+			})
+		}
+	}
+
+	t.Run("without keys the console as always", func(t *testing.T) {
+		clearLangfuseEnv(t)
+		t.Setenv(config.EnvBaseURL, "127.0.0.1:4000")
+		var console bytes.Buffer
+		c, err := langfuse.New(langfuse.WithConsoleWriter(&console), langfuse.WithLogger(slog.New(slog.DiscardHandler)))
+		require.NotNil(t, c)
+		t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+		require.ErrorIs(t, err, config.ErrDestination)
+		assert.Empty(t, c.Config().BaseURL)
+		_, o := observe.Start(context.Background(), "console-span")
+		o.End()
+		require.NoError(t, c.Flush(context.Background()))
+		assert.Contains(t, console.String(), "console-span")
+	})
+
+	t.Run("bad tracing switch", func(t *testing.T) {
+		clearLangfuseEnv(t)
+		t.Setenv(config.EnvPublicKey, "pk-lf-1")
+		t.Setenv(config.EnvSecretKey, "sk-lf-secret")
+		t.Setenv(config.EnvTracingEnabled, "flase")
+		rec := langfusetest.NewRecorder()
+		c, err := langfuse.New(langfuse.WithSpanExporter(rec))
+		require.NotNil(t, c)
+		t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+		require.ErrorIs(t, err, config.ErrDestination)
+		assert.ErrorContains(t, err, config.EnvTracingEnabled+`="flase"`)
+		require.False(t, c.Config().TracingEnabled)
+		_, o := observe.Start(context.Background(), "off")
+		o.End()
+		require.NoError(t, c.Flush(context.Background()))
+		assert.Empty(t, rec.Spans(), "a switch that may have meant off is off")
+	})
+
+	// With a provider of its own the program chose where spans go, but
+	// scores would still go to the base URL: they go nowhere.
+	t.Run("own provider gets no scores", func(t *testing.T) {
+		clearLangfuseEnv(t)
+		t.Setenv(config.EnvPublicKey, "pk-lf-1")
+		t.Setenv(config.EnvSecretKey, "sk-lf-secret")
+		t.Setenv(config.EnvBaseURL, "127.0.0.1:4000")
+		rec := langfusetest.NewRecorder()
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(rec))
+		t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+		c, err := langfuse.New(langfuse.WithTracerProvider(tp), langfuse.WithLogger(slog.New(slog.DiscardHandler)))
+		require.NotNil(t, c)
+		t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+		require.ErrorIs(t, err, config.ErrDestination)
+		ctx, o := observe.Start(context.Background(), "own-provider")
+		require.NoError(t, langfuse.CreateScore(ctx, langfuse.Score{Name: "s", Value: 1, TraceID: o.TraceID()}))
+		o.End()
+		require.NoError(t, c.Flush(context.Background()))
+		_, ok := rec.Find("own-provider")
+		assert.True(t, ok, "spans go where the program's provider sends them")
+		assert.Equal(t, langfuse.Stats{}, c.Stats(), "no score queued for a destination that is not there")
+	})
+}
+
+// A Config the program built with a bad destination is refused whole: no
+// client, nothing sent.
+func TestNewWithConfigBadDestinationReturnsNil(t *testing.T) {
+	cfg := config.Default()
+	cfg.PublicKey, cfg.SecretKey = "pk-lf-1", "sk-lf-secret"
+	cfg.BaseURL = "127.0.0.1:4000"
+	c, err := langfuse.New(langfuse.WithConfig(cfg))
+	assert.Nil(t, c)
+	require.ErrorIs(t, err, config.ErrDestination)
+	assert.ErrorContains(t, err, `BaseURL="127.0.0.1:4000"`)
 }

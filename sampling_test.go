@@ -3,11 +3,14 @@ package langfuse_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
@@ -15,38 +18,87 @@ import (
 	"github.com/observe-go/langfuse/semconv"
 )
 
-// TestSampleRateAppliesToTracesTheProgramMadeUp checks that a trace id the
-// program made itself starts a new trace, which the sample rate decides,
-// while a parent from another service keeps its own decision.
+// TestSampleRateAppliesToTracesTheProgramMadeUp checks that
+// LANGFUSE_SAMPLE_RATE decides a trace whose ids the program chose with
+// observe.WithTraceContext, with or without a parent span id, as it
+// decides any new trace: by trace id. A parent span id the program passes
+// is no decision of another service; before, such a trace was always
+// kept. A W3C traceparent received from another service keeps its
+// sampled flag whatever the rate.
 func TestSampleRateAppliesToTracesTheProgramMadeUp(t *testing.T) {
-	traceID := observe.CreateTraceID("order-1")
+	const (
+		parentSpanID = "00f067aa0ba902b7"
+		// The rate keeps a trace when the low 63 bits of its id's last
+		// 8 bytes fall below rate * 2^63: low is kept at 0.5, high is not.
+		low  = "4bf92f3577b34da60000000000000001"
+		high = "4bf92f3577b34da6fffffffffffffffe"
+	)
+	chosen := func(traceID, parent string) func() (context.Context, []observe.Option) {
+		return func() (context.Context, []observe.Option) {
+			return context.Background(), []observe.Option{observe.WithTraceContext(traceID, parent)}
+		}
+	}
+	received := func(traceID, flags string) func() (context.Context, []observe.Option) {
+		return func() (context.Context, []observe.Option) {
+			h := http.Header{}
+			h.Set("traceparent", "00-"+traceID+"-"+parentSpanID+"-"+flags)
+			return propagation.TraceContext{}.Extract(context.Background(), propagation.HeaderCarrier(h)), nil
+		}
+	}
 	for _, tt := range []struct {
-		name   string
-		rate   float64
-		parent string
-		want   bool
+		name    string
+		rate    float64
+		traceID string
+		start   func() (context.Context, []observe.Option)
+		want    bool
 	}{
-		{"made-up parent, rate 0", 0, "", false},
-		{"made-up parent, rate 1", 1, "", true},
-		{"parent of another service, rate 0", 0, "00f067aa0ba902b7", true},
+		{"chosen id, no parent, rate 0", 0, low, chosen(low, ""), false},
+		{"chosen id, no parent, rate 1", 1, high, chosen(high, ""), true},
+		{"chosen id and parent, rate 0", 0, low, chosen(low, parentSpanID), false},
+		{"chosen id and parent, rate 1", 1, high, chosen(high, parentSpanID), true},
+		{"chosen id, no parent, rate 0.5, low id", 0.5, low, chosen(low, ""), true},
+		{"chosen id, no parent, rate 0.5, high id", 0.5, high, chosen(high, ""), false},
+		{"chosen id and parent, rate 0.5, low id", 0.5, low, chosen(low, parentSpanID), true},
+		{"chosen id and parent, rate 0.5, high id", 0.5, high, chosen(high, parentSpanID), false},
+		{"received sampled, rate 0", 0, low, received(low, "01"), true},
+		{"received sampled, rate 0.5, high id", 0.5, high, received(high, "01"), true},
+		{"received not sampled, rate 1", 1, low, received(low, "00"), false},
+		{"received not sampled, rate 0.5, low id", 0.5, low, received(low, "00"), false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, rec := newClient(t, func(c *config.Config) { c.SampleRate = tt.rate })
-			ctx, root := observe.Start(context.Background(), "root", observe.WithTraceContext(traceID, tt.parent))
+			ctx, opts := tt.start()
+			ctx, root := observe.Start(ctx, "root", opts...)
 			_, child := observe.Start(ctx, "child")
 			child.End()
 			root.End()
-			assert.Equal(t, tt.want, len(rec.Spans()) > 0, "recorded")
 			if !tt.want {
 				assert.Empty(t, rec.Spans(), "the whole trace is dropped")
 				return
 			}
 			assert.Len(t, rec.Spans(), 2, "the whole trace is kept")
 			got := find(t, rec, "root")
-			assert.Equal(t, traceID, got.TraceID)
-			assert.Equal(t, tt.parent == "", got.Attributes[semconv.AsRoot].AsBool())
+			assert.Equal(t, tt.traceID, got.TraceID)
+			assert.Empty(t, got.Span.SpanContext().TraceState().String(), "no mark of ours on the span")
+			_, asRoot := got.Attributes[semconv.AsRoot]
+			assert.Equal(t, strings.Contains(tt.name, "no parent"), asRoot, "as_root only without a parent")
 		})
 	}
+}
+
+// TestSampleRateMarkDoesNotTravel checks that a trace the program chose
+// the ids of, once kept, goes on to other services as an ordinary sampled
+// trace: nothing in the outgoing headers asks them to decide again.
+func TestSampleRateMarkDoesNotTravel(t *testing.T) {
+	_, rec := newClient(t, func(c *config.Config) { c.SampleRate = 1 })
+	ctx, root := observe.Start(context.Background(), "root",
+		observe.WithTraceContext("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"))
+	h := http.Header{}
+	langfuse.InjectHTTP(ctx, h)
+	root.End()
+	require.Len(t, rec.Spans(), 1)
+	assert.Equal(t, "00-4bf92f3577b34da6a3ce929d0e0e4736-"+root.ID()+"-01", h.Get("traceparent"))
+	assert.Empty(t, h.Get("tracestate"))
 }
 
 // TestMessagesAreCutAtTheCaptureLimit checks that status, error and panic

@@ -8,7 +8,8 @@ import (
 )
 
 // DefaultBaseURL is the Langfuse Cloud (EU) endpoint, used when neither
-// LANGFUSE_BASE_URL nor LANGFUSE_HOST is set.
+// LANGFUSE_BASE_URL nor LANGFUSE_HOST is set; never in place of a bad
+// value of either (see [ErrDestination]).
 const DefaultBaseURL = "https://cloud.langfuse.com"
 
 // TracesPath is the path of the Langfuse OTLP/HTTP traces endpoint,
@@ -163,9 +164,9 @@ const otelBasePath = "/api/public/otel"
 // Validate applies to c the checks that [FromEnv] applies to the
 // environment and returns every problem found, joined, each wrapping
 // [ErrInvalid]. Errors name the Config field; a BaseURL is shown with the
-// password of any user info redacted. Both keys empty is valid and shows
-// up as HasKeys reporting false; only one of them set is an error that
-// names the empty one.
+// password of any user info redacted, and its error wraps [ErrDestination]
+// too. Both keys empty is valid and shows up as HasKeys reporting false;
+// only one of them set is an error that names the empty one.
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(field, value, reason string) {
@@ -175,7 +176,7 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if r := checkBaseURL(strings.TrimRight(c.BaseURL, "/")); r != "" {
-		bad("BaseURL", showURL(c.BaseURL), r)
+		errs = append(errs, &invalidError{name: "BaseURL", value: showURL(c.BaseURL), reason: r, dest: true})
 	}
 	if r := checkEnvironment(c.Environment); r != "" {
 		bad("Environment", fmt.Sprintf("%q", c.Environment), r)

@@ -6,7 +6,8 @@
 //
 //	cfg, err := config.FromEnv()
 //	if err != nil {
-//		// err lists every bad variable; cfg holds defaults in their place.
+//		// err lists every bad variable; cfg holds defaults in their
+//		// place, but never a default destination (see below).
 //		log.Printf("langfuse: %v", err)
 //	}
 //	cfg.Release = version
@@ -54,4 +55,22 @@
 //	LANGFUSE_SAMPLE_RATE="abc": not a number in [0, 1]
 //
 // Keys are never checked, so they never appear in an error.
+//
+// # Destinations fail closed
+//
+// A bad value of a setting that chooses where traces go, or whether they
+// go anywhere, is never replaced by its default: a LANGFUSE_BASE_URL of
+// 127.0.0.1:4000 (no scheme) must not send the program's traces, and its
+// keys, to Langfuse Cloud. Its error wraps [ErrDestination] as well as
+// [ErrInvalid], and the Config names no destination in its place:
+//
+//   - LANGFUSE_BASE_URL or LANGFUSE_HOST that is not an absolute http or
+//     https URL with a host, or that has a query, a fragment, user info or
+//     a bad port, leaves BaseURL empty; a bad LANGFUSE_BASE_URL is not
+//     replaced by LANGFUSE_HOST either. No exporter sends to an empty
+//     BaseURL, [Config.Validate] reports it, and langfuse.New's client
+//     exports nothing (without keys it prints to the console, as always).
+//   - LANGFUSE_TRACING_ENABLED that is not a boolean turns tracing off.
+//
+// [Config.Validate] marks a bad BaseURL with [ErrDestination] too.
 package config

@@ -12,7 +12,9 @@ import (
 // not panic; every error it reports must wrap ErrInvalid; and the Config
 // it returns, with or without an error, must pass Validate (but for a
 // lone key, which FromLookup keeps and Validate reports) and yield a
-// traces endpoint that parses as an http(s) URL.
+// traces endpoint that parses as an http(s) URL, unless a bad destination
+// failed closed: then BaseURL is empty, the error wraps ErrDestination
+// and the traces endpoint has no host.
 func FuzzFromLookup(f *testing.F) {
 	f.Add("pk-lf-1", "sk-lf-1", "https://cloud.langfuse.com", "", "true", "production", "v1",
 		"0.5", "512", "5", "5", "false", "true", "1048576", "2048", "batched", "off")
@@ -57,6 +59,20 @@ func FuzzFromLookup(f *testing.F) {
 					}
 				}
 			}
+		}
+		// A bad destination fails closed: no base URL, never the default.
+		destErr := errors.Is(err, config.ErrDestination)
+		if c.BaseURL == "" && !destErr {
+			t.Fatalf("empty BaseURL without ErrDestination (parse error: %v)", err)
+		}
+		if destErr && c.TracingEnabled && c.BaseURL != "" {
+			t.Fatalf("ErrDestination, but tracing on with BaseURL %q: %v", c.BaseURL, err)
+		}
+		if c.BaseURL == "" {
+			if u, perr := url.Parse(c.TracesEndpoint()); perr == nil && u.Host != "" {
+				t.Fatalf("a failed destination left TracesEndpoint %q with a host", c.TracesEndpoint())
+			}
+			return
 		}
 		if verr := c.Validate(); verr != nil && !c.KeysPartial() {
 			t.Fatalf("FromLookup returned a Config that fails Validate (parse error: %v): %v", err, verr)

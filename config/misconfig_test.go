@@ -108,7 +108,7 @@ func TestBaseURLUserInfoIsNeverEchoed(t *testing.T) {
 				assert.ErrorIs(t, err, config.ErrInvalid)
 				assert.NotContains(t, err.Error(), secret)
 				assert.True(t, strings.HasPrefix(err.Error(), name+"=\""+tt.shown+"\": "), err.Error())
-				assert.Equal(t, config.DefaultBaseURL, c.BaseURL, "the bad URL leaves the default")
+				assert.Empty(t, c.BaseURL, "the bad URL leaves no destination, not the default")
 			})
 		}
 		t.Run(tt.name+"/Validate", func(t *testing.T) {
@@ -129,4 +129,81 @@ func TestBaseURLUserInfoReason(t *testing.T) {
 	_, err := config.FromLookup(env{config.EnvBaseURL: "https://pk:sk@example.com"}.lookup)
 	require.Error(t, err)
 	assert.Equal(t, `LANGFUSE_BASE_URL="https://pk:xxxxx@example.com": user info is not allowed (keys go in LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY)`, err.Error())
+}
+
+// A bad value of a setting that chooses where traces go, or whether they
+// go anywhere, fails closed: it is reported as ErrDestination (and
+// ErrInvalid) under the name of the variable, and the Config names no
+// destination in its place. Before, a base URL without a scheme left
+// Langfuse Cloud in BaseURL, and a client built from it sent the
+// program's traces, and its keys, there.
+func TestBadDestinationFailsClosed(t *testing.T) {
+	badURLs := []struct {
+		value, reason string
+	}{
+		{"127.0.0.1:4000", "not an absolute http or https URL"},
+		{"localhost:4000", "not an absolute http or https URL"},
+		{"langfuse.internal", "not an absolute http or https URL"},
+		{"ftp://langfuse.internal", "not an absolute http or https URL"},
+		{"file:///etc/passwd", "not an absolute http or https URL"},
+		{"http://", "not an absolute http or https URL"},
+		{"https://:3000", "not an absolute http or https URL"},
+		{"https://langfuse.internal?region=eu", "has a query or fragment"},
+		{"https://langfuse.internal/#x", "has a query or fragment"},
+		{"https://pk:sk-lf-1@langfuse.internal", "user info is not allowed (keys go in LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY)"},
+		{"http://langfuse.internal:0", "has an invalid port"},
+	}
+	for _, name := range []string{config.EnvBaseURL, config.EnvHost} {
+		for _, tt := range badURLs {
+			t.Run(name+"="+tt.value, func(t *testing.T) {
+				c, err := config.FromLookup(env{
+					config.EnvPublicKey: "pk-lf-1", config.EnvSecretKey: "sk-lf-1", name: tt.value,
+				}.lookup)
+				require.Error(t, err)
+				assert.ErrorIs(t, err, config.ErrDestination)
+				assert.ErrorIs(t, err, config.ErrInvalid)
+				assert.True(t, strings.HasPrefix(err.Error(), name+`="`), err.Error())
+				assert.True(t, strings.HasSuffix(err.Error(), `": `+tt.reason), err.Error())
+				assert.NotContains(t, err.Error(), "sk-lf-1")
+				assert.Empty(t, c.BaseURL, "no destination in place of the bad one")
+				assert.NotContains(t, c.TracesEndpoint(), config.DefaultBaseURL)
+				assert.ErrorIs(t, c.Validate(), config.ErrDestination, "the Config is not usable as it is")
+			})
+		}
+	}
+
+	t.Run("bad base url does not fall back to the host", func(t *testing.T) {
+		c, err := config.FromLookup(env{config.EnvBaseURL: "127.0.0.1:4000", config.EnvHost: "http://127.0.0.1:3000"}.lookup)
+		require.ErrorIs(t, err, config.ErrDestination)
+		assert.Equal(t, `LANGFUSE_BASE_URL="127.0.0.1:4000": not an absolute http or https URL`, err.Error())
+		assert.Empty(t, c.BaseURL)
+	})
+
+	for _, value := range []string{"ture", "2", "enabled", "disabled", "of"} {
+		t.Run(config.EnvTracingEnabled+"="+value, func(t *testing.T) {
+			c, err := config.FromLookup(env{config.EnvTracingEnabled: value}.lookup)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, config.ErrDestination)
+			assert.ErrorIs(t, err, config.ErrInvalid)
+			assert.Equal(t, config.EnvTracingEnabled+`="`+value+`": not a boolean (true/false, 1/0, yes/no, on/off); tracing is off`, err.Error())
+			assert.False(t, c.TracingEnabled, "a bad switch turns tracing off, not on")
+		})
+	}
+
+	t.Run("other bad settings are no destination", func(t *testing.T) {
+		_, err := config.FromLookup(env{config.EnvSampleRate: "abc", config.EnvDebug: "maybe", config.EnvFlushAt: "0"}.lookup)
+		require.ErrorIs(t, err, config.ErrInvalid)
+		assert.NotErrorIs(t, err, config.ErrDestination)
+	})
+
+	t.Run("Validate", func(t *testing.T) {
+		c := config.Default()
+		c.BaseURL = "127.0.0.1:4000"
+		err := c.Validate()
+		require.ErrorIs(t, err, config.ErrDestination)
+		assert.Equal(t, `BaseURL="127.0.0.1:4000": not an absolute http or https URL`, err.Error())
+		c = config.Default()
+		c.SampleRate = 2
+		assert.NotErrorIs(t, c.Validate(), config.ErrDestination)
+	})
 }

@@ -27,10 +27,15 @@ func FromEnv() (Config, error) {
 // naming the variable and its value and wrapping [ErrInvalid]; a base URL
 // is shown with the password of any user info redacted. Only one of
 // LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY set is an error that names
-// the missing one. Even then the returned Config is usable: it holds
-// every valid value and the default in place of each bad one, and passes
-// [Config.Validate], except that a lone key stays as it was given (see
-// [Config.KeysPartial]).
+// the missing one. Even then the returned Config holds every valid value
+// and the default in place of each bad one, and passes [Config.Validate],
+// with two exceptions. A lone key stays as it was given (see
+// [Config.KeysPartial]). And a setting that chooses where traces go fails
+// closed, with an error that also wraps [ErrDestination]: a bad
+// LANGFUSE_BASE_URL or LANGFUSE_HOST leaves BaseURL empty, which no
+// exporter sends to and Validate reports, never the default (the bad
+// LANGFUSE_BASE_URL is not replaced by LANGFUSE_HOST either), and a bad
+// LANGFUSE_TRACING_ENABLED turns tracing off.
 func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p := parser{lookup: lookup, cfg: Default()}
 	c := &p.cfg
@@ -38,7 +43,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.str(EnvSecretKey, &c.SecretKey)
 	p.keyPair()
 	p.baseURL(&c.BaseURL)
-	p.bool(EnvTracingEnabled, &c.TracingEnabled)
+	p.tracingEnabled(&c.TracingEnabled)
 	p.environment(&c.Environment)
 	p.str(EnvRelease, &c.Release)
 	p.sampleRate(&c.SampleRate)
@@ -97,14 +102,41 @@ func (p *parser) bool(name string, dst *bool) {
 	if !ok {
 		return
 	}
+	if b, ok := parseBool(v); ok {
+		*dst = b
+		return
+	}
+	p.fail(name, raw, reasonBool)
+}
+
+// tracingEnabled reads LANGFUSE_TRACING_ENABLED, which fails closed: a
+// value that is not a boolean may have meant "off", so it turns tracing
+// off rather than leave the default on.
+func (p *parser) tracingEnabled(dst *bool) {
+	raw, v, ok := p.get(EnvTracingEnabled)
+	if !ok {
+		return
+	}
+	if b, ok := parseBool(v); ok {
+		*dst = b
+		return
+	}
+	*dst = false
+	p.errs = append(p.errs, &invalidError{name: EnvTracingEnabled, value: strconv.Quote(raw), reason: reasonBool + "; tracing is off", dest: true})
+}
+
+const reasonBool = "not a boolean (true/false, 1/0, yes/no, on/off)"
+
+// parseBool parses the spellings of a boolean that variables accept, in
+// any case.
+func parseBool(v string) (b, ok bool) {
 	switch strings.ToLower(v) {
 	case "true", "1", "yes", "on":
-		*dst = true
+		return true, true
 	case "false", "0", "no", "off":
-		*dst = false
-	default:
-		p.fail(name, raw, "not a boolean (true/false, 1/0, yes/no, on/off)")
+		return false, true
 	}
+	return false, false
 }
 
 func (p *parser) intIn(name string, l intLimit, dst *int) {
@@ -164,7 +196,9 @@ func (p *parser) environment(dst *string) {
 }
 
 // baseURL reads LANGFUSE_BASE_URL, or LANGFUSE_HOST when the former is
-// unset, and blames whichever it read.
+// unset, and blames whichever it read. A bad URL fails closed: it leaves
+// dst empty, not the default, so that traces meant for the program's own
+// server never go to Langfuse Cloud instead.
 func (p *parser) baseURL(dst *string) {
 	name := EnvBaseURL
 	raw, v, ok := p.get(name)
@@ -176,7 +210,8 @@ func (p *parser) baseURL(dst *string) {
 	}
 	v = strings.TrimRight(v, "/")
 	if r := checkBaseURL(v); r != "" {
-		p.errs = append(p.errs, &invalidError{name: name, value: showURL(raw), reason: r})
+		p.errs = append(p.errs, &invalidError{name: name, value: showURL(raw), reason: r, dest: true})
+		*dst = ""
 		return
 	}
 	*dst = v

@@ -132,8 +132,15 @@ func TestFromLookupBooleans(t *testing.T) {
 				c, err := config.FromLookup(env{name: value}.lookup)
 				require.Error(t, err)
 				assert.ErrorIs(t, err, config.ErrInvalid)
+				if name == config.EnvTracingEnabled {
+					assert.Equal(t, name+"=\""+value+"\": not a boolean (true/false, 1/0, yes/no, on/off); tracing is off", err.Error())
+					assert.False(t, field(c), "a bad switch of tracing turns it off")
+					assert.ErrorIs(t, err, config.ErrDestination)
+					return
+				}
 				assert.Equal(t, name+"=\""+value+"\": not a boolean (true/false, 1/0, yes/no, on/off)", err.Error())
 				assert.Equal(t, field(config.Default()), field(c), "default kept")
+				assert.NotErrorIs(t, err, config.ErrDestination)
 			})
 		}
 	}
@@ -160,10 +167,10 @@ func TestFromLookupBaseURLPrecedence(t *testing.T) {
 			"http://host:3000", ""},
 		{"bad host is blamed",
 			env{config.EnvHost: "localhost:3000"},
-			config.DefaultBaseURL, `LANGFUSE_HOST="localhost:3000": not an absolute http or https URL`},
+			"", `LANGFUSE_HOST="localhost:3000": not an absolute http or https URL`},
 		{"bad base url wins over good host",
 			env{config.EnvBaseURL: "ftp://base", config.EnvHost: "http://host:3000"},
-			config.DefaultBaseURL, `LANGFUSE_BASE_URL="ftp://base": not an absolute http or https URL`},
+			"", `LANGFUSE_BASE_URL="ftp://base": not an absolute http or https URL`},
 		{"bad host ignored when base url set",
 			env{config.EnvBaseURL: "http://base:3000", config.EnvHost: "nonsense"},
 			"http://base:3000", ""},
@@ -245,7 +252,13 @@ func TestFromLookupInvalid(t *testing.T) {
 			require.Error(t, err)
 			assert.ErrorIs(t, err, config.ErrInvalid)
 			assert.Equal(t, tt.name+"=\""+tt.value+"\": "+tt.wantErr, err.Error())
-			assert.Equal(t, config.Default(), c, "the bad value leaves the default")
+			want := config.Default()
+			if tt.name == config.EnvBaseURL {
+				// A destination fails closed: no default in its place.
+				want.BaseURL = ""
+				assert.ErrorIs(t, err, config.ErrDestination)
+			}
+			assert.Equal(t, want, c, "the bad value leaves the default")
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/propctx"
 	"github.com/observe-go/langfuse/semconv"
 )
 
@@ -24,29 +25,37 @@ func NewTracerProvider(cfg config.Config, export sdktrace.SpanProcessor, opts ..
 
 // Sampler keeps cfg.SampleRate of traces, decided once per trace from its
 // id, so that a trace is kept or dropped whole, across services too: a
-// span follows its parent's decision, except the root of a trace whose id
-// the program made (observe.WithTraceContext with no parent span, marked
-// langfuse.internal.as_root at start), whose made-up parent decided
-// nothing, so the rate applies to it as to any new trace.
+// span follows its parent's decision, and a span whose parent came from
+// another service (a W3C traceparent) keeps that service's sampled flag.
+// A trace whose ids the program chose itself (observe.WithTraceContext,
+// with or without a parent span id, or observe.TraceIDHeader) is decided
+// by the rate, as any new trace: its remote parent was made up in this
+// process and decided nothing.
+//
+// The two kinds of remote parent are told apart by a mark the observation
+// engine puts in the context it starts such a span with, naming the
+// parent's ids; the sampler reads it from SamplingParameters.ParentContext.
+// The mark never leaves the process: it is not in the span's trace state
+// or attributes, so it reaches neither the exported span nor the headers
+// of an outgoing request, and a caller cannot send one.
 func Sampler(cfg config.Config) sdktrace.Sampler {
 	ratio := sdktrace.TraceIDRatioBased(cfg.SampleRate)
-	return asRootSampler{ratio: ratio, parentBased: sdktrace.ParentBased(ratio)}
+	return chosenIDsSampler{ratio: ratio, parentBased: sdktrace.ParentBased(ratio)}
 }
 
-type asRootSampler struct {
+type chosenIDsSampler struct {
 	ratio, parentBased sdktrace.Sampler
 }
 
-func (s asRootSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
-	for _, kv := range p.Attributes {
-		if kv.Key == semconv.AsRoot && kv.Value.AsBool() {
-			return s.ratio.ShouldSample(p)
-		}
+func (s chosenIDsSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	if psc := trace.SpanContextFromContext(p.ParentContext); psc.IsRemote() &&
+		propctx.IsChosenParent(p.ParentContext, psc.TraceID(), psc.SpanID()) {
+		return s.ratio.ShouldSample(p)
 	}
 	return s.parentBased.ShouldSample(p)
 }
 
-func (s asRootSampler) Description() string {
+func (s chosenIDsSampler) Description() string {
 	return "LangfuseSampler{" + s.parentBased.Description() + "}"
 }
 

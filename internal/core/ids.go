@@ -8,11 +8,15 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/internal/propctx"
 )
 
 // withRemoteParent returns ctx with a remote parent in trace traceID. With
 // no parent id the parent is made up and the new span is marked as the
-// trace's root, as the official SDKs do. Malformed ids leave ctx as it is.
+// trace's root, as the official SDKs do. Either way the parent is marked
+// as one whose ids the program chose (propctx.WithChosenParent), which
+// the sample rate decides, unlike a parent received from another service.
+// Malformed ids leave ctx as it is.
 func withRemoteParent(ctx context.Context, st *global.State, traceID, parentSpanID string) (context.Context, bool) {
 	traceID, parentSpanID = strings.ToLower(traceID), strings.ToLower(parentSpanID)
 	tid, err := trace.TraceIDFromHex(traceID)
@@ -39,5 +43,6 @@ func withRemoteParent(ctx context.Context, st *global.State, traceID, parentSpan
 		TraceFlags: trace.FlagsSampled,
 		Remote:     true,
 	})
+	ctx = propctx.WithChosenParent(ctx, propctx.ChosenParent{TraceID: tid, SpanID: sid})
 	return trace.ContextWithRemoteSpanContext(ctx, sc), asRoot
 }

@@ -212,9 +212,10 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	return &r.ctx, r
 }
 
-// startOptions are the span start options of a start that needs any. The
-// as_root mark is given at start, not set after, so that the sampler sees
-// it: the parent of such a span is made up, and the trace is new.
+// startOptions are the span start options of a start that needs any,
+// the as_root mark among them: the parent of such a span is made up, and
+// the trace is new. (The sampler knows such a parent by the mark that
+// withRemoteParent puts in ctx, not by this attribute.)
 func startOptions(p plan, asRoot bool) []trace.SpanStartOption {
 	var opts []trace.SpanStartOption
 	if p.kind != trace.SpanKindUnspecified {

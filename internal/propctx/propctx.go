@@ -1,6 +1,8 @@
 // Package propctx carries propagated trace attributes in a context, from
 // observe.PropagateAttributes, which writes them, to the span processor,
-// which stamps them on every span started under that context.
+// which stamps them on every span started under that context; and the
+// mark of a remote parent made up from ids the program chose, from the
+// observation engine, which makes it, to the sampler.
 package propctx
 
 import (
