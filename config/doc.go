@@ -34,13 +34,13 @@
 //	LANGFUSE_TRACING_ENVIRONMENT                   string    (server default)            environment: a-z 0-9 _ -, at most 40, not langfuse*
 //	LANGFUSE_RELEASE                               string    (none)                      release or version of the application
 //	LANGFUSE_SAMPLE_RATE                           float     1                           fraction of traces kept, 0 to 1, by trace ID
-//	LANGFUSE_FLUSH_AT                              int       512                         most spans per export request, >= 1
-//	LANGFUSE_FLUSH_INTERVAL                        seconds   5                           longest wait before a span is exported, > 0
-//	LANGFUSE_TIMEOUT                               seconds   5                           time limit of each export request, > 0
+//	LANGFUSE_FLUSH_AT                              int       512                         most spans per export request, 1 to 65536
+//	LANGFUSE_FLUSH_INTERVAL                        seconds   5                           longest wait before a span is exported, 0.01 to 86400
+//	LANGFUSE_TIMEOUT                               seconds   5                           time limit of each export request, 0.001 to 3600
 //	LANGFUSE_DEBUG                                 bool      false                       verbose logging of the export pipeline
 //	LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED  bool      true                        record inputs and outputs of wrapped functions
-//	LANGFUSE_CAPTURE_MAX_BYTES                     int       1048576                     size cap of each captured field, >= 1
-//	LANGFUSE_MAX_QUEUE_SIZE                        int       2048                        most spans buffered for export, >= 1
+//	LANGFUSE_CAPTURE_MAX_BYTES                     int       1048576                     size cap of each captured field, 1 to 67108864
+//	LANGFUSE_MAX_QUEUE_SIZE                        int       2048                        most spans buffered for export, 1 to 1048576
 //	LANGFUSE_EXPORT_MODE                           string    batched                     batched or immediate, any case
 //	LANGFUSE_EXPORT_GZIP                           bool      false                       gzip export request bodies
 //
