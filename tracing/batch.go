@@ -2,9 +2,7 @@ package tracing
 
 import (
 	"context"
-	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -22,11 +20,18 @@ type batchProcessor struct {
 	size     int
 	interval time.Duration
 
+	// gate orders OnEnd against Shutdown: a span is queued under the read
+	// lock only while stopped is false, so once Shutdown has set it the
+	// queue only shrinks and no span can slip in after the last drain,
+	// uncounted.
+	gate    sync.RWMutex
+	stopped bool
+
 	queue   chan sdktrace.ReadOnlySpan
 	flushes chan chan error // each asks for the queue to be exported
 	stop    chan struct{}   // closed by Shutdown
 	done    chan struct{}   // closed when run returns
-	stopped atomic.Bool
+	stopErr error           // of the exports of the last drain; read once done is closed
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -60,30 +65,34 @@ func newBatchProcessor(send *sender, size, queueSize int, interval time.Duration
 // OnStart does nothing.
 func (p *batchProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 
-// OnEnd queues s, or drops and counts it when the queue is full. Unless
-// the exporter is an *Exporter, which does it as it encodes, the strings
-// of s are made valid UTF-8 here, where they are still in the CPU's
-// cache.
+// OnEnd queues s, or drops and counts it when the queue is full or
+// Shutdown has begun. Unless the exporter is an *Exporter, which does it
+// as it encodes, the strings of s are made valid UTF-8 here, where they
+// are still in the CPU's cache.
 func (p *batchProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
-	if p.stopped.Load() {
+	s = p.send.valid(s)
+	p.gate.RLock()
+	if p.stopped {
+		p.gate.RUnlock()
+		p.send.late(1)
 		return
 	}
 	select {
-	case p.queue <- p.send.valid(s):
+	case p.queue <- s:
+		p.gate.RUnlock()
 	default:
+		p.gate.RUnlock()
 		p.send.drop(1)
 		p.send.warn("queue_full", "langfuse: export queue full, dropping spans; raise "+config.EnvMaxQueueSize+
 			" or export more often (the count is Client.DroppedSpans)", "queue_size", cap(p.queue))
 	}
 }
 
-// ForceFlush exports every queued span and returns when that is done or
-// ctx ends. It returns the error of the exports it waited for, if any
-// failed.
+// ForceFlush exports the spans queued when it is called and returns when
+// that is done or ctx ends; spans that end meanwhile wait for the next
+// batch, so that spans ending faster than they are exported cannot hold
+// it. It returns the error of the exports it waited for, if any failed.
 func (p *batchProcessor) ForceFlush(ctx context.Context) error {
-	if p.stopped.Load() {
-		return ctx.Err()
-	}
 	ack := make(chan error, 1)
 	select {
 	case p.flushes <- ack:
@@ -101,19 +110,26 @@ func (p *batchProcessor) ForceFlush(ctx context.Context) error {
 }
 
 // Shutdown exports every queued span, then shuts the exporter down. If ctx
-// ends first, the export goroutine gives up: it cancels its export and
-// counts the spans left as dropped. Only the first call does anything.
+// ends first, or has ended already, the exports are cancelled and the
+// spans left counted as dropped before it returns. It returns the errors
+// of the exports it waited for and, if it gave spans up, how many with
+// ctx's error. Spans that end afterwards are counted as dropped. Only the
+// first call does anything.
 func (p *batchProcessor) Shutdown(ctx context.Context) error {
 	p.shutdownOnce.Do(func() {
-		p.stopped.Store(true)
-		close(p.stop)
-		select {
-		case <-p.done:
-			p.shutdownErr = p.send.shutdownExporter(ctx)
-		case <-ctx.Done():
-			p.send.abort()
-			p.shutdownErr = fmt.Errorf("spans still queued: %w", ctx.Err())
+		p.gate.Lock()
+		p.stopped = true
+		p.gate.Unlock()
+		if ctx.Err() != nil {
+			p.send.abort() // no time to export: every queued span is dropped
 		}
+		// Cancelled, the exports return at once (an exporter must honour
+		// its ctx), so waiting for run is bounded by ctx.
+		stop := context.AfterFunc(ctx, p.send.abort)
+		close(p.stop)
+		<-p.done
+		stop()
+		p.shutdownErr = p.send.finish(ctx, p.stopErr)
 	})
 	return p.shutdownErr
 }
@@ -133,35 +149,20 @@ func (p *batchProcessor) run() {
 		batch = batch[:0]
 		return err
 	}
-	// drain exports the queue and returns the error of its exports: the
-	// last one's, with how many failed when more than one did.
-	drain := func() error {
-		var last error
-		failed, sent := 0, 0
-		note := func(err error) {
-			sent++
-			if err != nil {
-				failed++
-				last = err
+	// drain exports the batch and the next n spans of the queue, which
+	// must hold them, and returns the error of its exports.
+	drain := func(n int) error {
+		var errs exportErrors
+		for range n {
+			batch = append(batch, <-p.queue)
+			if len(batch) >= p.size {
+				errs.note(flush())
 			}
 		}
-		for {
-			select {
-			case s := <-p.queue:
-				batch = append(batch, s)
-				if len(batch) >= p.size {
-					note(flush())
-				}
-			default:
-				if len(batch) > 0 {
-					note(flush())
-				}
-				if failed > 1 {
-					return fmt.Errorf("%d of %d exports failed, the last: %w", failed, sent, last)
-				}
-				return last
-			}
+		if len(batch) > 0 {
+			errs.note(flush())
 		}
+		return errs.err()
 	}
 	for {
 		select {
@@ -175,9 +176,14 @@ func (p *batchProcessor) run() {
 			_ = flush()
 			timer.Reset(p.interval)
 		case ack := <-p.flushes:
-			ack <- drain()
+			// The spans that ended before Flush was called are queued
+			// by now, ahead of any that end later: exporting as many
+			// as the queue holds exports them all.
+			ack <- drain(len(p.queue))
 		case <-p.stop:
-			_ = drain()
+			// Shutdown has closed the gate: the queue holds every span
+			// left.
+			p.stopErr = drain(len(p.queue))
 			return
 		}
 	}

@@ -64,11 +64,13 @@ func (p *ExportProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	}
 }
 
-// ForceFlush exports every queued span and returns when that is done or
-// ctx ends; in immediate mode, where each span is exported by the End
-// that ends it, it waits for the exports in flight on other goroutines
-// when it is called. It returns the error of an export it waited for, so
-// that a program that flushes learns that spans were lost.
+// ForceFlush exports the spans queued when it is called and returns when
+// that is done or ctx ends; in immediate mode, where each span is exported
+// by the End that ends it, it waits for the exports in flight on other
+// goroutines when it is called. Spans that end while it runs are left for
+// later, so that it returns even when spans end faster than they are
+// exported. It returns the error of an export it waited for, so that a
+// program that flushes learns that spans were lost.
 func (p *ExportProcessor) ForceFlush(ctx context.Context) error {
 	if p == nil {
 		return nil
@@ -78,9 +80,17 @@ func (p *ExportProcessor) ForceFlush(ctx context.Context) error {
 
 // Shutdown exports every queued span, or in immediate mode waits for the
 // exports in flight, then shuts the exporter down. It returns when that is
-// done or ctx ends; if ctx ends first, the exports still running are
-// cancelled and their spans counted as dropped. Spans that end afterwards
-// are not exported. Only the first call does anything.
+// done or ctx ends; if ctx ends first, or has ended already, the exports
+// still running are cancelled and their spans counted as dropped before it
+// returns, so that the counts are final. It returns the errors of the
+// exports it waited for (as ForceFlush does) and, when it gave spans up,
+// how many, with ctx's error. A span that ends afterwards, even one that
+// started before, is not exported and is counted as dropped. Only the
+// first call does anything.
+//
+// The exporter must honour the cancellation of the ctx of its
+// ExportSpans, as sdktrace.SpanExporter requires: Shutdown waits for the
+// cancelled exports to return.
 func (p *ExportProcessor) Shutdown(ctx context.Context) error {
 	if p == nil {
 		return nil
@@ -90,6 +100,7 @@ func (p *ExportProcessor) Shutdown(ctx context.Context) error {
 
 // Dropped returns how many spans will never be delivered: because the
 // queue was full, because Shutdown's ctx ended before they were exported,
+// because they ended after Shutdown,
 // because their export failed (a batch rejected with 400 or 413, a 401,
 // a 500, retries run out: every request Failed counts), or because the
 // server rejected them in an OTLP partial success.

@@ -271,7 +271,16 @@ func TestExportProcessorCountsFailures(t *testing.T) {
 				_, s := tr.Start(context.Background(), "fails")
 				s.End()
 			}
-			require.NoError(t, tp.Shutdown(context.Background()))
+			err := tp.Shutdown(context.Background())
+			if mode == config.ExportImmediate {
+				require.NoError(t, err, "the exports failed in End, before Shutdown")
+			} else if err != nil {
+				// Failing spans were still queued: Shutdown exported them
+				// and returns the error, as Flush would.
+				var ee *tracing.ExportError
+				require.ErrorAs(t, err, &ee)
+				assert.Equal(t, "server", ee.Kind)
+			}
 
 			assert.Equal(t, uint64(1), p.Exported())
 			assert.Equal(t, uint64(3), p.Failed())

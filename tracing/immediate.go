@@ -2,7 +2,6 @@ package tracing
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -18,7 +17,6 @@ type immediateProcessor struct {
 	mu       sync.Mutex
 	stopped  bool
 	inflight map[*flight]struct{}
-	idle     chan struct{} // closed when inflight empties, if waited for
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -40,11 +38,12 @@ func newImmediateProcessor(send *sender) *immediateProcessor {
 // OnStart does nothing.
 func (p *immediateProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 
-// OnEnd exports s and returns when that is done, unless Shutdown has
-// begun.
+// OnEnd exports s and returns when that is done. Once Shutdown has begun,
+// s is counted as dropped instead.
 func (p *immediateProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	f := p.begin()
 	if f == nil {
+		p.send.late(1)
 		return
 	}
 	var err error
@@ -60,45 +59,35 @@ func (p *immediateProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 // stream of spans cannot keep it waiting.
 func (p *immediateProcessor) ForceFlush(ctx context.Context) error {
 	p.mu.Lock()
-	flights := make([]*flight, 0, len(p.inflight))
-	for f := range p.inflight {
-		flights = append(flights, f)
-	}
+	flights := p.flights()
 	p.mu.Unlock()
-	var last error
-	failed := 0
-	for _, f := range flights {
-		select {
-		case <-f.done:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		if f.err != nil {
-			failed++
-			last = f.err
-		}
-	}
-	if failed > 1 {
-		return fmt.Errorf("%d of %d exports failed, the last: %w", failed, len(flights), last)
-	}
-	if last != nil {
-		return last
+	if err := waitFlights(ctx, flights); err != nil {
+		return err
 	}
 	return ctx.Err()
 }
 
 // Shutdown stops new exports, waits for those in flight, then shuts the
-// exporter down. If ctx ends first, the exports in flight are cancelled.
-// Only the first call does anything.
+// exporter down. If ctx ends first, or has ended already, the exports in
+// flight are cancelled and their spans counted as dropped before it
+// returns. It returns the errors of the exports it waited for and, if it
+// gave spans up, how many with ctx's error. Spans that end afterwards are
+// counted as dropped. Only the first call does anything.
 func (p *immediateProcessor) Shutdown(ctx context.Context) error {
 	p.shutdownOnce.Do(func() {
-		if err := p.wait(ctx); err != nil {
+		p.mu.Lock()
+		p.stopped = true
+		flights := p.flights()
+		p.mu.Unlock()
+		if ctx.Err() != nil {
 			p.send.abort()
-			p.shutdownErr = fmt.Errorf("spans still being exported: %w", err)
-			_ = p.send.shutdownExporter(ctx)
-			return
 		}
-		p.shutdownErr = p.send.shutdownExporter(ctx)
+		// Cancelled, the exports return at once (an exporter must honour
+		// its ctx), so waiting for them is bounded by ctx.
+		stop := context.AfterFunc(ctx, p.send.abort)
+		err := waitFlights(context.Background(), flights)
+		stop()
+		p.shutdownErr = p.send.finish(ctx, err)
 	})
 	return p.shutdownErr
 }
@@ -123,29 +112,28 @@ func (p *immediateProcessor) end(f *flight, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.inflight, f)
-	if len(p.inflight) == 0 && p.idle != nil {
-		close(p.idle)
-		p.idle = nil
-	}
 }
 
-// wait stops new exports and waits for those in flight or for ctx.
-func (p *immediateProcessor) wait(ctx context.Context) error {
-	p.mu.Lock()
-	p.stopped = true
-	if len(p.inflight) == 0 {
-		p.mu.Unlock()
-		return nil
+// flights returns the exports in flight; p.mu must be held.
+func (p *immediateProcessor) flights() []*flight {
+	flights := make([]*flight, 0, len(p.inflight))
+	for f := range p.inflight {
+		flights = append(flights, f)
 	}
-	if p.idle == nil {
-		p.idle = make(chan struct{})
+	return flights
+}
+
+// waitFlights waits for flights to return, or for ctx, and returns the error of
+// the exports it waited for, or ctx's.
+func waitFlights(ctx context.Context, flights []*flight) error {
+	var errs exportErrors
+	for _, f := range flights {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		errs.note(f.err)
 	}
-	idle := p.idle
-	p.mu.Unlock()
-	select {
-	case <-idle:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return errs.err()
 }

@@ -1,8 +1,10 @@
 package tracing
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -28,11 +30,12 @@ type sender struct {
 	ctx   context.Context // parent of every export
 	abort context.CancelFunc
 
-	dropped  atomic.Uint64 // spans
-	exported atomic.Uint64 // spans
-	failed   atomic.Uint64 // requests
-	lastErr  atomic.Pointer[failure]
-	utf8     utf8Fixer
+	dropped   atomic.Uint64 // spans
+	abandoned atomic.Uint64 // spans, of those dropped: given up on by Shutdown
+	exported  atomic.Uint64 // spans
+	failed    atomic.Uint64 // requests
+	lastErr   atomic.Pointer[failure]
+	utf8      utf8Fixer
 	// encodes is set when exp is an *Exporter, whose encoder makes the
 	// strings valid itself, on the export goroutine.
 	encodes bool
@@ -53,6 +56,10 @@ type warnState struct {
 // failure boxes an error so that an atomic.Pointer can hold it.
 type failure struct{ err error }
 
+// errAbandoned is the error of an export that Shutdown gave up on when
+// its ctx ended; Shutdown reports those spans with ctx's error instead.
+var errAbandoned = errors.New("export abandoned by shutdown")
+
 func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Logger) *sender {
 	if timeout <= 0 {
 		timeout = defaultTimeout
@@ -66,14 +73,15 @@ func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Lo
 // send exports batch in one request and returns the export's error. Every
 // string of its spans must be valid UTF-8, or the exporter must make it
 // so: each span went through valid on the goroutine that ended it. Once
-// abort was called, the spans are counted as dropped instead. The
+// abort was called, the spans are counted as dropped instead, and the
+// error is errAbandoned. The
 // spans of a failed export are counted as dropped as well as the failed
 // request: the exporter has given up on them, after its retries when the
 // answer allowed any.
 func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	if s.ctx.Err() != nil {
 		s.giveUp(len(batch))
-		return s.ctx.Err()
+		return errAbandoned
 	}
 	// Twice the request timeout: the exporter retries for up to one
 	// timeout and its last attempt may take another.
@@ -88,6 +96,7 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 		return s.partial(err, ee, len(batch))
 	case s.ctx.Err() != nil:
 		s.giveUp(len(batch))
+		return errAbandoned
 	default:
 		s.failed.Add(1)
 		s.lastErr.Store(&failure{err})
@@ -131,6 +140,7 @@ func (s *sender) drop(n int) { s.dropped.Add(uint64(n)) }
 // giveUp counts the n spans of an export abandoned by Shutdown.
 func (s *sender) giveUp(n int) {
 	s.drop(n)
+	s.abandoned.Add(uint64(n))
 	s.warn("shutdown", "langfuse: shutdown ended before every span was exported; the rest are counted as dropped")
 }
 
@@ -182,9 +192,66 @@ func (s *sender) lastError() error {
 	return nil
 }
 
-// shutdownExporter shuts the exporter down, then cancels any export still
-// running.
-func (s *sender) shutdownExporter(ctx context.Context) error {
-	defer s.abort()
-	return s.exp.Shutdown(ctx)
+// late counts n spans that ended after Shutdown began, which are never
+// exported, as dropped.
+func (s *sender) late(n int) {
+	s.drop(n)
+	s.warn("late", "langfuse: a span ended after Shutdown and was dropped; end spans before shutting the client down")
+}
+
+// finish shuts the exporter down, then cancels any export still running,
+// and returns what Shutdown reports: met, the error of the exports it
+// waited for (errAbandoned is left out: those spans are told next); how
+// many spans it gave up on when ctx ended, with ctx's error; and the
+// exporter's own error, unless that is only ctx's. Every export must have
+// returned: the counts are final.
+func (s *sender) finish(ctx context.Context, met error) error {
+	var errs []error
+	if met != nil && !errors.Is(met, errAbandoned) {
+		errs = append(errs, met)
+	}
+	if n := s.abandoned.Load(); n > 0 {
+		errs = append(errs, fmt.Errorf("%d spans not exported: %w", n, cmp.Or(ctx.Err(), errAbandoned)))
+	}
+	err := s.exp.Shutdown(ctx)
+	s.abort()
+	if err != nil && (ctx.Err() == nil || !errors.Is(err, ctx.Err())) {
+		errs = append(errs, fmt.Errorf("exporter shutdown: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// exportErrors gathers the errors of the exports that a Flush or a
+// Shutdown waited for.
+type exportErrors struct {
+	n, failed int
+	last      error
+	abandoned bool
+}
+
+func (e *exportErrors) note(err error) {
+	e.n++
+	switch {
+	case err == nil:
+	case errors.Is(err, errAbandoned):
+		e.abandoned = true
+	default:
+		e.failed++
+		e.last = err
+	}
+}
+
+// err returns the error of the exports that failed: the last one's, with
+// how many failed when more than one did; else errAbandoned if Shutdown
+// gave up on one; else nil.
+func (e *exportErrors) err() error {
+	switch {
+	case e.failed > 1:
+		return fmt.Errorf("%d of %d exports failed, the last: %w", e.failed, e.n, e.last)
+	case e.failed == 1:
+		return e.last
+	case e.abandoned:
+		return errAbandoned
+	}
+	return nil
 }
