@@ -1,11 +1,15 @@
 package scores
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -62,13 +66,15 @@ type Queue struct {
 	buf     []Score
 	stopped bool
 
-	kick     chan struct{}      // a full batch is waiting
-	flushReq chan chan struct{} // Flush asks, the loop closes the reply
-	stop     chan struct{}      // closed by Shutdown
-	done     chan struct{}      // closed when the loop has returned
+	kick     chan struct{}   // a full batch is waiting
+	flushReq chan chan error // Flush asks, the loop answers with the errors it met
+	stop     chan struct{}   // closed by Shutdown
+	done     chan struct{}   // closed when the loop has returned
+	stopErr  error           // of the last drain; read once done is closed
 
-	ctx   context.Context // parent of every request; abort cancels it
-	abort context.CancelFunc
+	ctx       context.Context // parent of every request; abort cancels it
+	abort     context.CancelFunc
+	abandoned atomic.Uint64 // scores given up on by Shutdown, of those dropped
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -106,7 +112,7 @@ func NewQueue(cfg Config) *Queue {
 		firstWait: firstRetryWait,
 		maxWait:   maxRetryWait,
 		kick:      make(chan struct{}, 1),
-		flushReq:  make(chan chan struct{}),
+		flushReq:  make(chan chan error),
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
 	}
@@ -148,10 +154,13 @@ func (q *Queue) Add(s Score) {
 // Stats returns the queue's counts so far.
 func (q *Queue) Stats() Stats { return q.stats() }
 
-// Flush sends every queued score and returns when that is done or ctx
-// ends.
+// Flush sends the scores queued when it is called and returns when that
+// is done or ctx ends; scores added meanwhile wait for the next batch, so
+// that scores coming faster than they are sent cannot hold it. It returns
+// the delivery errors it met: the last one's, with how many requests
+// failed when more than one did.
 func (q *Queue) Flush(ctx context.Context) error {
-	reply := make(chan struct{})
+	reply := make(chan error, 1)
 	select {
 	case q.flushReq <- reply:
 	case <-q.done:
@@ -160,35 +169,44 @@ func (q *Queue) Flush(ctx context.Context) error {
 		return ctx.Err()
 	}
 	select {
-	case <-reply:
-		return nil
+	case err := <-reply:
+		return err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
 // Shutdown sends every queued score, then stops the queue; scores added
-// afterwards are dropped. If ctx ends first, the request in flight is
-// cancelled and what is left is counted as dropped. Either way no
-// goroutine of the queue is left when it returns. Only the first call
-// does anything; later calls return its result.
+// afterwards are dropped. If ctx ends first, or has ended already, the
+// request in flight is cancelled and what is left is counted as dropped
+// before it returns. Either way no goroutine of the queue is left when it
+// returns. It returns the delivery errors it met, as Flush does, and when
+// it gave scores up, how many with ctx's error. Only the first call does
+// anything; later calls return its result.
 func (q *Queue) Shutdown(ctx context.Context) error {
 	q.shutdownOnce.Do(func() {
 		q.mu.Lock()
 		q.stopped = true
 		q.mu.Unlock()
-		close(q.stop)
-		select {
-		case <-q.done:
-		case <-ctx.Done():
-			q.shutdownErr = ctx.Err()
-			q.abort()
-			<-q.done // the loop drops what is left at once
+		if ctx.Err() != nil {
+			q.abort() // no time to send: every queued score is dropped
 		}
+		stop := context.AfterFunc(ctx, q.abort)
+		close(q.stop)
+		<-q.done // once aborted, the loop drops what is left at once
+		stop()
 		q.abort()
 		if t, ok := q.transport.(interface{ CloseIdleConnections() }); ok {
 			t.CloseIdleConnections()
 		}
+		var errs []error
+		if q.stopErr != nil && !errors.Is(q.stopErr, errAbandoned) {
+			errs = append(errs, q.stopErr)
+		}
+		if n := q.abandoned.Load(); n > 0 {
+			errs = append(errs, fmt.Errorf("%d scores not sent: %w", n, cmp.Or(ctx.Err(), errAbandoned)))
+		}
+		q.shutdownErr = errors.Join(errs...)
 	})
 	return q.shutdownErr
 }
@@ -200,36 +218,65 @@ func (q *Queue) run() {
 	for {
 		select {
 		case <-q.kick:
-			q.drain(true)
+			_ = q.drain(true)
 		case <-ticker.C:
-			q.drain(false)
+			_ = q.drain(false)
 		case reply := <-q.flushReq:
-			q.drain(false)
-			close(reply)
+			reply <- q.drain(false)
 		case <-q.stop:
-			q.drain(false)
+			// Shutdown has stopped Add: the queue holds every score left.
+			q.stopErr = q.drain(false)
 			return
 		}
 	}
 }
 
-// drain sends the queued scores a batch at a time: only full batches when
-// fullOnly, else all of them.
-func (q *Queue) drain(fullOnly bool) {
-	for {
+// drain sends the scores queued when it is called a batch at a time,
+// oldest first: only full batches when fullOnly, else all of them. Scores
+// added meanwhile are left for the next time, so that a steady stream of
+// them cannot keep the loop, and Flush with it, from returning. It returns
+// the errors of its requests: the last one's, with how many failed when
+// more than one did; errAbandoned when Shutdown gave some up and none
+// failed otherwise.
+func (q *Queue) drain(fullOnly bool) error {
+	q.mu.Lock()
+	left := len(q.buf)
+	q.mu.Unlock()
+	var n, failed int
+	var last error
+	abandoned := false
+	for left > 0 {
 		q.mu.Lock()
-		n := min(len(q.buf), q.cfg.BatchSize)
-		if n == 0 || (fullOnly && n < q.cfg.BatchSize) {
+		size := min(left, q.cfg.BatchSize)
+		if fullOnly && size < q.cfg.BatchSize {
 			q.mu.Unlock()
-			return
+			break
 		}
-		batch := slices.Clone(q.buf[:n])
-		clear(q.buf[:n]) // let the sent scores go
-		q.buf = q.buf[n:]
+		batch := slices.Clone(q.buf[:size])
+		clear(q.buf[:size]) // let the sent scores go
+		q.buf = q.buf[size:]
 		if len(q.buf) == 0 {
 			q.buf = nil
 		}
 		q.mu.Unlock()
-		q.send(batch)
+		left -= size
+		n++
+		switch err := q.send(batch); {
+		case err == nil:
+		case errors.Is(err, errAbandoned):
+			abandoned = true
+		default:
+			failed++
+			last = err
+		}
 	}
+	switch {
+	case failed > 1:
+		return fmt.Errorf("%d of %d score requests failed, the last: %w", failed, n, last)
+	case failed == 1:
+		return last
+	case abandoned:
+		return errAbandoned
+	}
+	return nil
 }

@@ -42,21 +42,26 @@ func (e *requestError) retryable() bool {
 	return e.status == 0 || e.status == http.StatusTooManyRequests || e.status >= 500
 }
 
+// errAbandoned is the error of a batch that Shutdown gave up on when its
+// ctx ended; Shutdown reports those scores with ctx's error instead.
+var errAbandoned = errors.New("scores abandoned by shutdown")
+
 // send delivers batch in one request, retried on 429, 5xx and
 // connection errors with growing, jittered waits, or what Retry-After
 // asks when that is longer, until Timeout has passed since the first
 // attempt. The body is encoded once, so every attempt carries the same
-// event ids and the server keeps one copy of each score.
-func (q *Queue) send(batch []Score) {
+// event ids and the server keeps one copy of each score. It returns why
+// scores of the batch were not delivered, nil when all were.
+func (q *Queue) send(batch []Score) error {
 	if q.ctx.Err() != nil {
 		q.giveUp(len(batch))
-		return
+		return errAbandoned
 	}
 	body, err := encode(batch)
 	if err != nil {
 		q.fail(len(batch), err)
 		q.log.warn("encode", "langfuse: scores could not be encoded", "scores", len(batch), "error", err)
-		return
+		return err
 	}
 	deadline := time.Now().Add(q.cfg.Timeout)
 	// Twice the timeout: the last attempt may start just before the
@@ -68,22 +73,21 @@ func (q *Queue) send(batch []Score) {
 		reply, err := q.post(ctx, body)
 		if q.ctx.Err() != nil {
 			q.giveUp(len(batch))
-			return
+			return errAbandoned
 		}
 		if err == nil {
-			q.settle(batch, reply)
-			return
+			return q.settle(batch, reply)
 		}
 		var re *requestError
 		if !errors.As(err, &re) || !re.retryable() {
 			q.failBatch(len(batch), err)
-			return
+			return err
 		}
 		w := wait/2 + rand.N(wait) // wait ± half
 		w = max(w, re.retryAfter)
 		if time.Now().Add(w).After(deadline) {
 			q.failBatch(len(batch), err)
-			return
+			return err
 		}
 		t := time.NewTimer(w)
 		select {
@@ -92,10 +96,10 @@ func (q *Queue) send(batch []Score) {
 			t.Stop()
 			if q.ctx.Err() != nil {
 				q.giveUp(len(batch))
-			} else {
-				q.failBatch(len(batch), err)
+				return errAbandoned
 			}
-			return
+			q.failBatch(len(batch), err)
+			return err
 		}
 		wait = min(2*wait, q.maxWait)
 	}
@@ -134,8 +138,10 @@ func (q *Queue) post(ctx context.Context, body []byte) (*ingestionReply, error) 
 
 // settle counts a 2xx answer: the events it lists as errors failed, the
 // rest were taken. Each kind of rejection is logged with the server's
-// message.
-func (q *Queue) settle(batch []Score, reply *ingestionReply) {
+// message. It returns the last rejection, with how many there were when
+// more than one, or nil.
+func (q *Queue) settle(batch []Score, reply *ingestionReply) error {
+	var last error
 	failed := 0
 	byEvent := make(map[string]*Score, len(batch))
 	for i := range batch {
@@ -154,11 +160,16 @@ func (q *Queue) settle(batch []Score, reply *ingestionReply) {
 		}
 		msg = redact(msg, q.cfg.Secrets)
 		err := fmt.Errorf("score %q rejected (%d): %s", s.Name, e.Status, msg)
+		last = err
 		q.fail(1, err)
 		q.log.warn("rejected-"+strconv.Itoa(e.Status), "langfuse: the server rejected a score",
 			"status", e.Status, "message", msg, "score", s.Name, "id", s.ID)
 	}
 	q.sent.Add(uint64(len(batch) - failed))
+	if failed > 1 {
+		return fmt.Errorf("%d of %d scores rejected, the last: %w", failed, len(batch), last)
+	}
+	return last
 }
 
 // failBatch counts a batch that will not be delivered and logs why.
@@ -182,6 +193,7 @@ func (q *Queue) failBatch(n int, err error) {
 // giveUp counts the n scores of a batch abandoned by Shutdown.
 func (q *Queue) giveUp(n int) {
 	q.dropped.Add(uint64(n))
+	q.abandoned.Add(uint64(n))
 	q.log.warn("shutdown", "langfuse: shutdown ended before every score was sent; the rest are counted as dropped",
 		"scores", n)
 }
