@@ -356,25 +356,28 @@ func (c *Client) TracerProvider() trace.TracerProvider {
 	return c.tp
 }
 
-// Flush exports every ended span and sends every queued score now, and
-// waits until that is done or ctx ends. Use it in short-lived programs and serverless handlers.
+// Flush exports the spans that ended and sends the scores made before it
+// is called, and returns when that is done or ctx ends: spans and scores
+// that come while it runs wait for the next batch, so Flush returns even
+// under a load the backend cannot keep up with. Spans and scores go at
+// once, each under ctx, so a hanging scores endpoint cannot hold the spans
+// back nor the other way round. It returns the errors of the exports it
+// waited for, those of spans and of scores joined (errors.Join); a
+// *tracing.ExportError tells what failed. Use it in short-lived programs
+// and serverless handlers, at the end of each request.
 func (c *Client) Flush(ctx context.Context) error {
 	if c == nil {
 		return nil
 	}
+	var spans func() error
+	if f, ok := c.tp.(interface{ ForceFlush(context.Context) error }); ok {
+		spans = func() error { return f.ForceFlush(ctx) }
+	}
+	var scores func() error
 	if c.scoreQ != nil {
-		if err := c.scoreQ.Flush(ctx); err != nil {
-			return fmt.Errorf("langfuse: flush: %w", err)
-		}
+		scores = func() error { return c.scoreQ.Flush(ctx) }
 	}
-	if c.tp == nil {
-		return nil
-	}
-	f, ok := c.tp.(interface{ ForceFlush(context.Context) error })
-	if !ok {
-		return nil
-	}
-	if err := f.ForceFlush(ctx); err != nil {
+	if err := both(spans, scores); err != nil {
 		return fmt.Errorf("langfuse: flush: %w", err)
 	}
 	return nil
@@ -382,8 +385,9 @@ func (c *Client) Flush(ctx context.Context) error {
 
 // DroppedSpans returns how many spans will never be delivered: the export
 // queue was full (LANGFUSE_MAX_QUEUE_SIZE), their batch was rejected or
-// failed, or Shutdown ran out of time. It is Stats().Dropped; the problems
-// behind it are logged, again once a minute while they recur.
+// failed, Shutdown ran out of time, or they ended after Shutdown. It is
+// Stats().Dropped; the problems behind it are logged, again once a minute
+// while they recur.
 func (c *Client) DroppedSpans() uint64 {
 	if c == nil || c.proc == nil {
 		return 0
@@ -392,9 +396,18 @@ func (c *Client) DroppedSpans() uint64 {
 }
 
 // Shutdown exports every ended span and sends every queued score, then
-// stops the client; it returns when that is done or ctx ends.
-// Observations started and scores made afterwards are not recorded. Only the first call does anything; later calls return its
-// result.
+// stops the client; it returns when that is done or ctx ends. Spans and
+// scores go at once, each under ctx, as in Flush. If ctx ends first, or
+// has ended already, what is left is given up and counted as dropped
+// before Shutdown returns, so Stats is final then. It returns the errors
+// of the exports it waited for, spans' and scores' joined (errors.Join),
+// and, when it gave some up, how many with ctx's error.
+//
+// Observations started and scores made afterwards are not recorded. A
+// span that ends afterwards is not exported and counts as dropped: one
+// that was started before, or one of other instrumentation that still
+// uses TracerProvider. Only the first call does anything; later calls
+// return its result.
 func (c *Client) Shutdown(ctx context.Context) error {
 	if c == nil {
 		return nil
@@ -405,26 +418,44 @@ func (c *Client) Shutdown(ctx context.Context) error {
 			c.logger.Info("langfuse: the default client (" + c.state.Name + ") shut down; the previous default (" +
 				next.Name + ") records again")
 		}
-		var err error
-		if c.scoreQ != nil {
-			err = c.scoreQ.Shutdown(ctx)
-		}
+		// Directly, not through the provider: the SDK skips its
+		// processors once ctx has ended, which would leave the queued
+		// spans uncounted. The provider itself is left running so that
+		// a span still open reaches the processor when it ends, to be
+		// counted as dropped; the SDK would forget it.
+		var spans func() error
 		if c.proc != nil {
-			// Directly, not only through the provider: the SDK skips its
-			// processors once ctx has ended, which would leave the export
-			// goroutine running and its spans uncounted.
-			if perr := c.proc.Shutdown(ctx); err == nil {
-				err = perr
-			}
+			spans = func() error { return c.proc.Shutdown(ctx) }
 		}
-		if c.owned != nil {
-			if perr := c.owned.Shutdown(ctx); err == nil {
-				err = perr
-			}
+		var scores func() error
+		if c.scoreQ != nil {
+			scores = func() error { return c.scoreQ.Shutdown(ctx) }
 		}
-		if err != nil {
+		if err := both(spans, scores); err != nil {
 			c.shutdownErr = fmt.Errorf("langfuse: shutdown: %w", err)
 		}
 	})
 	return c.shutdownErr
+}
+
+// both runs spans and scores, either of which may be nil, at once and
+// returns their errors joined, each named for what failed.
+func both(spans, scores func() error) error {
+	var scoreErr error
+	var wg sync.WaitGroup
+	if scores != nil {
+		wg.Go(func() {
+			if err := scores(); err != nil {
+				scoreErr = fmt.Errorf("scores: %w", err)
+			}
+		})
+	}
+	var spanErr error
+	if spans != nil {
+		if err := spans(); err != nil {
+			spanErr = fmt.Errorf("spans: %w", err)
+		}
+	}
+	wg.Wait()
+	return errors.Join(spanErr, scoreErr)
 }

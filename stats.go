@@ -5,7 +5,7 @@ package langfuse
 // problem once a minute at most.
 type Stats struct {
 	Exported  uint64 // spans the backend accepted
-	Dropped   uint64 // spans that will never be delivered, whatever the reason (queue full, rejected or failed batch, rejected in a partial success, shutdown deadline)
+	Dropped   uint64 // spans that will never be delivered, whatever the reason (queue full, rejected or failed batch, rejected in a partial success, shutdown deadline, ended after Shutdown)
 	Failed    uint64 // export requests that failed
 	LastError error  // the most recent export error; nil when none happened yet
 
@@ -17,8 +17,10 @@ type Stats struct {
 	LastScoreError error
 }
 
-// Stats returns the client's counts so far. With tracing disabled, or a
-// TracerProvider of the program's own, the span counts are zero.
+// Stats returns the client's counts so far. Once Shutdown has returned
+// they are final, except that a span ending afterwards adds to Dropped.
+// With tracing disabled, or a TracerProvider of the program's own, the
+// span counts are zero.
 func (c *Client) Stats() Stats {
 	var st Stats
 	if c == nil {
