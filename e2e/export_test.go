@@ -17,6 +17,7 @@ import (
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/tracing"
 )
 
 // runSmallScenario runs three nested wrappers and a generation, checks
@@ -114,6 +115,24 @@ var exportModes = []struct {
 	{"batched", map[string]string{"LANGFUSE_EXPORT_MODE": "batched", "LANGFUSE_FLUSH_AT": "1"}},
 }
 
+// shutdownRefused shuts lf down within 10 seconds, as shutdown does, when
+// the backend refuses every export: Shutdown returns the export error of
+// kind when spans were still queued for it to export, and no other error.
+func shutdownRefused(t *testing.T, lf *langfuse.Client, kind string) time.Duration {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := lf.Shutdown(ctx)
+	took := time.Since(start)
+	if err != nil {
+		var ee *tracing.ExportError
+		require.ErrorAs(t, err, &ee)
+		assert.Equal(t, kind, ee.Kind)
+	}
+	return took
+}
+
 // TestWrongSecretKey checks that keys the server rejects leave the
 // instrumented code alone and produce one clear log line that names the
 // variables to fix, however many exports fail.
@@ -136,7 +155,7 @@ func TestWrongSecretKey(t *testing.T) {
 			for range 3 {
 				runSmallScenario(t)
 			}
-			shutdown(t, lf)
+			shutdownRefused(t, lf, "unauthorized")
 
 			reqs := p.requests()
 			require.GreaterOrEqual(t, len(reqs), 2, "several exports")
@@ -174,7 +193,7 @@ func TestUnreachableServer(t *testing.T) {
 			for range 3 {
 				runSmallScenario(t)
 			}
-			took := shutdown(t, lf)
+			took := shutdownRefused(t, lf, "unreachable")
 			assert.Less(t, took, 10*time.Second, "Shutdown is bounded by its context")
 
 			recs := logs.matching(t, "cannot reach")
