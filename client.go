@@ -399,7 +399,9 @@ func (c *Client) DroppedSpans() uint64 {
 // stops the client; it returns when that is done or ctx ends. Spans and
 // scores go at once, each under ctx, as in Flush. If ctx ends first, or
 // has ended already, what is left is given up and counted as dropped
-// before Shutdown returns, so Stats is final then. It returns the errors
+// before Shutdown returns, so Stats is final then (the exporter of
+// WithSpanExporter must honour the cancellation of its ctx, as
+// sdktrace.SpanExporter requires). It returns the errors
 // of the exports it waited for, spans' and scores' joined (errors.Join),
 // and, when it gave some up, how many with ctx's error.
 //
