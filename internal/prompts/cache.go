@@ -1,0 +1,260 @@
+// Package prompts caches the prompts a client fetches from Langfuse: one
+// entry per name and label or version, served from memory while fresh,
+// served stale while one background refresh runs, and fetched by one
+// caller at a time when missing. The root package supplies the fetching.
+package prompts
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/observe-go/langfuse/prompt"
+)
+
+// Key names one cached prompt: a name with a label, or with a version.
+type Key struct {
+	Name    string
+	Label   string
+	Version int
+}
+
+// Fetch gets the prompt of a key from Langfuse.
+type Fetch func(ctx context.Context, k Key) (*prompt.Prompt, error)
+
+// ErrClosed is returned by Get after Close.
+var ErrClosed = errors.New("prompt cache closed")
+
+// DefaultMaxEntries bounds a cache made with a max of 0.
+const DefaultMaxEntries = 1024
+
+// Cache holds fetched prompts. It is safe for concurrent use.
+type Cache struct {
+	fetch   Fetch
+	timeout time.Duration // of a background refresh
+	max     int
+	onError func(Key, error) // a background refresh failed; the stale value stays
+	now     func() time.Time
+
+	mu      sync.RWMutex
+	entries map[Key]*entry
+	closed  bool
+	wg      sync.WaitGroup // background refreshes
+	stop    chan struct{}  // closed by Close: refreshes give up
+}
+
+// entry is one key's prompt. value, expires and used change under the
+// cache's lock; a call in flight is shared by every caller of a cold key.
+type entry struct {
+	value      *prompt.Prompt
+	expires    time.Time
+	used       time.Time
+	refreshing bool
+	cold       *call // the first fetch, while it runs
+}
+
+// call is a fetch that several callers wait for.
+type call struct {
+	done  chan struct{}
+	value *prompt.Prompt
+	err   error
+}
+
+// New returns a cache that fetches with fetch, gives each background
+// refresh timeout, holds at most max entries (DefaultMaxEntries when 0;
+// the least recently used goes first) and reports failed background
+// refreshes to onError.
+func New(fetch Fetch, timeout time.Duration, max int, onError func(Key, error)) *Cache {
+	if max <= 0 {
+		max = DefaultMaxEntries
+	}
+	if onError == nil {
+		onError = func(Key, error) {}
+	}
+	return &Cache{
+		fetch: fetch, timeout: timeout, max: max, onError: onError, now: time.Now,
+		entries: map[Key]*entry{}, stop: make(chan struct{}),
+	}
+}
+
+// Get returns the prompt of k. A fresh entry is returned from memory; a
+// stale one too, while one refresh runs in the background; a missing one
+// is fetched under ctx, once for all the callers that ask meanwhile. ttl
+// 0 fetches every time. The returned prompt is shared: read it, do not
+// change it.
+func (c *Cache) Get(ctx context.Context, k Key, ttl time.Duration) (*prompt.Prompt, error) {
+	if ttl <= 0 {
+		if c.isClosed() {
+			return nil, ErrClosed
+		}
+		p, err := c.fetch(ctx, k)
+		if err == nil {
+			c.store(k, p, 0) // kept for a fallback to the last version known
+		}
+		return p, err
+	}
+	now := c.now()
+	c.mu.RLock()
+	e := c.entries[k]
+	if e != nil && e.value != nil && now.Before(e.expires) {
+		p := e.value
+		c.mu.RUnlock()
+		return p, nil
+	}
+	c.mu.RUnlock()
+	return c.slow(ctx, k, ttl, now)
+}
+
+// Known returns the last prompt fetched for k, fresh or not, if any.
+func (c *Cache) Known(k Key) (*prompt.Prompt, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if e := c.entries[k]; e != nil && e.value != nil {
+		return e.value, true
+	}
+	return nil, false
+}
+
+func (c *Cache) slow(ctx context.Context, k Key, ttl time.Duration, now time.Time) (*prompt.Prompt, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, ErrClosed
+	}
+	e := c.entries[k]
+	if e == nil {
+		e = &entry{}
+		c.insert(k, e)
+	}
+	e.used = now
+	switch {
+	case e.value != nil && now.Before(e.expires):
+		p := e.value
+		c.mu.Unlock()
+		return p, nil
+	case e.value != nil:
+		// Stale: served at once, refreshed by one goroutine.
+		p := e.value
+		if !e.refreshing {
+			e.refreshing = true
+			c.wg.Add(1)
+			go c.refresh(k, e, ttl)
+		}
+		c.mu.Unlock()
+		return p, nil
+	}
+	cl := e.cold
+	if cl == nil {
+		cl = &call{done: make(chan struct{})}
+		e.cold = cl
+		c.mu.Unlock()
+		cl.value, cl.err = c.fetch(ctx, k)
+		c.mu.Lock()
+		e.cold = nil
+		if cl.err == nil {
+			e.value, e.expires = cl.value, c.now().Add(ttl)
+		}
+		close(cl.done)
+		c.mu.Unlock()
+		return cl.value, cl.err
+	}
+	c.mu.Unlock()
+	select {
+	case <-cl.done:
+		return cl.value, cl.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// refresh fetches k again in the background; a failure keeps the stale
+// value and is reported.
+func (c *Cache) refresh(k Key, e *entry, ttl time.Duration) {
+	defer c.wg.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	go func() {
+		select {
+		case <-c.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	p, err := c.fetch(ctx, k)
+	c.mu.Lock()
+	e.refreshing = false
+	if err == nil {
+		e.value, e.expires = p, c.now().Add(ttl)
+	}
+	c.mu.Unlock()
+	if err != nil {
+		c.onError(k, err)
+	}
+}
+
+// store puts p under k, fresh for ttl.
+func (c *Cache) store(k Key, p *prompt.Prompt, ttl time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	e := c.entries[k]
+	if e == nil {
+		e = &entry{}
+		c.insert(k, e)
+	}
+	now := c.now()
+	e.value, e.expires, e.used = p, now.Add(ttl), now
+}
+
+// insert adds e under k, first evicting the least recently used entry
+// that is not being fetched when the cache is full. The caller holds the
+// lock.
+func (c *Cache) insert(k Key, e *entry) {
+	if len(c.entries) >= c.max {
+		var oldest Key
+		var found bool
+		var at time.Time
+		for key, x := range c.entries {
+			if x.cold != nil || x.refreshing {
+				continue
+			}
+			if !found || x.used.Before(at) {
+				oldest, at, found = key, x.used, true
+			}
+		}
+		if found {
+			delete(c.entries, oldest)
+		}
+	}
+	c.entries[k] = e
+}
+
+// Len is the number of entries.
+func (c *Cache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.entries)
+}
+
+func (c *Cache) isClosed() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.closed
+}
+
+// Close stops the cache: background refreshes are cancelled and waited
+// for, and Get returns ErrClosed. It is safe to call more than once.
+func (c *Cache) Close() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	close(c.stop)
+	c.mu.Unlock()
+	c.wg.Wait()
+}

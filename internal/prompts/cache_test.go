@@ -1,0 +1,227 @@
+package prompts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/observe-go/langfuse/prompt"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// fakeClock is a clock a test moves by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (f *fakeClock) now() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
+func (f *fakeClock) add(d time.Duration) {
+	f.mu.Lock()
+	f.t = f.t.Add(d)
+	f.mu.Unlock()
+}
+
+// counter fetches version n+1 on its n-th call, blocking until release is
+// closed when it is set.
+type counter struct {
+	calls   atomic.Int32
+	entered chan struct{} // told of each call, when set
+	release chan struct{}
+	fail    atomic.Bool
+}
+
+func (c *counter) fetch(ctx context.Context, k Key) (*prompt.Prompt, error) {
+	n := c.calls.Add(1)
+	if c.entered != nil {
+		c.entered <- struct{}{}
+	}
+	if c.release != nil {
+		select {
+		case <-c.release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if c.fail.Load() {
+		return nil, errors.New("unreachable")
+	}
+	return &prompt.Prompt{Name: k.Name, Version: int(n)}, nil
+}
+
+func newTestCache(t *testing.T, f Fetch, max int, onError func(Key, error)) (*Cache, *fakeClock) {
+	t.Helper()
+	c := New(f, time.Minute, max, onError)
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c.now = clock.now
+	t.Cleanup(c.Close)
+	return c, clock
+}
+
+var key = Key{Name: "greet", Label: "production"}
+
+func TestFreshEntriesComeFromMemory(t *testing.T) {
+	var f counter
+	c, clock := newTestCache(t, f.fetch, 0, nil)
+	for range 3 {
+		p, err := c.Get(context.Background(), key, time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, 1, p.Version)
+		clock.add(10 * time.Second)
+	}
+	assert.EqualValues(t, 1, f.calls.Load())
+}
+
+func TestConcurrentColdCallersShareOneFetch(t *testing.T) {
+	f := counter{release: make(chan struct{})}
+	c, _ := newTestCache(t, f.fetch, 0, nil)
+	var wg sync.WaitGroup
+	versions := make([]int, 1000)
+	errs := make([]error, 1000)
+	started := make(chan struct{}, 1000)
+	for i := range versions {
+		wg.Go(func() {
+			started <- struct{}{}
+			p, err := c.Get(context.Background(), key, time.Minute)
+			errs[i] = err
+			if p != nil {
+				versions[i] = p.Version
+			}
+		})
+	}
+	for range versions {
+		<-started
+	}
+	close(f.release)
+	wg.Wait()
+	for i := range versions {
+		require.NoError(t, errs[i])
+		assert.Equal(t, 1, versions[i])
+	}
+	assert.EqualValues(t, 1, f.calls.Load(), "one request for a cold key")
+}
+
+func TestStaleIsServedWhileOneRefreshRuns(t *testing.T) {
+	f := counter{}
+	var failures atomic.Int32
+	c, clock := newTestCache(t, f.fetch, 0, func(Key, error) { failures.Add(1) })
+	_, err := c.Get(context.Background(), key, time.Minute)
+	require.NoError(t, err)
+
+	f.release = make(chan struct{})
+	clock.add(2 * time.Minute)
+	var wg sync.WaitGroup
+	for range 1000 {
+		wg.Go(func() {
+			p, err := c.Get(context.Background(), key, time.Minute)
+			assert.NoError(t, err)
+			assert.Equal(t, 1, p.Version, "the stale version, at once")
+		})
+	}
+	wg.Wait() // every caller returned while the refresh is held
+	assert.EqualValues(t, 2, f.calls.Load(), "one refresh for a stale key")
+	close(f.release)
+	c.wg.Wait()
+
+	p, err := c.Get(context.Background(), key, time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, 2, p.Version, "the refreshed version once it is in")
+	assert.Zero(t, failures.Load())
+}
+
+func TestAFailedRefreshKeepsTheStaleValue(t *testing.T) {
+	f := counter{}
+	var failed []Key
+	var mu sync.Mutex
+	c, clock := newTestCache(t, f.fetch, 0, func(k Key, err error) {
+		mu.Lock()
+		failed = append(failed, k)
+		mu.Unlock()
+	})
+	_, err := c.Get(context.Background(), key, time.Minute)
+	require.NoError(t, err)
+	f.fail.Store(true)
+	clock.add(2 * time.Minute)
+	p, err := c.Get(context.Background(), key, time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, 1, p.Version)
+	c.wg.Wait()
+	p, err = c.Get(context.Background(), key, time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, 1, p.Version, "still the stale value after the refresh failed")
+	c.wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []Key{key, key}, failed, "each failed refresh is reported")
+}
+
+func TestZeroTTLFetchesEveryTime(t *testing.T) {
+	var f counter
+	c, _ := newTestCache(t, f.fetch, 0, nil)
+	for i := range 3 {
+		p, err := c.Get(context.Background(), key, 0)
+		require.NoError(t, err)
+		assert.Equal(t, i+1, p.Version)
+	}
+	known, ok := c.Known(key)
+	require.True(t, ok)
+	assert.Equal(t, 3, known.Version)
+}
+
+func TestTheCacheIsBounded(t *testing.T) {
+	var f counter
+	c, clock := newTestCache(t, f.fetch, 8, nil)
+	for i := range 100 {
+		_, err := c.Get(context.Background(), Key{Name: fmt.Sprint("p", i), Label: "production"}, time.Hour)
+		require.NoError(t, err)
+		clock.add(time.Second)
+	}
+	assert.Equal(t, 8, c.Len())
+	_, ok := c.Known(Key{Name: "p99", Label: "production"})
+	assert.True(t, ok, "the latest stays")
+	_, ok = c.Known(Key{Name: "p0", Label: "production"})
+	assert.False(t, ok, "the least recently used went first")
+}
+
+func TestColdCallerGivesUpWithItsContext(t *testing.T) {
+	f := counter{release: make(chan struct{}), entered: make(chan struct{}, 1)}
+	c, _ := newTestCache(t, f.fetch, 0, nil)
+	leader := make(chan error, 1)
+	go func() {
+		_, err := c.Get(context.Background(), key, time.Minute)
+		leader <- err
+	}()
+	<-f.entered // the leader's fetch has begun
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.Get(ctx, key, time.Minute)
+	require.ErrorIs(t, err, context.Canceled)
+	close(f.release)
+	require.NoError(t, <-leader)
+}
+
+func TestCloseStopsRefreshesAndGets(t *testing.T) {
+	f := counter{}
+	c := New(f.fetch, time.Hour, 0, nil)
+	clock := &fakeClock{t: time.Now()}
+	c.now = clock.now
+	_, err := c.Get(context.Background(), key, time.Minute)
+	require.NoError(t, err)
+	f.release = make(chan struct{}) // the refresh will hang until cancelled
+	clock.add(time.Hour)
+	_, err = c.Get(context.Background(), key, time.Minute)
+	require.NoError(t, err)
+	c.Close() // returns once the hanging refresh gave up
+	_, err = c.Get(context.Background(), key, time.Minute)
+	require.ErrorIs(t, err, ErrClosed)
+	c.Close()
+}
