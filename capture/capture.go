@@ -135,18 +135,6 @@ func encode(v any, o Options, text bool) string {
 	return captureValue(v, maxBytes, maxDepth, text)
 }
 
-// longerThan reports whether v, of type ti, is a list of more than n
-// elements: encoded, each takes a byte and a comma at least, so one of
-// more than maxBytes/2 elements cannot fit, and is walked, which stops at
-// the limit, rather than marshalled whole first.
-func longerThan(v any, ti *typeInfo, n int) bool {
-	switch ti.kind {
-	case reflect.Slice, reflect.Array:
-		return reflect.ValueOf(v).Len() > n
-	}
-	return false
-}
-
 func captureValue(v any, maxBytes, maxDepth int, text bool) string {
 	ti := infoFor(reflect.TypeOf(v))
 	if ti.logValuer && (ti.kind != reflect.Pointer || !reflect.ValueOf(v).IsNil()) {
@@ -165,11 +153,8 @@ func captureValue(v any, maxBytes, maxDepth int, text bool) string {
 			return plainText(msg, maxBytes)
 		}
 	}
-	if ti.direct && ti.depth <= maxDepth && !longerThan(v, ti, maxBytes/2) {
-		if b, ok := marshal(v); ok && (!ti.custom || stdjson.Valid(b)) {
-			if ti.custom && !utf8.Valid(b) {
-				b = appendValid(nil, unsafe.String(unsafe.SliceData(b), len(b)))
-			}
+	if ti.direct && ti.depth <= maxDepth && estimateAny(v, ti, overshoot*maxBytes) <= overshoot*maxBytes {
+		if b, ok := marshal(v); ok {
 			return cut(b, 0, maxBytes, false, true)
 		}
 	}
@@ -256,11 +241,8 @@ func applyTextMask(mask func(string) string, s string) (out string, ok bool) {
 
 // plainText returns s with invalid UTF-8 replaced, cut to maxBytes.
 func plainText(s string, maxBytes int) string {
-	if utf8.ValidString(s) {
-		if len(s) <= maxBytes {
-			return s
-		}
-		return cut(unsafe.Slice(unsafe.StringData(s), len(s)), 0, maxBytes, false, false)
+	if len(s) <= maxBytes && utf8.ValidString(s) {
+		return s
 	}
 	st := newState(maxBytes, DefaultMaxDepth)
 	st.text(s, false)

@@ -65,23 +65,28 @@ func appendEscaped(b []byte, s string) []byte {
 	return append(b, s[i:]...)
 }
 
+// escapeGrowth is how many bytes escaping adds to an ASCII byte: 1 for
+// \" \\ \n \r \t, 5 for the other control characters written as \u00XX.
+var escapeGrowth = func() (g [utf8.RuneSelf]uint8) {
+	for c := range g {
+		switch {
+		case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t':
+			g[c] = 1
+		case c < 0x20:
+			g[c] = 5
+		}
+	}
+	return g
+}()
+
 // escapedLen returns len(appendEscaped(nil, s)) without writing anything;
 // it measures what a truncation leaves out.
 func escapedLen(s string) int {
 	n := len(s)
 	for j := 0; j < len(s); {
 		c := s[j]
-		if plainASCII(c) {
-			j++
-			continue
-		}
 		if c < utf8.RuneSelf {
-			switch c {
-			case '"', '\\', '\n', '\r', '\t':
-				n++
-			default:
-				n += 5
-			}
+			n += int(escapeGrowth[c])
 			j++
 			continue
 		}
