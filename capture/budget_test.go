@@ -192,3 +192,13 @@ func TestNoPoolKeepsAHugeBuffer(t *testing.T) {
 	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
 	assert.Less(t, grown, int64(8<<20), "heap left after capturing 64 MB values under a 10 KB limit")
 }
+
+// TestEscapedLenMatchesAppendEscaped checks the count of what is left out
+// against the text it stands for, for every byte.
+func TestEscapedLenMatchesAppendEscaped(t *testing.T) {
+	for c := range 256 {
+		s := "a" + string([]byte{byte(c)}) + "é\u2028"
+		assert.Equal(t, len(appendEscaped(nil, s)), escapedLen(s), "byte %#x", c)
+		assert.Equal(t, len(appendValid(nil, s)), validLen(s), "byte %#x", c)
+	}
+}

@@ -67,17 +67,11 @@ func appendEscaped(b []byte, s string) []byte {
 
 // escapeGrowth is how many bytes escaping adds to an ASCII byte: 1 for
 // \" \\ \n \r \t, 5 for the other control characters written as \u00XX.
-var escapeGrowth = func() (g [utf8.RuneSelf]uint8) {
-	for c := range g {
-		switch {
-		case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t':
-			g[c] = 1
-		case c < 0x20:
-			g[c] = 5
-		}
-	}
-	return g
-}()
+var escapeGrowth = [utf8.RuneSelf]uint8{
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 1, 1, 5, 5, 1, 5, 5, // \t \n \r
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+	'"': 1, '\\': 1,
+}
 
 // escapedLen returns len(appendEscaped(nil, s)) without writing anything;
 // it measures what a truncation leaves out.
