@@ -41,6 +41,36 @@
 // sig, signature and code replaced by [Redacted]; [RedactQuery] does the
 // same for a raw query string.
 //
+// The values of struct fields, map keys and slog group members whose
+// name says they hold a credential are written as "[REDACTED]", whatever
+// their type. A name is compared normalised: lower-case, with '-', '_',
+// '.' and spaces left out, so apiKey, api_key, API-Key and x-api-key are
+// one name. The list:
+//
+//   - names holding password, passwd, passphrase, passcode, secret,
+//     credential, cookie, authorization, bearer, apikey, privatekey or
+//     privkey anywhere: client_secret, Set-Cookie, Proxy-Authorization,
+//     aws_secret_access_key, x-api-key;
+//   - auth, token, pwd and jwt as whole names;
+//   - names ending in token (access_token, refreshToken, id_token,
+//     session_token, github_token), except those of a model's vocabulary,
+//     counts and cursors: eos_token, pad_token, max_token, next_token and
+//     the like; and access_tokens, refresh_tokens and other plurals of
+//     credentials, but not the usage counts tokens, max_tokens,
+//     prompt_tokens or token_count;
+//   - names ending in pwd, or in accesskey, signingkey, encryptionkey,
+//     masterkey, subscriptionkey, clientkey, sessionkey or authkey (and
+//     their plurals), but not a plain key or primary_key.
+//
+// A struct field is matched by its JSON name and by its Go name: APIKey
+// string `json:"k"` is redacted. Its struct tag can say otherwise:
+// `langfuse:"redact"` redacts a field whatever its name, and
+// `langfuse:"keep"` keeps one the list would redact; any other value of
+// the tag redacts, so that a misspelt tag shows as a redacted value rather
+// than a secret kept. Options.RedactNames adds names and
+// Options.KeepNames takes names off, tags excepted; Options.RedactsName
+// tells whether a name is redacted, for values written without capture.
+//
 // A value that implements slog.LogValuer is captured as what its LogValue
 // method returns, resolved, instead of as itself: a type that redacts
 // itself for logs redacts itself here too, even if it has a MarshalJSON

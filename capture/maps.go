@@ -45,7 +45,11 @@ func (s *state) mapAny(m map[string]any) {
 		e := s.kvs[i]
 		s.text(e.k, true)
 		s.writeByte(':')
-		s.any(e.v)
+		if s.names.redacts(e.k) {
+			s.writeString(redactedJSON)
+		} else {
+			s.any(e.v)
+		}
 		if s.abort {
 			break
 		}
@@ -118,7 +122,11 @@ func (s *state) mapValue(v reflect.Value, ti *typeInfo) {
 		e := s.rkvs[i]
 		s.text(e.k, true)
 		s.writeByte(':')
-		s.value(e.v)
+		if s.names.redacts(e.k) {
+			s.writeString(redactedJSON)
+		} else {
+			s.value(e.v)
+		}
 		if s.abort {
 			break
 		}
@@ -158,7 +166,11 @@ func mapOf[V any](s *state, m map[string]V, write func(*state, V)) {
 		k := s.keys[i]
 		s.text(k, true)
 		s.writeByte(':')
-		write(s, m[k])
+		if s.names.redacts(k) {
+			s.writeString(redactedJSON)
+		} else {
+			write(s, m[k])
+		}
 		if s.abort {
 			break
 		}

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"reflect"
+	"slices"
 	"unsafe"
 )
 
@@ -31,6 +32,9 @@ type sizing struct {
 	key      *typeInfo // of a map
 	elemSize uintptr   // of a slice or array
 	fields   []fieldSizing
+	// names are the normalised names of the fields in the type, at any
+	// depth, for Options.RedactNames to be checked against.
+	names []string
 }
 
 // fieldSizing locates a struct field that go-json writes.
@@ -42,6 +46,8 @@ type fieldSizing struct {
 	steps  []uintptr
 	keyLen int // `"name":`, with the quotes of the ",string" option
 	info   *typeInfo
+
+	norm, goNorm string // as in field
 }
 
 // eface is the layout of an interface value with no methods.
@@ -50,7 +56,7 @@ type eface struct {
 }
 
 // estimateAny returns estimate for x, of the direct type ti.
-func estimateAny(x any, ti *typeInfo, room int) int {
+func estimateAny(x any, ti *typeInfo, room int, ns *names) int {
 	switch ti.kind {
 	case reflect.Pointer:
 		// Stored in the interface as itself.
@@ -58,14 +64,14 @@ func estimateAny(x any, ti *typeInfo, room int) int {
 		if p == nil {
 			return len("null")
 		}
-		return ti.size.elem.estimate(p, room)
+		return ti.size.elem.estimate(p, room, ns)
 	case reflect.Map:
-		return estimateMap(reflect.ValueOf(x), ti, room)
+		return estimateMap(reflect.ValueOf(x), ti, room, ns)
 	}
 	// A direct type of any other kind is stored in the interface behind
 	// a pointer: classify leaves structs and arrays that the compiler
 	// would store as a pointer out of the direct types.
-	return ti.estimate((*eface)(unsafe.Pointer(&x)).data, room)
+	return ti.estimate((*eface)(unsafe.Pointer(&x)).data, room, ns)
 }
 
 // estimate returns about how many bytes go-json writes for the value at
@@ -79,7 +85,10 @@ func estimateAny(x any, ti *typeInfo, room int) int {
 // length and two quotes: escapes make go-json's output of a string longer,
 // by six times at most (control characters, as \u0001). The output of a
 // value whose estimate fits the room is thus at most six times the room.
-func (ti *typeInfo) estimate(p unsafe.Pointer, room int) int {
+//
+// A map with a key whose value is redacted by ns counts as over the room:
+// go-json would write it as it is, the walker redacts it.
+func (ti *typeInfo) estimate(p unsafe.Pointer, room int, ns *names) int {
 	sz := ti.size
 	if sz.maxLen > 0 && sz.maxLen <= room {
 		return sz.maxLen
@@ -118,26 +127,26 @@ func (ti *typeInfo) estimate(p unsafe.Pointer, room int) int {
 		if q == nil {
 			return len("null")
 		}
-		return sz.elem.estimate(q, room)
+		return sz.elem.estimate(q, room, ns)
 	case reflect.Slice:
 		s := *(*[]byte)(p) // the header of any slice reads the same
 		if unsafe.SliceData(s) == nil {
 			return len("null")
 		}
-		return sz.estimateList(unsafe.Pointer(unsafe.SliceData(s)), len(s), room)
+		return sz.estimateList(unsafe.Pointer(unsafe.SliceData(s)), len(s), room, ns)
 	case reflect.Array:
-		return sz.estimateList(p, ti.typ.Len(), room)
+		return sz.estimateList(p, ti.typ.Len(), room, ns)
 	case reflect.Map:
-		return estimateMap(reflect.NewAt(ti.typ, p).Elem(), ti, room)
+		return estimateMap(reflect.NewAt(ti.typ, p).Elem(), ti, room, ns)
 	case reflect.Struct:
-		return sz.estimateStruct(p, room)
+		return sz.estimateStruct(p, room, ns)
 	}
 	return room + 1
 }
 
 // estimateList is estimate for the n elements of a slice or an array at
 // data: brackets, commas and elements.
-func (sz *sizing) estimateList(data unsafe.Pointer, n, room int) int {
+func (sz *sizing) estimateList(data unsafe.Pointer, n, room int, ns *names) int {
 	total := 2 + n // one comma too many: n is at least 1 for a byte to count
 	if total > room {
 		return total
@@ -156,7 +165,7 @@ func (sz *sizing) estimateList(data unsafe.Pointer, n, room int) int {
 		return total
 	}
 	for i := range n {
-		total += ei.estimate(unsafe.Add(data, uintptr(i)*sz.elemSize), room-total)
+		total += ei.estimate(unsafe.Add(data, uintptr(i)*sz.elemSize), room-total, ns)
 		if total > room {
 			return total
 		}
@@ -166,7 +175,7 @@ func (sz *sizing) estimateList(data unsafe.Pointer, n, room int) int {
 
 // estimateStruct is estimate for a struct at p: braces and the fields
 // go-json writes, each with its key and a comma.
-func (sz *sizing) estimateStruct(p unsafe.Pointer, room int) int {
+func (sz *sizing) estimateStruct(p unsafe.Pointer, room int, ns *names) int {
 	total := 2
 fields:
 	for i := range sz.fields {
@@ -183,7 +192,7 @@ fields:
 		if f.info.kind == reflect.String {
 			total += len(*(*string)(q)) + 2
 		} else if total <= room {
-			total += f.info.estimate(q, room-total)
+			total += f.info.estimate(q, room-total, ns)
 		}
 		if total > room {
 			return total
@@ -194,7 +203,7 @@ fields:
 
 // estimateMap is estimate for a map with plain keys: braces, commas,
 // quoted keys, colons and values. v can be interfaced.
-func estimateMap(v reflect.Value, ti *typeInfo, room int) int {
+func estimateMap(v reflect.Value, ti *typeInfo, room int, ns *names) int {
 	if v.IsNil() {
 		return len("null")
 	}
@@ -208,22 +217,22 @@ func estimateMap(v reflect.Value, ti *typeInfo, room int) int {
 	switch m := v.Interface().(type) {
 	case map[string]string:
 		for k, e := range m {
-			if total += len(k) + len(e) + 5; total > room {
-				return total
+			if total += len(k) + len(e) + 5; total > room || ns.redacts(k) {
+				return room + 1
 			}
 		}
 		return total
 	case map[string]int:
 		for k := range m {
-			if total += len(k) + 3 + len("-9223372036854775808"); total > room {
-				return total
+			if total += len(k) + 3 + len("-9223372036854775808"); total > room || ns.redacts(k) {
+				return room + 1
 			}
 		}
 		return total
 	case map[string]float64:
 		for k := range m {
-			if total += len(k) + 3 + maxFloatLen; total > room {
-				return total
+			if total += len(k) + 3 + maxFloatLen; total > room || ns.redacts(k) {
+				return room + 1
 			}
 		}
 		return total
@@ -241,11 +250,14 @@ func estimateMap(v reflect.Value, ti *typeInfo, room int) int {
 	for it := v.MapRange(); it.Next(); {
 		k.SetIterKey(it)
 		e.SetIterValue(it)
-		total += quotes - 2 + ki.estimate(kp, room-total)
+		if ki.kind == reflect.String && ns.redacts(*(*string)(kp)) {
+			return room + 1
+		}
+		total += quotes - 2 + ki.estimate(kp, room-total, ns)
 		if total > room {
 			return total
 		}
-		total += ei.estimate(ep, room-total)
+		total += ei.estimate(ep, room-total, ns)
 		if total > room {
 			return total
 		}
@@ -287,12 +299,35 @@ func (b *builder) sizing(ti *typeInfo) *sizing {
 			sz.fields = make([]fieldSizing, len(ti.fields))
 			for i := range ti.fields {
 				f := &ti.fields[i]
-				sz.fields[i] = fieldSizing{steps: fieldSteps(t, f.index), keyLen: len(f.key) + 1 + quotes(f), info: b.info(f.typ)}
+				sz.fields[i] = fieldSizing{steps: fieldSteps(t, f.index), keyLen: len(f.key) + 1 + quotes(f),
+					info: b.info(f.typ), norm: f.norm, goNorm: f.goNorm}
 			}
 		}
 	}
 	sz.maxLen = sz.bound(ti)
+	sz.names = sz.fieldNames()
 	return sz
+}
+
+// fieldNames returns the normalised names of the fields in the type, its
+// elements' and its fields' own, once each.
+func (sz *sizing) fieldNames() []string {
+	var out []string
+	add := func(ns ...string) {
+		for _, n := range ns {
+			if n != "" && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	if sz.elem != nil {
+		add(sz.elem.size.names...)
+	}
+	for _, f := range sz.fields {
+		add(f.norm, f.goNorm)
+		add(f.info.size.names...)
+	}
+	return out
 }
 
 // bound returns the most bytes go-json writes for any value of ti's type,

@@ -78,6 +78,8 @@ type state struct {
 	keys    []string  // the same for maps of scalars, which do not nest
 	compact bytes.Buffer
 
+	names names // the lists of redacted and kept names
+
 	jenc     *json.Encoder // writes into this state
 	walkOnly bool          // never hand a value to go-json, for tests
 }
@@ -122,6 +124,7 @@ func (s *state) reset() {
 		s.keys = nil
 	}
 	s.over, s.nodes, s.abort, s.depth, s.level, s.walkOnly = 0, 0, false, 0, 0, false
+	s.names = names{}
 	keep := min(maxPooledBuf, max(minPooledBuf, 2*s.limit))
 	if cap(s.buf) > keep {
 		s.buf = nil

@@ -75,6 +75,13 @@ type field struct {
 	omitEmpty bool
 	omitZero  bool
 	quoted    bool // the ",string" option applies
+
+	// For redaction: the JSON name and the Go name normalised (goNorm
+	// empty if the same), whether the default list has either, and the
+	// langfuse tag.
+	norm, goNorm string
+	sensitive    bool
+	tag          fieldTag
 }
 
 // infos caches *typeInfo by reflect.Type for the life of the process, as
@@ -240,6 +247,11 @@ func (b *builder) from(ti *typeInfo, elem reflect.Type, add int) {
 }
 
 func (b *builder) classifyStruct(ti *typeInfo, t reflect.Type) {
+	for _, f := range ti.fields {
+		if f.tag == tagRedact || f.tag == tagNone && f.sensitive {
+			return // go-json would write the value; the walker redacts it
+		}
+	}
 	depth := 1
 	for i := range t.NumField() {
 		sf := t.Field(i)

@@ -76,10 +76,10 @@ func (s *state) encodeValue(v reflect.Value, ti *typeInfo) bool {
 	room := overshoot * (s.limit - len(s.buf))
 	if !v.CanAddr() {
 		x := v.Interface()
-		return estimateAny(x, ti, room) <= room && s.encode(x)
+		return estimateAny(x, ti, room, &s.names) <= room && s.encode(x)
 	}
 	p := v.Addr()
-	if ti.estimate(p.UnsafePointer(), room) > room {
+	if ti.estimate(p.UnsafePointer(), room, &s.names) > room {
 		return false
 	}
 	if ti.kind == reflect.Pointer {
@@ -92,7 +92,7 @@ func (s *state) encodeValue(v reflect.Value, ti *typeInfo) bool {
 // no more than overshoot times the output left.
 func (s *state) fitsAny(x any, ti *typeInfo) bool {
 	room := overshoot * (s.limit - len(s.buf))
-	return estimateAny(x, ti, room) <= room
+	return estimateAny(x, ti, room, &s.names) <= room
 }
 
 // overshoot is how much more than the room left a value handed to go-json
@@ -108,7 +108,7 @@ const overshoot = 2
 // are quicker written here). Once the output is full, values are walked
 // instead, so that counting what is left out stays within its budget.
 func (s *state) directOK(ti *typeInfo) bool {
-	if !ti.direct || s.over > 0 || s.depth+ti.depth > s.maxDepth || s.walkOnly {
+	if !ti.direct || s.over > 0 || s.depth+ti.depth > s.maxDepth || s.walkOnly || !s.names.allowDirect(ti) {
 		return false
 	}
 	switch ti.kind {
@@ -277,6 +277,10 @@ func (s *state) structValue(v reflect.Value, ti *typeInfo) {
 		}
 		first = false
 		s.writeString(f.key)
+		if s.names.redactsField(f) {
+			s.writeString(redactedJSON)
+			continue
+		}
 		if f.quoted {
 			s.quoted(fv)
 		} else {
