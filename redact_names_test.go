@@ -32,7 +32,7 @@ func TestCredentialNamesAreRedacted(t *testing.T) {
 	req := langfuse.Observe1("struct-arg", func(_ context.Context, r llmCall) (llmCall, error) { return r, nil })
 	_, err = req(ctx, llmCall{Model: "gpt-4o", APIKey: apiKey, Prompt: "hi", MaxTokens: 64})
 	require.NoError(t, err)
-	ctx, o := observe.Start(ctx, "metadata", observe.WithMetadata(map[string]any{"x-api-key": apiKey, "max_tokens": 64}))
+	_, o := observe.Start(ctx, "metadata", observe.WithMetadata(map[string]any{"x-api-key": apiKey, "max_tokens": 64}))
 	o.End()
 
 	assert.Equal(t, `{"apiKey":"[REDACTED]","prompt":"hi"}`, find(t, rec, "named-args").Input)
