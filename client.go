@@ -60,6 +60,8 @@ type settings struct {
 	filter    tracing.Filter
 	mask      func(any) any
 	textMask  func(string) string
+	redact    []string
+	keep      []string
 	provider  trace.TracerProvider
 	noDefault bool
 }
@@ -122,6 +124,22 @@ func WithMask(mask func(any) any) Option {
 // safe for concurrent use.
 func WithTextMask(mask func(text string) string) Option {
 	return optionFunc(func(s *settings) { s.textMask = mask })
+}
+
+// WithRedactedNames adds names to those whose captured values are
+// recorded as [REDACTED]: struct fields, map keys and observe.ArgNames
+// whose name, normalised (lower case, without '-', '_', '.' and spaces),
+// is one of names. The default list, of names that hold credentials, is
+// in the README and the capture package doc.
+func WithRedactedNames(names ...string) Option {
+	return optionFunc(func(s *settings) { s.redact = append(s.redact, names...) })
+}
+
+// WithKeptNames takes names off the list of WithRedactedNames and the
+// default one: their values are recorded as they are, unless a struct
+// field is tagged langfuse:"redact".
+func WithKeptNames(names ...string) Option {
+	return optionFunc(func(s *settings) { s.keep = append(s.keep, names...) })
 }
 
 // WithTracerProvider makes observations use tp, a provider the program
@@ -232,6 +250,8 @@ func New(opts ...Option) (*Client, error) {
 		TextMask:  s.textMask,
 		Logger:    logger,
 		Name:      clientName(cfg, &s),
+
+		RedactNames: s.redact, KeepNames: s.keep,
 	}}
 	if !cfg.TracingEnabled {
 		if !s.noDefault {

@@ -97,7 +97,7 @@ func TestPanicsInCapturedValuesAreContained(t *testing.T) {
 func TestPanickingMaskIsContained(t *testing.T) {
 	_, rec := newClientWith(t, nil, langfuse.WithMask(func(any) any { panic("mask boom") }))
 	f := langfuse.Observe1("masked", func(ctx context.Context, s string) (string, error) {
-		observe.UpdateCurrent(ctx, observe.WithMetadata(map[string]any{"token": s, "n": 7}))
+		observe.UpdateCurrent(ctx, observe.WithMetadata(map[string]any{"note": s, "n": 7}))
 		return "echo " + s, nil
 	})
 	var got string
@@ -108,7 +108,7 @@ func TestPanickingMaskIsContained(t *testing.T) {
 
 	require.NotPanics(t, func() {
 		_, o := observe.Start(context.Background(), "masked-manual",
-			observe.WithInput("secret-2"), observe.WithMetadata(map[string]any{"token": "secret-2"}))
+			observe.WithInput("secret-2"), observe.WithMetadata(map[string]any{"note": "secret-2"}))
 		o.End(observe.WithOutput("secret-2"))
 	})
 
@@ -116,7 +116,7 @@ func TestPanickingMaskIsContained(t *testing.T) {
 		o := find(t, rec, name)
 		assert.Equal(t, capture.MaskFailed, o.Input, name)
 		assert.Equal(t, capture.MaskFailed, o.Output, name)
-		assert.Contains(t, o.Metadata["token"].AsString(), capture.MaskFailed, name)
+		assert.Contains(t, o.Metadata["note"].AsString(), capture.MaskFailed, name)
 		for k, v := range o.Attributes {
 			assert.NotContains(t, v.String(), "secret-", "%s: attribute %s", name, k)
 		}

@@ -49,6 +49,15 @@ type Options struct {
 	// has invalid UTF-8 replaced; from JSON, a result that is no longer
 	// valid JSON is written as a JSON string.
 	TextMask func(string) string
+	// RedactNames adds names to the list of those whose values, as a
+	// struct field, map key, slog group member or named argument, are
+	// recorded as Redacted (see the package doc). Names are matched
+	// normalised: "SSN" and "ssn" are one name.
+	RedactNames []string
+	// KeepNames takes names off that list, default ones included: their
+	// values are recorded as they are, unless a langfuse:"redact" tag
+	// says otherwise. A name in both lists is kept.
+	KeepNames []string
 }
 
 func (o Options) limits() (maxBytes, maxDepth int) {
@@ -132,25 +141,13 @@ func encode(v any, o Options, text bool) string {
 		var a [64]byte
 		return fit(string(appendTime(a[:0], x)), maxBytes)
 	}
-	return captureValue(v, maxBytes, maxDepth, text)
+	return captureValue(v, names{o.RedactNames, o.KeepNames}, maxBytes, maxDepth, text)
 }
 
-// longerThan reports whether v, of type ti, is a list of more than n
-// elements: encoded, each takes a byte and a comma at least, so one of
-// more than maxBytes/2 elements cannot fit, and is walked, which stops at
-// the limit, rather than marshalled whole first.
-func longerThan(v any, ti *typeInfo, n int) bool {
-	switch ti.kind {
-	case reflect.Slice, reflect.Array:
-		return reflect.ValueOf(v).Len() > n
-	}
-	return false
-}
-
-func captureValue(v any, maxBytes, maxDepth int, text bool) string {
+func captureValue(v any, ns names, maxBytes, maxDepth int, text bool) string {
 	ti := infoFor(reflect.TypeOf(v))
 	if ti.logValuer && (ti.kind != reflect.Pointer || !reflect.ValueOf(v).IsNil()) {
-		return captureLogValue(v.(slog.LogValuer), maxBytes, maxDepth, text)
+		return captureLogValue(v.(slog.LogValuer), ns, maxBytes, maxDepth, text)
 	}
 	if text && !ti.redacts && (ti.kind == reflect.String || ti.isError) && !ti.marshalJSON && !ti.marshalText {
 		rv := reflect.ValueOf(v)
@@ -165,15 +162,13 @@ func captureValue(v any, maxBytes, maxDepth int, text bool) string {
 			return plainText(msg, maxBytes)
 		}
 	}
-	if ti.direct && ti.depth <= maxDepth && !longerThan(v, ti, maxBytes/2) {
-		if b, ok := marshal(v); ok && (!ti.custom || stdjson.Valid(b)) {
-			if ti.custom && !utf8.Valid(b) {
-				b = appendValid(nil, unsafe.String(unsafe.SliceData(b), len(b)))
-			}
+	if ti.direct && ti.depth <= maxDepth && ns.allowDirect(ti) && estimateAny(v, ti, overshoot*maxBytes, &ns) <= overshoot*maxBytes {
+		if b, ok := marshal(v); ok {
 			return cut(b, 0, maxBytes, false, true)
 		}
 	}
 	s := newState(maxBytes, maxDepth)
+	s.names = ns
 	s.walk(reflect.ValueOf(v), ti)
 	out := s.result()
 	s.release()
@@ -182,12 +177,13 @@ func captureValue(v any, maxBytes, maxDepth int, text bool) string {
 
 // captureLogValue captures what lv says of itself for logs. A type that
 // logs as a string is captured as one, like a string.
-func captureLogValue(lv slog.LogValuer, maxBytes, maxDepth int, text bool) string {
+func captureLogValue(lv slog.LogValuer, ns names, maxBytes, maxDepth int, text bool) string {
 	v, err := resolve(lv)
 	if err == nil && text && v.Kind() == slog.KindString {
 		return plainText(v.String(), maxBytes)
 	}
 	s := newState(maxBytes, maxDepth)
+	s.names = ns
 	if err != nil {
 		s.problem("LogValue", err)
 	} else {
@@ -256,11 +252,8 @@ func applyTextMask(mask func(string) string, s string) (out string, ok bool) {
 
 // plainText returns s with invalid UTF-8 replaced, cut to maxBytes.
 func plainText(s string, maxBytes int) string {
-	if utf8.ValidString(s) {
-		if len(s) <= maxBytes {
-			return s
-		}
-		return cut(unsafe.Slice(unsafe.StringData(s), len(s)), 0, maxBytes, false, false)
+	if len(s) <= maxBytes && utf8.ValidString(s) {
+		return s
 	}
 	st := newState(maxBytes, DefaultMaxDepth)
 	st.text(s, false)

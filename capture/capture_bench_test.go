@@ -89,3 +89,45 @@ func BenchmarkCapture(b *testing.B) {
 		})
 	}
 }
+
+// budgetDoc is a retrieved document, as a retriever or a RAG step passes
+// them around.
+type budgetDoc struct {
+	ID    string  `json:"id"`
+	Score float64 `json:"score"`
+	Text  string  `json:"text"`
+}
+
+// budgetDocs returns 50 documents whose texts add up to size bytes, each
+// text its own string.
+func budgetDocs(size int) []budgetDoc {
+	docs := make([]budgetDoc, 50)
+	line := "Retrieved passage, plain text with \"quotes\" and a newline\n"
+	for i := range docs {
+		text := strings.Repeat(line, size/len(docs)/len(line)+1)
+		docs[i] = budgetDoc{ID: "doc-" + strings.Repeat("x", i%7), Score: 0.5, Text: text[:size/len(docs)]}
+	}
+	return docs
+}
+
+// BenchmarkCaptureBudget captures values of 1 MiB, 50 MiB and 500 MiB
+// under a 10 KB limit: time and memory must follow the limit, not the
+// value, so every size costs about what the smallest does, and B/op stays
+// within a small multiple of the limit. Each input is built in its own
+// sub-benchmark, outside the timer, and dropped after it.
+func BenchmarkCaptureBudget(b *testing.B) {
+	const limit = 10_000
+	for _, size := range []struct {
+		name string
+		n    int
+	}{{"1MiB", 1 << 20}, {"50MiB", 50 << 20}, {"500MiB", 500 << 20}} {
+		b.Run("size="+size.name, func(b *testing.B) {
+			v := any(budgetDocs(size.n))
+			o := Options{MaxBytes: limit}
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = String(v, o)
+			}
+		})
+	}
+}

@@ -224,14 +224,14 @@ func TestGoJSONAndWalkerAgree(t *testing.T) {
 }
 
 func TestMask(t *testing.T) {
-	const secret = "sk-very-secret"
+	const secret = "ada@example.com"
 	redact := func(v any) any {
 		if m, ok := v.(map[string]any); ok {
 			c := make(map[string]any, len(m))
 			for k, x := range m {
 				c[k] = x
 			}
-			c["api_key"] = "***"
+			c["email"] = "***"
 			return c
 		}
 		return v
@@ -242,7 +242,7 @@ func TestMask(t *testing.T) {
 		v          any
 		text, json string
 	}{
-		{"redacts", redact, map[string]any{"api_key": secret, "q": 1}, `{"api_key":"***","q":1}`, `{"api_key":"***","q":1}`},
+		{"redacts", redact, map[string]any{"email": secret, "q": 1}, `{"email":"***","q":1}`, `{"email":"***","q":1}`},
 		{"replaces", func(any) any { return "[hidden]" }, secret, "[hidden]", `"[hidden]"`},
 		{"panics", func(any) any { panic(secret) }, secret, MaskFailed, `"` + MaskFailed + `"`},
 		{"panics on a map", func(any) any { panic("no") }, map[string]any{"k": secret}, MaskFailed, `"` + MaskFailed + `"`},

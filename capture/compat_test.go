@@ -184,6 +184,7 @@ func walked(v any, o Options) string {
 	s := newState(maxBytes, maxDepth)
 	defer s.release()
 	s.walkOnly = true
+	s.names = names{o.RedactNames, o.KeepNames}
 	s.any(v)
 	return s.result()
 }

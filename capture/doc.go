@@ -41,6 +41,36 @@
 // sig, signature and code replaced by [Redacted]; [RedactQuery] does the
 // same for a raw query string.
 //
+// The values of struct fields, map keys and slog group members whose
+// name says they hold a credential are written as "[REDACTED]", whatever
+// their type. A name is compared normalised: lower-case, with '-', '_',
+// '.' and spaces left out, so apiKey, api_key, API-Key and x-api-key are
+// one name. The list:
+//
+//   - names holding password, passwd, passphrase, passcode, secret,
+//     credential, cookie, authorization, bearer, apikey, privatekey or
+//     privkey anywhere: client_secret, Set-Cookie, Proxy-Authorization,
+//     aws_secret_access_key, x-api-key;
+//   - auth, token, pwd and jwt as whole names;
+//   - names ending in token (access_token, refreshToken, id_token,
+//     session_token, github_token), except those of a model's vocabulary,
+//     counts and cursors: eos_token, pad_token, max_token, next_token and
+//     the like; and access_tokens, refresh_tokens and other plurals of
+//     credentials, but not the usage counts tokens, max_tokens,
+//     prompt_tokens or token_count;
+//   - names ending in pwd, or in accesskey, signingkey, encryptionkey,
+//     masterkey, subscriptionkey, clientkey, sessionkey or authkey (and
+//     their plurals), but not a plain key or primary_key.
+//
+// A struct field is matched by its JSON name and by its Go name: APIKey
+// string `json:"k"` is redacted. Its struct tag can say otherwise:
+// `langfuse:"redact"` redacts a field whatever its name, and
+// `langfuse:"keep"` keeps one the list would redact; any other value of
+// the tag redacts, so that a misspelt tag shows as a redacted value rather
+// than a secret kept. Options.RedactNames adds names and
+// Options.KeepNames takes names off, tags excepted; Options.RedactsName
+// tells whether a name is redacted, for values written without capture.
+//
 // A value that implements slog.LogValuer is captured as what its LogValue
 // method returns, resolved, instead of as itself: a type that redacts
 // itself for logs redacts itself here too, even if it has a MarshalJSON
@@ -98,9 +128,33 @@
 //
 //	...<truncated 12345 bytes>
 //
-// Once the limit is reached, the rest of the value is only walked to count
-// it, up to a fixed amount of work; a value larger than that ends with
-// "...<truncated more than N bytes>". Values of types that need no special
-// care (no interfaces, no recursive types) are encoded by go-json in one
-// go and then cut.
+// What a capture costs follows the limit, not the value. Strings, byte
+// slices, structs, slices, maps, method results and their nesting are
+// encoded against the room left in the output, so fifty documents of a
+// megabyte each under a 10 KB limit cost about what 10 KB of output does,
+// in time and in memory. Once the output is full, the rest of the value
+// is walked only to count it, up to an amount of work that grows with the
+// limit (four bytes and a sixteenth of a value per byte of the limit, and
+// at least 16 KiB and 512 values); a value larger than that ends with
+// "...<truncated more than N bytes>", N being a lower bound. go-json
+// encodes a value whole before it can be cut, so it is given only values
+// estimated to fit in twice the room left, and neither its output nor the
+// buffers it keeps for reuse grow past a small multiple of the limit;
+// the rest is walked, which stops at the limit.
+//
+// Three things are bounded only in part:
+//
+//   - A map is read whole, to find its first keys in order, but only as
+//     many entries as can be written are kept, so its length costs time,
+//     not memory. A map with more entries than that ends with a "more
+//     than" marker.
+//   - A []byte larger than the output and the count together is written
+//     as text or as base64 by whether that first part of it is UTF-8.
+//   - MarshalJSON, MarshalText, Error, String and LogValue return what
+//     they return: a huge result cannot be bounded before the method
+//     returns it. What is done with it after is bounded: only what fits
+//     is copied, compacted and checked for UTF-8, and the rest is counted
+//     within the budget, not copied. A MarshalJSON result longer than the
+//     room left is therefore not checked to be JSON past what is kept.
+
 package capture

@@ -46,17 +46,17 @@ func Example_mask() {
 			for k, x := range m {
 				out[k] = x
 			}
-			out["api_key"] = "[redacted]"
+			out["email"] = "[hidden]"
 			return out
 		}
 		return v
 	}
 	o := capture.Options{Mask: redact}
-	fmt.Println(capture.JSON(map[string]any{"api_key": "sk-123", "model": "gpt-4o"}, o))
+	fmt.Println(capture.JSON(map[string]any{"email": "ada@example.com", "model": "gpt-4o"}, o))
 
 	broken := capture.Options{Mask: func(any) any { panic("bug in the mask") }}
-	fmt.Println(capture.String("sk-123", broken))
+	fmt.Println(capture.String("ada@example.com", broken))
 	// Output:
-	// {"api_key":"[redacted]","model":"gpt-4o"}
+	// {"email":"[hidden]","model":"gpt-4o"}
 	// <mask failed>
 }

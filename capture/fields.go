@@ -97,6 +97,12 @@ func typeFields(t reflect.Type) []field {
 						fl.name = sf.Name
 					}
 					fl.key = `"` + escapeString(fl.name) + `":`
+					fl.tag = tagOf(sf)
+					fl.norm = string(normalize(nil, fl.name))
+					if goNorm := string(normalize(nil, sf.Name)); goNorm != fl.norm {
+						fl.goNorm = goNorm
+					}
+					fl.sensitive = sensitive(fl.norm) || fl.goNorm != "" && sensitive(fl.goNorm)
 					fields = append(fields, fl)
 					if count[f.typ] > 1 {
 						// Two copies at the same level cancel each

@@ -78,10 +78,20 @@ func appendTime(b []byte, t time.Time) []byte {
 	return append(b, '"')
 }
 
+// marshalJSON writes what m's MarshalJSON returns, compacted. The method
+// may return any amount, which cannot be bounded before it returns; what
+// is done with it after is. Output that fits is checked and compacted
+// whole, so that invalid JSON becomes a placeholder. Output longer than
+// the room left is cut anyway, so only what fits is compacted and the rest
+// is counted within the budget, without the check or a copy.
 func (s *state) marshalJSON(m json.Marshaler) {
 	b, err := callMarshalJSON(m)
 	if err != nil {
 		s.problem("MarshalJSON", err)
+		return
+	}
+	if len(b) > s.limit-len(s.buf) {
+		s.compactLong(b)
 		return
 	}
 	s.compact.Reset()
@@ -237,4 +247,78 @@ func clip(s string) string {
 		return s
 	}
 	return s[:runeCut(s, maxPanicText)] + "..."
+}
+
+// compactLong writes as much of b, the JSON text of a MarshalJSON longer
+// than the room left, as fits, without the spaces between tokens and with
+// invalid UTF-8 replaced, and counts the rest within the budget. Nothing
+// past the output is copied: a method that returns a gigabyte costs its
+// gigabyte, not two.
+func (s *state) compactLong(b []byte) {
+	var c compactor
+	start, over := len(s.buf), s.over
+	i := 0
+	for i < len(b) && len(s.buf) < s.limit {
+		n, keep := c.next(b[i:])
+		if keep {
+			s.writeBytes(b[i : i+n])
+		} else if n == 1 && b[i] >= utf8.RuneSelf {
+			s.writeString(replacement)
+		}
+		i += n
+	}
+	if i == len(b) && s.over == over {
+		// It was mostly spaces and fits after all: then it must be
+		// JSON, as a short one must.
+		if !stdjson.Valid(b) {
+			s.buf = s.buf[:start]
+			s.text("<error in MarshalJSON: invalid JSON>", true)
+		}
+		return
+	}
+	rest := b[i:]
+	if budget := max(0, s.countBytes-s.over); len(rest) > budget {
+		// Count what the budget allows: a lower bound.
+		rest = rest[:budget]
+		s.abort = true
+	}
+	for i := 0; i < len(rest); {
+		n, keep := c.next(rest[i:])
+		switch {
+		case keep:
+			s.over += n
+		case n == 1 && rest[i] >= utf8.RuneSelf:
+			s.over += len(replacement)
+		}
+		i += n
+	}
+}
+
+// compactor reads JSON text a rune at a time, telling the spaces between
+// tokens, which compact text leaves out, from the rest.
+type compactor struct {
+	in, esc bool // inside a string; after its backslash
+}
+
+// next reads the rune that b starts with and returns its length and
+// whether it is kept as it is. A byte that is not UTF-8 is neither kept
+// nor a space: it is replaced.
+func (c *compactor) next(b []byte) (n int, keep bool) {
+	ch := b[0]
+	if ch >= utf8.RuneSelf {
+		r, size := utf8.DecodeRune(b)
+		c.esc = false
+		return size, r != utf8.RuneError || size != 1
+	}
+	switch {
+	case c.esc:
+		c.esc = false
+	case c.in && ch == '\\':
+		c.esc = true
+	case ch == '"':
+		c.in = !c.in
+	case !c.in && (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'):
+		return 1, false
+	}
+	return 1, true
 }

@@ -320,6 +320,10 @@ func (s *state) attrs(as []slog.Attr, first *bool) {
 		*first = false
 		s.text(a.Key, true)
 		s.writeByte(':')
-		s.slogValue(a.Value)
+		if s.names.redacts(a.Key) {
+			s.writeString(redactedJSON)
+		} else {
+			s.slogValue(a.Value)
+		}
 	}
 }

@@ -2,8 +2,6 @@ package capture
 
 import (
 	"bytes"
-	stdjson "encoding/json"
-	"errors"
 	"reflect"
 	"strconv"
 	"sync"
@@ -14,16 +12,25 @@ import (
 )
 
 // Once the output is full, the encoder keeps walking only to count how much
-// it leaves out, and gives up counting after this much work so that a huge
-// value costs little more than a small one.
+// it leaves out, and gives up counting after an amount of work that grows
+// with the limit, not with the value: a value of a gigabyte costs about
+// what one just past the limit does. It counts countBytesPer bytes per
+// byte of the limit (minCountBytes at least) and visits one value per
+// countNodesPer bytes of the limit (minCountNodes at least).
 const (
-	countNodes = 1 << 16  // values visited after the output is full
-	countBytes = 16 << 20 // bytes counted after the output is full
+	countBytesPer = 4
+	countNodesPer = 16
+	minCountBytes = 16 << 10
+	minCountNodes = 512
 )
 
 // maxPooledBuf bounds the buffer kept for reuse, so one huge value does not
-// pin its memory for the life of the process.
-const maxPooledBuf = 4 << 20
+// pin its memory for the life of the process; minPooledBuf is kept
+// whatever the limit, so that calls with small limits still reuse one.
+const (
+	maxPooledBuf = 4 << 20
+	minPooledBuf = 4 << 10
+)
 
 // maxPooledEntries does the same for the room to sort map entries in.
 const maxPooledEntries = 1 << 12
@@ -57,6 +64,9 @@ type state struct {
 	nodes int  // values visited past limit
 	abort bool // counting stopped early: over is a lower bound
 
+	countBytes int // over stops counting past this
+	countNodes int // nodes stops counting past this
+
 	maxDepth int
 	depth    int // JSON objects and arrays open
 	level    int // recursion below the root, pointers included
@@ -65,10 +75,12 @@ type state struct {
 
 	kvs     []kvAny   // map entries being sorted, shared by all levels
 	rkvs    []kvValue // the same for maps walked by reflection
+	keys    []string  // the same for maps of scalars, which do not nest
 	compact bytes.Buffer
 
+	names names // the lists of redacted and kept names
+
 	jenc     *json.Encoder // writes into this state
-	check    bool          // the next go-json output holds a MarshalJSON result
 	walkOnly bool          // never hand a value to go-json, for tests
 }
 
@@ -83,6 +95,8 @@ func newState(maxBytes, maxDepth int) *state {
 	s := statePool.Get().(*state)
 	s.limit = maxBytes
 	s.maxDepth = maxDepth
+	s.countBytes = max(minCountBytes, countBytesPer*min(maxBytes, maxPooledBuf))
+	s.countNodes = max(minCountNodes, maxBytes/countNodesPer)
 	// Pointers and interfaces do not count as depth, but they still
 	// recurse; this bounds a chain of them, such as a long list of *any.
 	s.maxLevel = 4*maxDepth + 64
@@ -90,8 +104,15 @@ func newState(maxBytes, maxDepth int) *state {
 }
 
 func (s *state) release() {
-	// Map entries are cleared as each map is done, so the pool keeps none
-	// of the caller's values alive; only the room is kept, if modest.
+	s.reset()
+	statePool.Put(s)
+}
+
+// reset readies s for the next call. Map entries are cleared as each map
+// is done, so the pool keeps none of the caller's values alive; only the
+// room is kept, and only if it is modest and not far above the limit of
+// the call that grew it.
+func (s *state) reset() {
 	s.kvs, s.rkvs, s.path = s.kvs[:0], s.rkvs[:0], s.path[:0]
 	if cap(s.kvs) > maxPooledEntries {
 		s.kvs = nil
@@ -99,17 +120,21 @@ func (s *state) release() {
 	if cap(s.rkvs) > maxPooledEntries {
 		s.rkvs = nil
 	}
-	s.over, s.nodes, s.abort, s.depth, s.level, s.check, s.walkOnly = 0, 0, false, 0, 0, false, false
-	if cap(s.buf) > maxPooledBuf {
+	if cap(s.keys) > maxPooledEntries {
+		s.keys = nil
+	}
+	s.over, s.nodes, s.abort, s.depth, s.level, s.walkOnly = 0, 0, false, 0, 0, false
+	s.names = names{}
+	keep := min(maxPooledBuf, max(minPooledBuf, 2*s.limit))
+	if cap(s.buf) > keep {
 		s.buf = nil
 	} else {
 		s.buf = s.buf[:0]
 	}
-	if s.compact.Cap() > maxPooledBuf {
+	if s.compact.Cap() > keep {
 		s.compact = bytes.Buffer{}
 	}
 	s.compact.Reset()
-	statePool.Put(s)
 }
 
 // result returns the output, cut with a marker if it did not fit.
@@ -130,7 +155,7 @@ func (s *state) stopped() bool {
 		return false
 	}
 	s.nodes++
-	if s.nodes > countNodes || s.over > countBytes {
+	if s.nodes > s.countNodes || s.over > s.countBytes {
 		s.abort = true
 	}
 	return s.abort
@@ -168,22 +193,11 @@ func (s *state) writeByte(c byte) {
 	s.over++
 }
 
-// errInvalid rejects go-json's output, to have the value walked instead.
-var errInvalid = errors.New("invalid output from MarshalJSON")
-
 // Write receives go-json's output for a value handed to it, in one call.
 func (s *state) Write(p []byte) (int, error) {
 	n := len(p)
 	if n > 0 && p[n-1] == '\n' { // json.Encoder ends every value with one
 		p = p[:n-1]
-	}
-	if s.check {
-		if !stdjson.Valid(p) {
-			return 0, errInvalid
-		}
-		if !utf8.Valid(p) {
-			p = appendValid(nil, unsafe.String(unsafe.SliceData(p), len(p)))
-		}
 	}
 	s.writeBytes(p)
 	return n, nil
@@ -223,7 +237,7 @@ func (s *state) text(x string, quoted bool) {
 	}
 	if len(x) > 0 {
 		switch {
-		case s.over+len(x) > countBytes:
+		case s.over+len(x) > s.countBytes:
 			s.over += len(x) // a lower bound: text only grows when escaped
 			s.abort = true
 		case quoted:

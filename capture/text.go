@@ -65,23 +65,22 @@ func appendEscaped(b []byte, s string) []byte {
 	return append(b, s[i:]...)
 }
 
+// escapeGrowth is how many bytes escaping adds to an ASCII byte: 1 for
+// \" \\ \n \r \t, 5 for the other control characters written as \u00XX.
+var escapeGrowth = [utf8.RuneSelf]uint8{
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 1, 1, 5, 5, 1, 5, 5, // \t \n \r
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+	'"': 1, '\\': 1,
+}
+
 // escapedLen returns len(appendEscaped(nil, s)) without writing anything;
 // it measures what a truncation leaves out.
 func escapedLen(s string) int {
 	n := len(s)
 	for j := 0; j < len(s); {
 		c := s[j]
-		if plainASCII(c) {
-			j++
-			continue
-		}
 		if c < utf8.RuneSelf {
-			switch c {
-			case '"', '\\', '\n', '\r', '\t':
-				n++
-			default:
-				n += 5
-			}
+			n += int(escapeGrowth[c])
 			j++
 			continue
 		}

@@ -30,8 +30,9 @@ type bigRecord struct {
 }
 
 func TestTruncation(t *testing.T) {
-	records := make([]bigRecord, 2000)
-	anyRecords := make([]any, 2000)
+	// Enough to pass the limits below, few enough to be counted whole.
+	records := make([]bigRecord, 100)
+	anyRecords := make([]any, 100)
 	for i := range records {
 		records[i] = bigRecord{ID: i, Text: "record text \"quoted\" ünïcödé " + strconv.Itoa(i)}
 		anyRecords[i] = map[string]any{"id": i, "text": records[i].Text}
@@ -102,10 +103,12 @@ func TestTinyLimit(t *testing.T) {
 }
 
 // TestHugeValues checks that values far past the limit are cut without
-// being walked to the end.
+// being walked to the end: what is left out is counted exactly within a
+// budget that follows the limit, and past it the marker says "more than"
+// a lower bound.
 func TestHugeValues(t *testing.T) {
 	mb := strings.Repeat("x", 1<<20)
-	manyStrings := make([]any, 100) // 100 MB of text, one string shared
+	manyStrings := make([]any, 16) // 16 MB of text, one string shared
 	for i := range manyStrings {
 		manyStrings[i] = mb
 	}
@@ -122,11 +125,14 @@ func TestHugeValues(t *testing.T) {
 		v        any
 		wantMore bool
 	}{
-		{"large string", strings.Repeat(mb, 4), false},
+		{"string past the count budget", strings.Repeat(mb, 4), true},
 		{"huge string", strings.Repeat(mb, 64), true},
 		{"many large strings", manyStrings, true},
 		{"many small values", manyValues, true},
-		{"a few large strings", countable, false},
+		{"a few large strings", countable, true},
+		{"string within the count budget", strings.Repeat("z", minCountBytes*3/4), false},
+		{"a few strings within the count budget", []any{strings.Repeat("y", minCountBytes/3), strings.Repeat("y", minCountBytes/3)}, false},
+		{"many small values within the count budget", manyValues[:minCountNodes], false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,9 +143,11 @@ func TestHugeValues(t *testing.T) {
 			require.True(t, ok)
 			assert.Equal(t, tt.wantMore, more)
 			assert.Positive(t, dropped)
-			if !tt.wantMore {
-				full := JSON(tt.v, Options{MaxBytes: 1 << 30})
-				kept, _, _, _ := splitMarker(got)
+			full := JSON(tt.v, Options{MaxBytes: 1 << 30})
+			kept, _, _, _ := splitMarker(got)
+			if tt.wantMore {
+				assert.LessOrEqual(t, dropped, len(full)-len(kept), "not a lower bound")
+			} else {
 				assert.Equal(t, len(full)-len(kept), dropped)
 			}
 		})

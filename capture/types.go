@@ -28,22 +28,19 @@ type typeInfo struct {
 	kind reflect.Kind
 
 	// direct means go-json can encode every value of the type on its own:
-	// the type cannot reach itself (so no cycles), holds no interfaces, and
-	// has nothing go-json rejects or that we render differently. float64
-	// is allowed: go-json reports NaN and infinities as an error, and the
-	// caller then walks the value itself.
+	// the type cannot reach itself (so no cycles), holds no interfaces, has
+	// nothing go-json rejects or that we render differently, and nothing
+	// whose output only a method knows (MarshalJSON, MarshalText), so that
+	// estimate can tell the size of a value before go-json writes all of
+	// it. float64 is allowed: go-json reports NaN and infinities as an
+	// error, and the caller then walks the value itself.
 	direct bool
 	// depth is the most nested JSON objects and arrays a value of a direct
 	// type can produce; a direct value is handed to go-json only if this
 	// fits under the depth limit.
 	depth int
-	// custom means go-json's output may contain text from a user's
-	// MarshalJSON, which go-json checks only loosely (it lets "00" and
-	// invalid UTF-8 through), so the output must be checked.
-	custom bool
-	// addrMethods means a value of the type holds, not behind a pointer,
-	// a value whose MarshalJSON or MarshalText has a pointer receiver.
-	addrMethods bool
+	// size is what estimate needs, for a direct type.
+	size *sizing
 
 	isTime, isNumber, isBytes bool
 	// The ...Addr flags mean only the pointer type has the method, which
@@ -78,6 +75,13 @@ type field struct {
 	omitEmpty bool
 	omitZero  bool
 	quoted    bool // the ",string" option applies
+
+	// For redaction: the JSON name and the Go name normalised (goNorm
+	// empty if the same), whether the default list has either, and the
+	// langfuse tag.
+	norm, goNorm string
+	sensitive    bool
+	tag          fieldTag
 }
 
 // infos caches *typeInfo by reflect.Type for the life of the process, as
@@ -123,6 +127,9 @@ func (b *builder) info(t reflect.Type) *typeInfo {
 	b.busy[t] = true
 	ti := newTypeInfo(t)
 	b.classify(ti, t)
+	if ti.direct {
+		ti.size = b.sizing(ti)
+	}
 	delete(b.busy, t)
 	// A type that reaches a busy type is itself recursive, so its result
 	// does not depend on where the walk started and can be cached.
@@ -173,9 +180,8 @@ func newTypeInfo(t reflect.Type) *typeInfo {
 	return ti
 }
 
-// classify sets direct, depth and custom.
+// classify sets direct and depth.
 func (b *builder) classify(ti *typeInfo, t reflect.Type) {
-	ti.addrMethods = ti.marshalJSONAddr || ti.marshalTextAddr
 	switch {
 	case ti.redacts:
 		// go-json would write the value as it is.
@@ -188,22 +194,15 @@ func (b *builder) classify(ti *typeInfo, t reflect.Type) {
 	case ti.isNumber:
 		// go-json writes some invalid numbers, such as "00", as they are.
 		return
+	case ti.marshalJSON || ti.marshalJSONAddr || ti.marshalText || ti.marshalTextAddr:
+		// What the method returns can be of any size: the walker calls
+		// it and keeps what fits, where go-json would copy all of it.
+		return
 	case pointerShaped(t) && (t.Kind() == reflect.Struct || t.Kind() == reflect.Array):
 		// go-json mistakes a nil pointer inside such a value for a nil
-		// value: it writes null for struct{ p *int } and skips its
-		// MarshalJSON or MarshalText.
-		return
-	case (ti.marshalJSON || ti.marshalText) && t.Kind() == reflect.Pointer:
-		// go-json calls the method of a nil pointer (big.Float's writes
-		// "<nil>") where encoding/json writes null: walked here.
-		return
-	case ti.marshalJSON || ti.marshalText:
-		ti.direct, ti.custom = true, ti.marshalJSON
+		// value: it writes null for struct{ p *int }.
 		return
 	}
-	// A method on the pointer only is used for addressable values; go-json
-	// encodes the others by kind, so the kind must be safe too.
-	ti.custom = ti.marshalJSONAddr
 	switch t.Kind() {
 	case reflect.Bool, reflect.String,
 		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
@@ -220,16 +219,11 @@ func (b *builder) classify(ti *typeInfo, t reflect.Type) {
 		}
 		b.from(ti, t.Elem(), 0)
 	case reflect.Array:
-		if ei := b.info(t.Elem()); ei != nil && ei.addrMethods {
-			// go-json treats the elements of an array as addressable
-			// even when the array is not, and calls pointer methods
-			// that encoding/json would not.
-			ti.addrMethods = true
-			return
-		}
 		b.from(ti, t.Elem(), 1)
 	case reflect.Slice:
 		if !ti.isBytes {
+			// go-json writes a []byte as base64; it is written as
+			// text here when it is UTF-8.
 			b.from(ti, t.Elem(), 1)
 		}
 	case reflect.Map:
@@ -250,12 +244,15 @@ func (b *builder) from(ti *typeInfo, elem reflect.Type, add int) {
 	}
 	ti.direct = true
 	ti.depth = ei.depth + add
-	ti.custom = ti.custom || ei.custom
 }
 
 func (b *builder) classifyStruct(ti *typeInfo, t reflect.Type) {
+	for _, f := range ti.fields {
+		if f.tag == tagRedact || f.tag == tagNone && f.sensitive {
+			return // go-json would write the value; the walker redacts it
+		}
+	}
 	depth := 1
-	custom := ti.custom
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if ignoredByGoJSON(sf) {
@@ -268,15 +265,13 @@ func (b *builder) classifyStruct(ti *typeInfo, t reflect.Type) {
 		if fi == nil || !fi.direct {
 			return
 		}
-		ti.addrMethods = ti.addrMethods || fi.addrMethods
 		d := fi.depth + 1
 		if sf.Anonymous && !tagged(sf) {
 			d = fi.depth // flattened into this object
 		}
 		depth = max(depth, d)
-		custom = custom || fi.custom
 	}
-	ti.direct, ti.depth, ti.custom = true, depth, custom
+	ti.direct, ti.depth = true, depth
 }
 
 // pointerShaped reports whether Go stores values of type t in an interface

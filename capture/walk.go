@@ -46,7 +46,7 @@ func (s *state) any(x any) {
 		// x is already boxed: hand it to go-json as it is rather than
 		// through reflect.Value.Interface, which would copy it.
 		ti := infoFor(reflect.TypeOf(x))
-		if s.directOK(ti) && !s.overflows(reflect.ValueOf(x), ti) && s.encode(x, ti) {
+		if s.directOK(ti) && s.fitsAny(x, ti) && s.encode(x) {
 			return
 		}
 		s.walk(reflect.ValueOf(x), ti)
@@ -64,41 +64,51 @@ func (s *state) value(v reflect.Value) {
 		return
 	}
 	ti := infoFor(v.Type())
-	if s.directOK(ti) && v.CanInterface() && !s.overflows(v, ti) {
-		var x any
-		if v.CanAddr() && ti.kind != reflect.Pointer {
-			// Addressable values get their pointer methods, as in
-			// encoding/json, and the pointer needs no copy.
-			x = v.Addr().Interface()
-		} else {
-			x = v.Interface()
-		}
-		if s.encode(x, ti) {
-			return
-		}
+	if s.directOK(ti) && v.CanInterface() && s.encodeValue(v, ti) {
+		return
 	}
 	s.walk(v, ti)
 }
 
-// overflows reports whether a list v, of type ti, certainly does not fit
-// in the output left: each element takes a byte and a comma at least.
-// go-json would encode it whole before the cut, at a cost that grows with
-// the element count (two million struct{}{} are megabytes of "{}"), where
-// the walk stops within its budget.
-func (s *state) overflows(v reflect.Value, ti *typeInfo) bool {
-	switch ti.kind {
-	case reflect.Slice, reflect.Array:
-		return v.Len() > (s.limit-len(s.buf))/2
+// encodeValue encodes v, of the direct type ti, with go-json if it fits,
+// and reports whether it did.
+func (s *state) encodeValue(v reflect.Value, ti *typeInfo) bool {
+	room := overshoot * (s.limit - len(s.buf))
+	if !v.CanAddr() {
+		x := v.Interface()
+		return estimateAny(x, ti, room, &s.names) <= room && s.encode(x)
 	}
-	return false
+	p := v.Addr()
+	if ti.estimate(p.UnsafePointer(), room, &s.names) > room {
+		return false
+	}
+	if ti.kind == reflect.Pointer {
+		return s.encode(v.Interface())
+	}
+	return s.encode(p.Interface()) // the pointer needs no copy of the value
 }
+
+// fitsAny reports whether x, of the direct type ti, is estimated to take
+// no more than overshoot times the output left.
+func (s *state) fitsAny(x any, ti *typeInfo) bool {
+	room := overshoot * (s.limit - len(s.buf))
+	return estimateAny(x, ti, room, &s.names) <= room
+}
+
+// overshoot is how much more than the room left a value handed to go-json
+// may be estimated to take. go-json encodes a value whole before it is
+// cut, at a cost that grows with the value (fifty documents of a megabyte
+// are fifty megabytes of JSON, two million struct{}{} megabytes of "{}"),
+// where the walk stops within its budget; but a value a little over the
+// room is encoded whole and cut quicker than it is walked.
+const overshoot = 2
 
 // directOK reports whether a value of type ti is best handed to go-json:
 // a direct type that fits in the depth left, and worth a call (scalars
 // are quicker written here). Once the output is full, values are walked
 // instead, so that counting what is left out stays within its budget.
 func (s *state) directOK(ti *typeInfo) bool {
-	if !ti.direct || s.over > 0 || s.depth+ti.depth > s.maxDepth || s.walkOnly {
+	if !ti.direct || s.over > 0 || s.depth+ti.depth > s.maxDepth || s.walkOnly || !s.names.allowDirect(ti) {
 		return false
 	}
 	switch ti.kind {
@@ -109,12 +119,10 @@ func (s *state) directOK(ti *typeInfo) bool {
 }
 
 // encode encodes x with go-json. It reports false, having written nothing,
-// if go-json fails (a NaN, a failing or panicking MarshalJSON): the caller
-// then walks the value itself and puts placeholders where go-json gave up.
-func (s *state) encode(x any, ti *typeInfo) (ok bool) {
-	s.check = ti.custom
+// if go-json fails (a NaN) or panics: the caller then walks the value
+// itself and puts placeholders where go-json gave up.
+func (s *state) encode(x any) (ok bool) {
 	defer func() {
-		s.check = false
 		if recover() != nil {
 			ok = false
 		}
@@ -175,9 +183,21 @@ func (s *state) walk(v reflect.Value, ti *typeInfo) {
 			s.pop()
 		}
 	case reflect.Map:
-		if v.Type() == mapAnyType && v.CanInterface() {
-			s.mapAny(v.Interface().(map[string]any))
-			return
+		if v.CanInterface() {
+			switch m := v.Interface().(type) {
+			case map[string]any:
+				s.mapAny(m)
+				return
+			case map[string]string:
+				mapOf(s, m, (*state).stringValue)
+				return
+			case map[string]int:
+				mapOf(s, m, (*state).intValue)
+				return
+			case map[string]float64:
+				mapOf(s, m, (*state).float64Value)
+				return
+			}
 		}
 		s.mapValue(v, ti)
 	case reflect.Slice:
@@ -212,9 +232,16 @@ func (s *state) number(n string) {
 }
 
 // bytes writes a byte slice as text if it is UTF-8, else as standard
-// base64 like encoding/json, encoding no more than fits.
+// base64 like encoding/json, encoding no more than fits. A slice longer
+// than the output and the count can take is judged by the part they take.
 func (s *state) bytes(b []byte) {
-	if utf8.Valid(b) {
+	probe := b
+	if n := s.limit + s.countBytes; len(probe) > n {
+		// Cut before a rune that the cut would split, which would read
+		// as invalid.
+		probe = probe[:runeCut(unsafe.String(unsafe.SliceData(probe), len(probe)), n)]
+	}
+	if utf8.Valid(probe) {
 		s.text(unsafe.String(unsafe.SliceData(b), len(b)), true)
 		return
 	}
@@ -250,6 +277,10 @@ func (s *state) structValue(v reflect.Value, ti *typeInfo) {
 		}
 		first = false
 		s.writeString(f.key)
+		if s.names.redactsField(f) {
+			s.writeString(redactedJSON)
+			continue
+		}
 		if f.quoted {
 			s.quoted(fv)
 		} else {

@@ -91,7 +91,16 @@ var ratios = []ratio{
 	{"capture map vs go-json", "Capture/MapAny", "Capture/MapAny/go-json", 0},
 	{"capture 10 KB vs go-json", "Capture/Payload10KB", "Capture/Payload10KB/go-json", 0},
 	{"capture 1 MB vs go-json", "Capture/Payload1MB", "Capture/Payload1MB/go-json", 0},
+	{"capture 50 MiB vs 1 MiB, 10 KB limit", "CaptureBudget/size=50MiB", "CaptureBudget/size=1MiB", 1.5},
+	{"capture 500 MiB vs 1 MiB, 10 KB limit", "CaptureBudget/size=500MiB", "CaptureBudget/size=1MiB", 1.5},
 }
+
+// budgetLimit is the limit of BenchmarkCaptureBudget, and budgetMemory how
+// many times it a call may allocate.
+const (
+	budgetLimit  = 10_000
+	budgetMemory = 4
+)
 
 func main() {
 	res, err := parse(os.Stdin)
@@ -154,6 +163,13 @@ func main() {
 	} {
 		if d, ok := get("WrapDisabled/" + c.name); ok {
 			row("tracing disabled: "+c.what, dur(median(d.ns))+", "+allocs(d), "", "", "0 allocs", pass(median(d.allocs) == 0))
+		}
+	}
+	for _, size := range []string{"1MiB", "50MiB", "500MiB"} {
+		if f, ok := get("CaptureBudget/size=" + size); ok {
+			b := median(f.bytes)
+			row("capture "+size+", 10 KB limit: memory per call", fmt.Sprintf("%.0f B, %s", b, allocs(f)), "", "",
+				fmt.Sprintf("≤ %d B", budgetMemory*budgetLimit), pass(b <= budgetMemory*budgetLimit))
 		}
 	}
 	if f, ok := get("Wrap/observe1-capture-small"); ok {

@@ -169,6 +169,10 @@ func (r *Record) setError(msg string) string {
 func appendMetadata(kvs []attribute.KeyValue, m map[string]any, copts capture.Options) []attribute.KeyValue {
 	for k, v := range m {
 		key := semconv.ObservationMetadataPrefix + k
+		if copts.RedactsName(k) {
+			kvs = append(kvs, attribute.String(key, capture.Redacted))
+			continue
+		}
 		if copts.Mask != nil {
 			// A masked value is whatever the mask makes of it: always text.
 			kvs = append(kvs, attribute.String(key, capture.String(v, copts)))
@@ -266,7 +270,8 @@ func errorType(err error) string {
 
 // captureOptions are the capture limits and masks of the client st.
 func captureOptions(st *global.State) capture.Options {
-	o := capture.Options{MaxBytes: st.MaxBytes, Mask: st.Mask, TextMask: st.TextMask}
+	o := capture.Options{MaxBytes: st.MaxBytes, Mask: st.Mask, TextMask: st.TextMask,
+		RedactNames: st.RedactNames, KeepNames: st.KeepNames}
 	if o.TextMask != nil && o.Mask == nil {
 		// With a mask, every metadata value is recorded as captured text
 		// rather than as a typed number or bool, so the text mask sees a

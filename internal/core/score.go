@@ -58,6 +58,10 @@ func metadataJSON(meta map[string]any, copts capture.Options) string {
 		key, _ := json.Marshal(k) // a string always marshals
 		b.Write(key)
 		b.WriteByte(':')
+		if copts.RedactsName(k) {
+			b.WriteString(`"` + capture.Redacted + `"`)
+			continue
+		}
 		b.WriteString(capture.JSON(meta[k], copts))
 	}
 	b.WriteByte('}')

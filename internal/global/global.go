@@ -32,6 +32,9 @@ type State struct {
 	// TextMask, when set, redacts the encoded text of every captured
 	// value and message, whatever its Go type.
 	TextMask func(string) string
+	// RedactNames and KeepNames change the names whose captured values
+	// are redacted (capture.Options.RedactNames and KeepNames).
+	RedactNames, KeepNames []string
 	// Logger receives warnings about bad input; never nil.
 	Logger *slog.Logger
 	// Scores takes the client's scores; nil when they go nowhere.
