@@ -92,7 +92,7 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	switch {
 	case err == nil:
 		s.exported.Add(uint64(len(batch)))
-	case errors.As(err, &ee) && ee.Kind == "partial":
+	case errors.As(err, &ee) && (ee.Kind == "partial" || ee.Rejected > 0):
 		return s.partial(err, ee, len(batch))
 	case s.ctx.Err() != nil:
 		s.giveUp(len(batch))
@@ -106,14 +106,16 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	return err
 }
 
-// partial counts a batch of n spans that the server took in part: the
-// spans it rejected are dropped, the rest exported, and the rejection is
-// logged and kept as the last error, which partial returns. A partial
-// success that rejected nothing is a success with a warning, which is
-// logged only. Either way the request is not counted as failed: it was
-// answered with a 2xx.
+// partial counts a batch of n spans that was delivered in part: the
+// spans lost (ee.Rejected: rejected by the server, too large to send, or
+// of a failed request when the batch went in several) are dropped, the
+// rest exported, and the loss is logged and kept as the last error, which
+// partial returns. A partial success that rejected nothing is a success
+// with a warning, which is logged only. Only the requests that failed
+// count as failed, not those answered with a 2xx.
 func (s *sender) partial(err error, ee *ExportError, n int) error {
 	rejected := int(min(max(ee.Rejected, 0), int64(n)))
+	s.failed.Add(uint64(ee.failedRequests))
 	s.exported.Add(uint64(n - rejected))
 	if rejected == 0 {
 		s.warn("partial_warning", "langfuse: export accepted with a warning", "spans", n, "warning", ee.Body)
