@@ -2,6 +2,9 @@ package lfhttp
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -125,4 +128,13 @@ func (c *Client) CloseIdleConnections() {
 	if c.own != nil {
 		c.own.CloseIdleConnections()
 	}
+}
+
+// Untrusted reports whether err is a server's certificate that the
+// client does not trust, which no retry mends: a Langfuse behind a
+// private CA needs a client that trusts it.
+func Untrusted(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &unknown) || errors.As(err, &verify)
 }
