@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/lfhttp"
 )
 
 // ExportError is a failed export, with what the answer means for the user.
@@ -85,6 +86,9 @@ func classify(err error, last *attempt, endpoint string, r redactor) *ExportErro
 	case errors.Is(err, context.DeadlineExceeded):
 		ee.Kind, ee.Hint = "timeout", "export to "+endpoint+" timed out: check that "+config.EnvBaseURL+
 			" answers, or raise "+config.EnvTimeout
+	case last.netErr != nil && lfhttp.Untrusted(last.netErr):
+		ee.Kind, ee.Hint = "unreachable", "the certificate of "+endpoint+" is not trusted: for a Langfuse behind a "+
+			"private CA, give langfuse.WithHTTPClient a client that trusts it"
 	case last.netErr != nil:
 		ee.Kind, ee.Hint = "unreachable", "cannot reach Langfuse at "+endpoint+": check "+config.EnvBaseURL+" and the network"
 	}
