@@ -55,7 +55,7 @@ import (
 type Exporter struct {
 	http     *lfhttp.Client
 	endpoint string
-	header   http.Header // OTLP's own headers, beside the client's
+	header   http.Header // the client's headers and OTLP's
 	redact   redactor
 	gzip     bool
 	timeout  time.Duration
@@ -109,7 +109,7 @@ func NewExporter(ctx context.Context, cfg config.Config, opts ...ExporterOption)
 	if err != nil {
 		return nil, fmt.Errorf("langfuse exporter: %w", err)
 	}
-	header := http.Header{}
+	header := client.Header()
 	header.Set("Content-Type", protobufContentType)
 	header.Set("x-langfuse-ingestion-version", "4")
 	if cfg.Gzip {
@@ -227,12 +227,9 @@ func (e *Exporter) post(ctx context.Context, body *lfhttp.Body, last *attempt) e
 // wait the answer's Retry-After asks for, and whether the failure it
 // returns may be retried.
 func (e *Exporter) attempt(ctx context.Context, body *lfhttp.Body, last *attempt) (time.Duration, bool, error) {
-	req, err := e.http.NewRequest(ctx, http.MethodPost, e.endpoint, body)
+	req, err := e.http.NewRequest(ctx, http.MethodPost, e.endpoint, e.header, body)
 	if err != nil {
 		return 0, false, err
-	}
-	for k, v := range e.header {
-		req.Header[k] = v
 	}
 	resp, err := e.http.Do(req)
 	if err != nil {

@@ -51,14 +51,16 @@ func (b *Body) unref() {
 // it is closed.
 func (b *Body) reader() io.ReadCloser {
 	b.refs.Add(1)
-	return &bodyReader{r: bytes.NewReader(b.data), b: b}
+	r := &bodyReader{b: b}
+	r.r.Reset(b.data)
+	return r
 }
 
 // bodyReader reads a Body until it is closed; a Read after Close fails
 // instead of reading a buffer that may belong to another request by then.
 type bodyReader struct {
 	mu     sync.Mutex
-	r      *bytes.Reader
+	r      bytes.Reader
 	b      *Body
 	closed bool
 }

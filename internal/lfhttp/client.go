@@ -86,16 +86,24 @@ func (c *Client) Timeout() time.Duration { return c.timeout }
 // Redactor takes the Client's credentials out of text from the network.
 func (c *Client) Redactor() Redactor { return c.redact }
 
+// Header returns a copy of the headers every request carries: the
+// credentials and the SDK's name and version.
+func (c *Client) Header() http.Header { return c.header.Clone() }
+
 // NewRequest returns a request of method to url with body (nil: none),
-// carrying the Client's headers. Each reader of body it hands net/http,
-// for the request and for a retry or redirect of it, holds body's buffer
+// carrying a copy of header, which starts from Header(), or the Client's
+// headers when header is nil. Each reader of body it hands net/http, for
+// the request and for a retry or redirect of it, holds body's buffer
 // until net/http closes it.
-func (c *Client) NewRequest(ctx context.Context, method, url string, body *Body) (*http.Request, error) {
+func (c *Client) NewRequest(ctx context.Context, method, url string, header http.Header, body *Body) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s request: %w", method, c.redact.Error(err))
 	}
-	req.Header = c.header.Clone()
+	if header == nil {
+		header = c.header
+	}
+	req.Header = header.Clone()
 	if body != nil && body.Len() > 0 {
 		req.ContentLength = int64(body.Len())
 		req.Body = body.reader()

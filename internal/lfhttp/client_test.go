@@ -49,7 +49,7 @@ func TestRequestsCarryTheHeaders(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
 	assert.Equal(t, srv.URL+IngestionPath, c.URL(IngestionPath))
-	req, err := c.NewRequest(context.Background(), http.MethodPost, c.URL(IngestionPath), NewBody([]byte("{}"), nil))
+	req, err := c.NewRequest(context.Background(), http.MethodPost, c.URL(IngestionPath), nil, NewBody([]byte("{}"), nil))
 	require.NoError(t, err)
 	resp, err := c.Do(req)
 	require.NoError(t, err)
@@ -79,7 +79,7 @@ func TestProgramsClientIsUsedNotChanged(t *testing.T) {
 	c, err := New(testConfig(srv.URL), testSDK, hc)
 	require.NoError(t, err)
 
-	req, err := c.NewRequest(context.Background(), http.MethodGet, c.URL("/first"), nil)
+	req, err := c.NewRequest(context.Background(), http.MethodGet, c.URL("/first"), nil, nil)
 	require.NoError(t, err)
 	_, err = c.Do(req)
 	require.ErrorIs(t, err, stop)
@@ -139,7 +139,7 @@ func TestRedirectPolicy(t *testing.T) {
 			if tt.method == http.MethodPost {
 				body = NewBody([]byte("payload"), nil)
 			}
-			req, err := c.NewRequest(context.Background(), tt.method, c.URL(tt.path), body)
+			req, err := c.NewRequest(context.Background(), tt.method, c.URL(tt.path), nil, body)
 			require.NoError(t, err)
 			resp, err := c.Do(req)
 			if tt.followed {

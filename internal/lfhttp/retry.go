@@ -59,9 +59,9 @@ var (
 )
 
 // NewRetrier returns a Retrier whose budget starts now.
-func NewRetrier(first, most, budget time.Duration) *Retrier {
+func NewRetrier(first, most, budget time.Duration) Retrier {
 	first = max(first, 1)
-	return &Retrier{start: time.Now(), budget: budget, wait: first, most: max(most, first)}
+	return Retrier{start: time.Now(), budget: budget, wait: first, most: max(most, first)}
 }
 
 // Wait waits before the next attempt, at least retryAfter. It returns an

@@ -154,11 +154,12 @@ func (q *Queue) deliver(batch []Score, data []byte) error {
 // post makes one request and returns the reply of a 2xx answer.
 func (q *Queue) post(ctx context.Context, body *lfhttp.Body) (*ingestionReply, error) {
 	h := q.cfg.HTTP
-	req, err := h.NewRequest(ctx, http.MethodPost, h.URL(lfhttp.IngestionPath), body)
+	header := h.Header()
+	header.Set("Content-Type", "application/json")
+	req, err := h.NewRequest(ctx, http.MethodPost, h.URL(lfhttp.IngestionPath), header, body)
 	if err != nil {
 		return nil, fmt.Errorf("score ingestion request: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
 	resp, err := h.Do(req)
 	if err != nil {
 		var re *lfhttp.RedirectError
