@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/warn"
 )
 
 // sender makes the export requests of the batch and the immediate
@@ -39,18 +39,8 @@ type sender struct {
 	// encodes is set when exp is an *Exporter, whose encoder makes the
 	// strings valid itself, on the export goroutine.
 	encodes bool
-	warned  sync.Map // kind -> *warnState
+	warned  warn.Limiter
 	now     func() time.Time
-}
-
-// warnEvery is the least time between two warnings of one kind.
-const warnEvery = time.Minute
-
-// warnState is what the log said last of one kind of problem.
-type warnState struct {
-	mu    sync.Mutex
-	last  time.Time // of the last warning
-	since int       // occurrences not warned about since then
 }
 
 // failure boxes an error so that an atomic.Pointer can hold it.
@@ -65,6 +55,7 @@ func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Lo
 		timeout = defaultTimeout
 	}
 	s := &sender{exp: exp, timeout: timeout, logger: logger, now: time.Now}
+	s.warned.Now = func() time.Time { return s.now() }
 	_, s.encodes = exp.(*Exporter)
 	s.ctx, s.abort = context.WithCancel(context.Background())
 	return s
@@ -147,29 +138,11 @@ func (s *sender) giveUp(n int) {
 }
 
 // warn logs msg at warning level the first time kind happens and then at
-// most once every warnEvery, with "occurrences", how many times kind
-// happened since the last warning, this one included. It reports whether
-// it logged.
+// most once a minute, with "occurrences", how many times kind happened
+// since the last warning, this one included (see package warn). It
+// reports whether it logged.
 func (s *sender) warn(kind, msg string, args ...any) bool {
-	v, ok := s.warned.Load(kind)
-	if !ok {
-		v, _ = s.warned.LoadOrStore(kind, new(warnState))
-	}
-	w := v.(*warnState)
-	now := s.now()
-	w.mu.Lock()
-	w.since++
-	n := w.since
-	due := w.last.IsZero() || now.Sub(w.last) >= warnEvery
-	if due {
-		w.last, w.since = now, 0
-	}
-	w.mu.Unlock()
-	if !due {
-		return false
-	}
-	s.logger.Warn(msg, append(args, "occurrences", n)...)
-	return true
+	return s.warned.Warn(s.logger, kind, msg, args...)
 }
 
 func (s *sender) report(err error, n int) {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -462,24 +461,4 @@ func TestQueueConnectionErrorIsRetriedThenFails(t *testing.T) {
 	assert.ErrorContains(t, q.Flush(context.Background()), "score ingestion request failed")
 	assert.Equal(t, uint64(1), q.Stats().Failed)
 	assert.Contains(t, logs.String(), "check that LANGFUSE_BASE_URL answers")
-}
-
-func TestLimiterRepeatsWithACount(t *testing.T) {
-	var buf logBuffer
-	l := newLimiter(slog.New(slog.NewTextHandler(&buf, nil)))
-	l.every = 0
-	l.warn("k", "problem")
-	l.warn("k", "problem")
-	l.warn("other", "another")
-	out := buf.String()
-	assert.Equal(t, 2, strings.Count(out, "msg=problem"))
-	assert.Contains(t, out, "repeated=1")
-	assert.Contains(t, out, "msg=another")
-
-	buf = logBuffer{}
-	l = newLimiter(slog.New(slog.NewTextHandler(&buf, nil)))
-	for range 5 {
-		l.warn("k", "problem")
-	}
-	assert.Equal(t, 1, strings.Count(buf.String(), "msg=problem"), "within a minute: once")
 }
