@@ -159,14 +159,15 @@ func (o *outcome) dropTooLarge(sizes []int, limit int) {
 	for _, n := range sizes {
 		largest = max(largest, n)
 	}
-	what := fmt.Sprintf("a span of %s", byteSize(largest))
+	what := fmt.Sprintf("a span of %s, over the %s limit of a request to Langfuse, was not sent",
+		byteSize(largest), byteSize(limit))
 	if len(sizes) > 1 {
-		what = fmt.Sprintf("%d spans, the largest of %s,", len(sizes), byteSize(largest))
+		what = fmt.Sprintf("%d spans over the %s limit of a request to Langfuse (the largest %s) were not sent",
+			len(sizes), byteSize(limit), byteSize(largest))
 	}
 	o.note(&ExportError{Kind: "too_large", Rejected: int64(len(sizes)),
-		Hint: fmt.Sprintf("%s over the %s limit of a request to Langfuse not sent: lower %s or set less on the span",
-			what, byteSize(limit), config.EnvCaptureMaxBytes),
-		Err: fmt.Errorf("%w: %d bytes, over %d", errSpanTooLarge, largest, limit)})
+		Hint: what + ": lower " + config.EnvCaptureMaxBytes + " or set less on such spans",
+		Err:  fmt.Errorf("%w: %d bytes, over %d", errSpanTooLarge, largest, limit)})
 }
 
 // errSpanTooLarge is the error of a span too large for any request.
