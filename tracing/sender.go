@@ -106,8 +106,13 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 // count as failed, not those answered with a 2xx.
 func (s *sender) partial(err error, ee *ExportError, n int) error {
 	rejected := int(min(max(ee.Rejected, 0), int64(n)))
-	s.failed.Add(uint64(ee.failedRequests))
 	s.exported.Add(uint64(n - rejected))
+	if ee.failedRequests > 0 && s.ctx.Err() != nil {
+		// Shutdown cut short a batch sent in several requests.
+		s.giveUp(rejected)
+		return errAbandoned
+	}
+	s.failed.Add(uint64(ee.failedRequests))
 	if rejected == 0 {
 		s.warn("partial_warning", "langfuse: export accepted with a warning", "spans", n, "warning", ee.Body)
 		return nil
