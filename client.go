@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"strconv"
 	"sync"
@@ -64,6 +65,7 @@ type settings struct {
 	keep      []string
 	provider  trace.TracerProvider
 	noDefault bool
+	http      *http.Client // of WithHTTPClient
 }
 
 // WithConfig replaces the configuration read from the environment with c.
@@ -261,7 +263,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	if s.provider != nil {
 		if !badDest { // else scores have no destination
-			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, nil, logger)
+			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, nil, logger, s.http)
 		}
 		c.tp = s.provider
 		c.publish(tracing.Tracer(s.provider), s.noDefault)
@@ -271,15 +273,15 @@ func New(opts ...Option) (*Client, error) {
 	exp := s.exporter
 	procCfg := cfg
 	if exp != nil {
-		c.state.Scores, c.scoreQ = scoreSink(cfg, exp, nil, logger)
+		c.state.Scores, c.scoreQ = scoreSink(cfg, exp, nil, logger, s.http)
 	} else {
 		if cfg.HasKeys() {
-			e, err := tracing.NewExporter(context.Background(), cfg)
+			e, err := tracing.NewExporter(context.Background(), cfg, tracing.WithHTTPClient(s.http))
 			if err != nil {
 				return nil, fmt.Errorf("langfuse: %w", err)
 			}
 			exp = e
-			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, nil, logger)
+			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, nil, logger, s.http)
 		} else {
 			w := s.console
 			if w == nil {
@@ -300,7 +302,7 @@ func New(opts ...Option) (*Client, error) {
 			procCfg.ExportMode = config.ExportImmediate
 			// Scores print under their trace's tree, through the same
 			// exporter.
-			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, console, logger)
+			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, console, logger, s.http)
 		}
 	}
 	c.proc = tracing.NewExportProcessor(procCfg, exp, tracing.WithLogger(logger), tracing.WithFilter(s.filter))

@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/internal/lfhttp"
 	"github.com/observe-go/langfuse/internal/scores"
+	"github.com/observe-go/langfuse/semconv"
 	"github.com/observe-go/langfuse/tracing"
 )
 
@@ -22,7 +25,7 @@ var ErrInvalidScore = scores.ErrInvalidScore
 
 // IngestionPath is the path of Langfuse's public ingestion API, relative
 // to the base URL, where scores are sent.
-const IngestionPath = "/api/public/ingestion"
+const IngestionPath = lfhttp.IngestionPath
 
 // Score is an evaluation of a trace, one of its observations, or a
 // session: a user's thumbs-up, an LLM judge's verdict, a guardrail's
@@ -98,9 +101,10 @@ func createScore(st *global.State, s Score) error {
 }
 
 // scoreSink returns where the client's scores go: the ingestion API with
-// keys, the exporter when it takes scores, the console without either, or
-// nowhere (nil) otherwise. The queue is returned too when there is one.
-func scoreSink(cfg config.Config, exporter any, console *tracing.ConsoleExporter, logger *slog.Logger) (scores.Sink, *scores.Queue) {
+// keys, through hc when the program gave one (WithHTTPClient), the
+// exporter when it takes scores, the console without either, or nowhere
+// (nil) otherwise. The queue is returned too when there is one.
+func scoreSink(cfg config.Config, exporter any, console *tracing.ConsoleExporter, logger *slog.Logger, hc *http.Client) (scores.Sink, *scores.Queue) {
 	switch {
 	case exporter != nil:
 		se, ok := exporter.(ScoreExporter)
@@ -111,12 +115,14 @@ func scoreSink(cfg config.Config, exporter any, console *tracing.ConsoleExporter
 			return se.ExportScores(context.Background(), []Score{publicScore(s)})
 		}, logger), nil
 	case cfg.HasKeys():
-		headers := tracing.Headers(cfg)
-		delete(headers, "x-langfuse-ingestion-version") // an OTLP header
+		lf, err := lfhttp.New(cfg, lfhttp.SDK{Name: semconv.SDKName, Version: semconv.SDKVersion}, hc)
+		if err != nil {
+			// Validate refuses such a base URL before it gets here.
+			logger.Warn("langfuse: scores will not be sent", "error", err)
+			return nil, nil
+		}
 		q := scores.NewQueue(scores.Config{
-			Endpoint:    cfg.ServerURL() + IngestionPath,
-			Headers:     headers,
-			Secrets:     []string{headers["Authorization"][len("Basic "):], cfg.SecretKey},
+			HTTP:        lf,
 			Timeout:     cfg.Timeout,
 			BatchSize:   min(cfg.FlushAt, 100),
 			MaxQueue:    cfg.MaxQueueSize,

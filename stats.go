@@ -5,12 +5,12 @@ package langfuse
 // problem once a minute at most.
 type Stats struct {
 	Exported  uint64 // spans the backend accepted
-	Dropped   uint64 // spans that will never be delivered, whatever the reason (queue full, rejected or failed batch, rejected in a partial success, shutdown deadline, ended after Shutdown)
+	Dropped   uint64 // spans that will never be delivered, whatever the reason (queue full, rejected or failed batch, rejected in a partial success, too large for a request, shutdown deadline, ended after Shutdown)
 	Failed    uint64 // export requests that failed
 	LastError error  // the most recent export error; nil when none happened yet
 
 	ScoresSent    uint64 // scores the backend (or a ScoreExporter, or the console) took
-	ScoresDropped uint64 // scores never sent: queue full, or Shutdown's ctx ended first
+	ScoresDropped uint64 // scores never sent: queue full, too large for a request, or Shutdown's ctx ended first
 	ScoresFailed  uint64 // scores the backend rejected, or that failed after every retry
 	// LastScoreError is the most recent score delivery error, with the
 	// server's message when it gave one; nil when none happened yet.

@@ -102,8 +102,9 @@ func (p *ExportProcessor) Shutdown(ctx context.Context) error {
 // queue was full, because Shutdown's ctx ended before they were exported,
 // because they ended after Shutdown,
 // because their export failed (a batch rejected with 400 or 413, a 401,
-// a 500, retries run out: every request Failed counts), or because the
-// server rejected them in an OTLP partial success.
+// a 500, retries run out: every request Failed counts), because the
+// server rejected them in an OTLP partial success, or because a span was
+// too large for any request (16 MiB).
 func (p *ExportProcessor) Dropped() uint64 {
 	if p == nil {
 		return 0

@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -19,6 +15,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/lfhttp"
 	"github.com/observe-go/langfuse/semconv"
 )
 
@@ -31,6 +28,11 @@ import (
 // *ExportError that says what to fix, with the API keys taken out of its
 // text.
 //
+// No request body is larger than 16 MiB, above which Langfuse warns: a
+// batch that would be is sent in several requests, and a span too large
+// for a request of its own is dropped, which the error of the export
+// says (Kind "too_large").
+//
 // A 429, 502, 503 or 504 answer is retried with exponential backoff from
 // 250ms to 2s (randomised by half either way), waiting at least what the
 // answer's Retry-After asks, in seconds or as an HTTP date. No attempt is
@@ -39,7 +41,10 @@ import (
 // 500 is not retried: like every answer not listed above it is permanent,
 // as the OTLP specification says. A request that gets no answer, because
 // it timed out after cfg.Timeout or was refused or cut off, fails its
-// export.
+// export. A redirect is followed only when it keeps the request's method
+// and body and stays on the origin (scheme, host and port) of
+// LANGFUSE_BASE_URL; any other fails the export (Kind "redirected"), so
+// that neither the spans nor the API keys go astray.
 //
 // Of an answer's body only the start is read: 64 KiB of a success, to
 // find an OTLP partial success in it, and 4 KiB of a failure, to quote
@@ -48,15 +53,15 @@ import (
 //
 // It is safe for concurrent use.
 type Exporter struct {
-	endpoint  string
-	header    http.Header
-	client    *http.Client
-	transport http.RoundTripper
-	redact    redactor
-	gzip      bool
-	timeout   time.Duration
-	enc       otlpEncoder
-	bufs      sync.Pool // *[]byte: request bodies
+	http     *lfhttp.Client
+	endpoint string
+	header   http.Header // the client's headers and OTLP's
+	redact   redactor
+	gzip     bool
+	timeout  time.Duration
+	limit    int // the most bytes of a request body
+	enc      otlpEncoder
+	bufs     sync.Pool // *[]byte: request bodies
 
 	// stopped is cancelled by Shutdown, which cancels every export.
 	stopped context.Context
@@ -76,117 +81,121 @@ const (
 
 // defaultTimeout stands in for a configuration's Timeout when it was left
 // at zero.
-const defaultTimeout = 5 * time.Second
+const defaultTimeout = lfhttp.DefaultTimeout
 
 // maxPooledBody is the largest request buffer kept for the next export;
 // a larger one, from a batch of huge spans, is left to the collector.
 const maxPooledBody = 4 << 20
 
+// sdk is how the exporter names itself to Langfuse.
+var sdk = lfhttp.SDK{Name: semconv.SDKName, Version: semconv.SDKVersion}
+
 // NewExporter returns an Exporter for cfg: POST to cfg.TracesEndpoint()
 // with basic auth from the key pair, the SDK's name and version, the
 // public key and ingestion version 4, gzip when cfg.Gzip, and cfg.Timeout
 // per request. Retryable answers are retried for up to cfg.Timeout (see
-// Exporter).
-func NewExporter(ctx context.Context, cfg config.Config) (*Exporter, error) {
+// Exporter). Requests go through the client of WithHTTPClient, if given.
+func NewExporter(ctx context.Context, cfg config.Config, opts ...ExporterOption) (*Exporter, error) {
 	if !cfg.HasKeys() {
 		return nil, fmt.Errorf("langfuse exporter: %s and %s are required", config.EnvPublicKey, config.EnvSecretKey)
 	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = defaultTimeout
+	var o exporterOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt.applyExporter(&o)
+		}
 	}
-	endpoint := cfg.TracesEndpoint()
-	// The URL is not quoted in these errors: it may hold credentials.
-	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("langfuse exporter: %s does not give an http(s) URL with a host", config.EnvBaseURL)
+	client, err := lfhttp.New(cfg, sdk, o.client)
+	if err != nil {
+		return nil, fmt.Errorf("langfuse exporter: %w", err)
 	}
-	if u.User != nil {
-		// It would be quoted in every error that names the endpoint.
-		return nil, fmt.Errorf("langfuse exporter: %s holds user info; the keys go in %s and %s",
-			config.EnvBaseURL, config.EnvPublicKey, config.EnvSecretKey)
-	}
-	header := http.Header{}
-	for k, v := range Headers(cfg) {
-		header.Set(k, v)
-	}
+	header := client.Header()
 	header.Set("Content-Type", protobufContentType)
-	header.Set("User-Agent", semconv.SDKName+"/"+semconv.SDKVersion)
+	header.Set("x-langfuse-ingestion-version", "4")
 	if cfg.Gzip {
 		header.Set("Content-Encoding", "gzip")
 	}
-	transport := ownTransport()
 	stopped, stop := context.WithCancel(context.WithoutCancel(ctx))
 	return &Exporter{
-		endpoint:  endpoint,
-		header:    header,
-		client:    &http.Client{Timeout: timeout, Transport: transport},
-		transport: transport,
-		redact:    newRedactor(cfg),
-		gzip:      cfg.Gzip,
-		timeout:   timeout,
-		stopped:   stopped,
-		stop:      stop,
+		http:     client,
+		endpoint: client.URL(lfhttp.TracesPath),
+		header:   header,
+		redact:   newRedactor(cfg),
+		gzip:     cfg.Gzip,
+		timeout:  client.Timeout(),
+		limit:    lfhttp.MaxRequestBytes,
+		stopped:  stopped,
+		stop:     stop,
 	}, nil
-}
-
-// ownTransport returns a copy of http.DefaultTransport, settings and all,
-// so that a program or test that closes the default transport's idle
-// connections (httptest.Server.Close does) cannot break an export on a
-// connection it was about to reuse, and so that Shutdown can close the
-// exporter's connections.
-func ownTransport() http.RoundTripper {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		return t.Clone()
-	}
-	return http.DefaultTransport
 }
 
 // Headers returns the HTTP headers every export request to Langfuse
 // carries.
 func Headers(cfg config.Config) map[string]string {
-	return map[string]string{
-		"Authorization":                "Basic " + basicCredentials(cfg),
-		"x-langfuse-sdk-name":          semconv.SDKName,
-		"x-langfuse-sdk-version":       semconv.SDKVersion,
-		"x-langfuse-public-key":        cfg.PublicKey,
-		"x-langfuse-ingestion-version": "4",
+	h := map[string]string{"x-langfuse-ingestion-version": "4"}
+	for k, v := range lfhttp.Header(cfg, sdk) {
+		h[k] = v[0]
 	}
-}
-
-// basicCredentials is the token of the Basic Authorization header.
-func basicCredentials(cfg config.Config) string {
-	return base64.StdEncoding.EncodeToString([]byte(cfg.PublicKey + ":" + cfg.SecretKey))
+	return h
 }
 
 // errShutdown is the error of an export after Shutdown.
 var errShutdown = errors.New("the exporter is shut down")
 
-// ExportSpans sends spans in one request, retried as Exporter says until
-// it succeeds, the retries run out or ctx ends. A failure is an
-// *ExportError. So is a success whose body is an OTLP partial success
-// that rejected spans or carries a message: Kind "partial", with the
-// spans it rejected in Rejected.
+// ExportSpans sends spans, in one request or, past the size limit, in
+// several, each retried as Exporter says until it succeeds, the retries
+// run out or ctx ends. A failure is an *ExportError. So is a success
+// whose body is an OTLP partial success that rejected spans or carries a
+// message: Kind "partial", with the spans it rejected in Rejected. When
+// some spans were delivered and others not (rejected in a partial
+// success, too large for a request, or in one of several requests that
+// failed), Rejected counts those lost.
 func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
 	if e.stopped.Err() != nil {
 		return classify(errShutdown, &attempt{}, e.endpoint, e.redact)
 	}
-	buf := e.buffer()
-	defer e.recycle(buf)
-	*buf = e.enc.appendRequest((*buf)[:0], spans)
-	if len(*buf) == 0 {
+	groups := e.enc.group(spans)
+	if len(groups) == 0 {
 		return nil
 	}
-	body := *buf
+	limit := e.limit
 	if e.gzip {
-		zbuf := e.buffer()
-		defer e.recycle(zbuf)
-		*zbuf = gzipped((*zbuf)[:0], body)
-		body = *zbuf
+		// Incompressible data grows a little in gzip: room for it.
+		limit -= e.limit/256 + 1024
 	}
+	requests, tooLarge := e.enc.split(groups, limit)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(e.stopped, cancel)()
+
+	var out outcome
+	out.dropTooLarge(tooLarge, e.limit)
+	for _, groups := range requests {
+		n := 0
+		for _, g := range groups {
+			n += len(g.spans)
+		}
+		out.add(n, e.send(ctx, groups))
+	}
+	return out.err()
+}
+
+// send posts the request of groups, retried as Exporter says, and returns
+// its failure, or its partial success, if any.
+func (e *Exporter) send(ctx context.Context, groups []*spanGroup) *ExportError {
+	buf := e.buffer()
+	*buf = e.enc.appendGroups((*buf)[:0], groups)
+	data, release := *buf, func() { e.recycle(buf) }
+	if e.gzip {
+		zbuf := e.buffer()
+		*zbuf = gzipped((*zbuf)[:0], data)
+		e.recycle(buf) // read by nobody else
+		data, release = *zbuf, func() { e.recycle(zbuf) }
+	}
+	// The buffer goes back to the pool once net/http has closed every
+	// reader of it, which may be after the answer came.
+	body := lfhttp.NewBody(data, release)
+	defer body.Release()
 
 	var last attempt
 	err := e.post(ctx, body, &last)
@@ -201,58 +210,34 @@ func (e *Exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 
 // post sends body, and again while the answer allows a retry and time is
 // left, noting in last what it saw.
-func (e *Exporter) post(ctx context.Context, body []byte, last *attempt) error {
-	start := time.Now()
-	wait := firstRetryWait
+func (e *Exporter) post(ctx context.Context, body *lfhttp.Body, last *attempt) error {
+	r := lfhttp.NewRetrier(firstRetryWait, maxRetryWait, e.timeout)
 	for {
 		retryAfter, retry, err := e.attempt(ctx, body, last)
 		if err == nil || !retry {
 			return err
 		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("%w: %w", context.Cause(ctx), err)
-		}
-		elapsed := time.Since(start)
-		if elapsed > e.timeout {
-			return fmt.Errorf("max retry time elapsed: %w", err)
-		}
-		if elapsed+retryAfter > e.timeout {
-			return fmt.Errorf("max retry time would elapse: %w", err)
-		}
-		// Randomised by half either way, so that clients that failed
-		// together do not retry together.
-		delay := max(retryAfter, wait/2+rand.N(wait))
-		wait = min(wait*3/2, maxRetryWait)
-		if werr := sleep(ctx, delay); werr != nil {
+		if werr := r.Wait(ctx, retryAfter); werr != nil {
 			return fmt.Errorf("%w: %w", werr, err)
 		}
-	}
-}
-
-// sleep waits for d or until ctx ends, and then returns ctx's cause.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
 	}
 }
 
 // attempt sends body once and notes the answer in last. It returns the
 // wait the answer's Retry-After asks for, and whether the failure it
 // returns may be retried.
-func (e *Exporter) attempt(ctx context.Context, body []byte, last *attempt) (time.Duration, bool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.endpoint, bytes.NewReader(body))
+func (e *Exporter) attempt(ctx context.Context, body *lfhttp.Body, last *attempt) (time.Duration, bool, error) {
+	req, err := e.http.NewRequest(ctx, http.MethodPost, e.endpoint, e.header, body)
 	if err != nil {
 		return 0, false, err
 	}
-	req.Header = e.header.Clone()
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	resp, err := e.client.Do(req)
+	resp, err := e.http.Do(req)
 	if err != nil {
+		var re *lfhttp.RedirectError
+		if errors.As(err, &re) {
+			*last = attempt{status: re.Status}
+			return 0, false, err
+		}
 		// No answer: the next export tries again, with its own spans.
 		last.netErr = err
 		return 0, false, err
@@ -272,31 +257,10 @@ func (e *Exporter) attempt(ctx context.Context, body []byte, last *attempt) (tim
 	status := strconv.Itoa(resp.StatusCode) + " " + http.StatusText(resp.StatusCode)
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return retryAfter(resp.Header.Get("Retry-After"), time.Now()), true,
+		return lfhttp.RetryAfter(resp.Header.Get("Retry-After"), time.Now()), true,
 			fmt.Errorf("retry-able request failure: %s (body: %s)", status, orEmpty(last.body))
 	}
 	return 0, false, fmt.Errorf("failed to send to %s: %s (body: %s)", e.endpoint, status, orEmpty(last.body))
-}
-
-// retryAfter reads a Retry-After header: seconds, or an HTTP date. It is
-// 0 when v is neither, or a date already past.
-func retryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0
-		}
-		if secs > int64(math.MaxInt64/time.Second) {
-			return math.MaxInt64
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(at.Sub(now), 0)
-	}
-	return 0
 }
 
 // gzipped appends the gzip compression of body to dst.
@@ -331,11 +295,10 @@ func (e *Exporter) recycle(b *[]byte) {
 }
 
 // Shutdown stops the exporter: exports still running are cancelled, later
-// ones fail, and the idle connections are closed.
+// ones fail, and the idle connections of its own transport are closed (a
+// client given with WithHTTPClient is left as it is).
 func (e *Exporter) Shutdown(ctx context.Context) error {
 	e.stop()
-	if t, ok := e.transport.(*http.Transport); ok {
-		t.CloseIdleConnections()
-	}
+	e.http.CloseIdleConnections()
 	return ctx.Err()
 }

@@ -1,6 +1,7 @@
 package tracing_test
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -171,4 +173,136 @@ func TestExporterNeedsAnHTTPURL(t *testing.T) {
 		assert.Contains(t, err.Error(), "LANGFUSE_BASE_URL")
 		assert.NotContains(t, err.Error(), "secret")
 	}
+}
+
+// lateReader is a RoundTripper that answers at once and leaves the
+// request's body to be read and closed later, as the RoundTripper
+// contract allows: net/http's own transport does so when a server answers
+// before it has read the whole body.
+type lateReader struct{ bodies chan io.ReadCloser }
+
+func (l lateReader) RoundTrip(r *http.Request) (*http.Response, error) {
+	l.bodies <- r.Body
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+}
+
+// spanNames returns the span names of an OTLP request body.
+func spanNames(t *testing.T, body []byte) []string {
+	t.Helper()
+	var req coltrace.ExportTraceServiceRequest
+	require.NoError(t, proto.Unmarshal(body, &req))
+	var names []string
+	for _, rs := range req.GetResourceSpans() {
+		for _, ss := range rs.GetScopeSpans() {
+			for _, s := range ss.GetSpans() {
+				names = append(names, s.GetName())
+			}
+		}
+	}
+	return names
+}
+
+// TestRequestBodyOutlivesTheAnswer checks that the buffer of a request
+// body is not reused while the transport may still read it: until it has
+// closed the body, even after the answer came.
+func TestRequestBodyOutlivesTheAnswer(t *testing.T) {
+	const rounds = 16
+	rt := lateReader{bodies: make(chan io.ReadCloser, rounds)}
+	cfg := exporterConfig("http://127.0.0.1:1") // never dialled
+	exp, err := tracing.NewExporter(context.Background(), cfg, tracing.WithHTTPClient(&http.Client{Transport: rt}))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = exp.Shutdown(context.Background()) })
+	for i := range rounds {
+		name := fmt.Sprintf("round-%d-%s", i, strings.Repeat("x", 100*i))
+		require.NoError(t, exp.ExportSpans(context.Background(), tracetest.SpanStubs{{Name: name}}.Snapshots()))
+	}
+	close(rt.bodies)
+	i := 0
+	for body := range rt.bodies {
+		b, err := io.ReadAll(body)
+		require.NoError(t, err)
+		require.NoError(t, body.Close())
+		assert.Equal(t, []string{fmt.Sprintf("round-%d-%s", i, strings.Repeat("x", 100*i))}, spanNames(t, b),
+			"request %d holds its own span", i)
+		i++
+	}
+	assert.Equal(t, rounds, i)
+}
+
+// TestServerAnsweringBeforeReadingTheBody checks, under -race, that a
+// server that answers before it has read a request's body gets every
+// body intact: the next export does not write into a buffer the
+// transport is still sending. Each request's body is read only once the
+// next request has arrived, so after the next export has encoded its
+// own; the server closes each connection after its answer, so net/http
+// does not wait for the write to end before it hands the answer over.
+func TestServerAnsweringBeforeReadingTheBody(t *testing.T) {
+	const letters = "ABCDEFGH"
+	arrived := make([]chan struct{}, len(letters)+1)
+	for i := range arrived {
+		arrived[i] = make(chan struct{})
+	}
+	done := make(chan struct{})
+	var mu sync.Mutex
+	var n int
+	var mixed []string
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		i := n
+		n++
+		mu.Unlock()
+		// Answer first, then read what is still coming.
+		rc := http.NewResponseController(w)
+		_ = rc.EnableFullDuplex()
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		_ = rc.Flush()
+		close(arrived[i])
+		select {
+		case <-arrived[i+1]:
+		case <-done:
+		}
+		b, _ := io.ReadAll(r.Body)
+		// Every span of a request is padded with a letter of its own;
+		// a body cut short by a closed connection is fine, one that
+		// holds another request's letter is not.
+		var seen []byte
+		for _, c := range []byte(letters) {
+			if bytes.Contains(b, bytes.Repeat([]byte{c}, 64)) {
+				seen = append(seen, c)
+			}
+		}
+		if len(seen) > 1 {
+			mu.Lock()
+			mixed = append(mixed, string(seen))
+			mu.Unlock()
+		}
+	}))
+	// A connection per request: the handler holds its connection until
+	// the next request has come.
+	srv.Config.SetKeepAlivesEnabled(false)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(done) }) // before the server closes: cleanups run last first
+	exp, err := tracing.NewExporter(context.Background(), exporterConfig(srv.URL))
+	require.NoError(t, err)
+	for i, c := range letters {
+		stubs := tracetest.SpanStubs{{Name: string(c),
+			Attributes: []attribute.KeyValue{attribute.String("pad", strings.Repeat(string(c), 1<<20))}}}
+		// The connection may be closed before the body is sent: the
+		// export succeeds or fails, and either way the next one starts.
+		err := exp.ExportSpans(context.Background(), stubs.Snapshots())
+		select {
+		case <-arrived[i]:
+		default:
+			require.NoError(t, err, "request %d did not arrive", i)
+			<-arrived[i] // answered: its handler is on its way
+		}
+	}
+	close(arrived[len(letters)])
+	require.NoError(t, exp.Shutdown(context.Background()))
+	srv.Close() // waits for the handlers
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, mixed, "request bodies holding another request's spans")
 }

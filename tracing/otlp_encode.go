@@ -45,6 +45,7 @@ type spanGroup struct {
 	res   *resource.Resource
 	key   attribute.Distinct
 	scope instrumentation.Scope
+	head  scopeHead
 	spans []sdktrace.ReadOnlySpan
 	sizes []int
 }
@@ -52,7 +53,12 @@ type spanGroup struct {
 // appendRequest appends to b the request that exports spans, nil spans
 // left out, and returns it. It appends nothing when no span is left.
 func (e *otlpEncoder) appendRequest(b []byte, spans []sdktrace.ReadOnlySpan) []byte {
-	groups := e.group(spans)
+	return e.appendGroups(b, e.group(spans))
+}
+
+// appendGroups appends to b the request that exports the spans of groups,
+// as group returns them or split parts them.
+func (e *otlpEncoder) appendGroups(b []byte, groups []*spanGroup) []byte {
 	for i := 0; i < len(groups); {
 		// The groups of one resource, which group put side by side.
 		j := i + 1
@@ -85,7 +91,7 @@ func (e *otlpEncoder) group(spans []sdktrace.ReadOnlySpan) []*spanGroup {
 		if g == nil || g.res != res || g.scope != scope {
 			k := groupKey{res.Equivalent(), scope}
 			if g = index[k]; g == nil {
-				g = &spanGroup{res: res, key: k.res, scope: scope}
+				g = &spanGroup{res: res, key: k.res, scope: scope, head: newScopeHead(scope)}
 				if groups == nil {
 					// Most batches are one group: size it for all.
 					g.spans = make([]sdktrace.ReadOnlySpan, 0, len(spans))
@@ -175,34 +181,46 @@ func (e *otlpEncoder) resource(r *resource.Resource) []byte {
 	return body
 }
 
-// scopeMsg is a ScopeSpans message measured and ready to be appended.
-type scopeMsg struct {
-	g     *spanGroup
+// scopeHead is the part of a ScopeSpans message other than its spans,
+// measured: the scope and its schema URL.
+type scopeHead struct {
 	scope instrumentation.Scope // made valid
 	attrs []attribute.KeyValue
 	// scopeSize is the size of the InstrumentationScope message, -1 when
 	// the scope is left out, as the stock exporter leaves out a zero one.
 	scopeSize int
-	size      int
+	// size is what the scope and the schema URL add to the message.
+	size int
+}
+
+func newScopeHead(sc instrumentation.Scope) scopeHead {
+	h := scopeHead{scopeSize: -1}
+	if sc != (instrumentation.Scope{}) {
+		h.scope = instrumentation.Scope{Name: fixString(sc.Name), Version: fixString(sc.Version), SchemaURL: fixString(sc.SchemaURL)}
+		h.attrs = fixAttrs(sc.Attributes.ToSlice())
+		n := strField(fScopeName, h.scope.Name) + strField(fScopeVersion, h.scope.Version)
+		for _, kv := range h.attrs {
+			n += lenField(fScopeAttributes, keyValueSize(kv))
+		}
+		h.scopeSize = n
+		h.size += lenField(fScopeSpansScope, n)
+	}
+	h.size += strField(fScopeSpansSchemaURL, h.scope.SchemaURL)
+	return h
+}
+
+// scopeMsg is a ScopeSpans message measured and ready to be appended.
+type scopeMsg struct {
+	g *spanGroup
+	scopeHead
+	size int
 }
 
 func newScopeMsg(g *spanGroup) scopeMsg {
-	sm := scopeMsg{g: g, scopeSize: -1}
-	if g.scope != (instrumentation.Scope{}) {
-		sc := g.scope
-		sm.scope = instrumentation.Scope{Name: fixString(sc.Name), Version: fixString(sc.Version), SchemaURL: fixString(sc.SchemaURL)}
-		sm.attrs = fixAttrs(sc.Attributes.ToSlice())
-		n := strField(fScopeName, sm.scope.Name) + strField(fScopeVersion, sm.scope.Version)
-		for _, kv := range sm.attrs {
-			n += lenField(fScopeAttributes, keyValueSize(kv))
-		}
-		sm.scopeSize = n
-		sm.size += lenField(fScopeSpansScope, n)
-	}
+	sm := scopeMsg{g: g, scopeHead: g.head, size: g.head.size}
 	for _, n := range g.sizes {
 		sm.size += lenField(fScopeSpansSpans, n)
 	}
-	sm.size += strField(fScopeSpansSchemaURL, sm.scope.SchemaURL)
 	return sm
 }
 
@@ -220,4 +238,83 @@ func (sm *scopeMsg) append(b []byte) []byte {
 		b = appendSpan(b, s, sm.g.sizes[i])
 	}
 	return appendStr(b, fScopeSpansSchemaURL, sm.scope.SchemaURL)
+}
+
+// maxFieldHead is the most bytes a length-delimited field adds to its
+// content: a one-byte tag and a length of up to five bytes.
+const maxFieldHead = 1 + 5
+
+// split parts the spans of groups, as group returns them, into requests
+// of at most limit bytes each, in their order. A span too large for a
+// request of its own is left out: tooLarge holds the size of each such
+// span's message. A batch that fits is one request of groups themselves.
+func (e *otlpEncoder) split(groups []*spanGroup, limit int) (requests [][]*spanGroup, tooLarge []int) {
+	// What a request holds besides the span messages themselves: per
+	// resource its ResourceSpans head, resource and schema URL; per
+	// group its ScopeSpans head, scope and schema URL. The heads are
+	// counted at their longest, so the sum bounds the request's size.
+	resHead := func(g *spanGroup) int {
+		n := maxFieldHead + strField(fResourceSpansSchemaURL, fixString(g.res.SchemaURL()))
+		if g.res != nil {
+			n += lenField(fResourceSpansResource, len(e.resource(g.res)))
+		}
+		return n
+	}
+	total := 0
+	for i, g := range groups {
+		if i == 0 || g.key != groups[i-1].key {
+			total += resHead(g)
+		}
+		total += maxFieldHead + g.head.size
+		for _, n := range g.sizes {
+			total += lenField(fScopeSpansSpans, n)
+		}
+	}
+	if total <= limit {
+		return [][]*spanGroup{groups}, nil
+	}
+
+	var cur []*spanGroup
+	size := 0
+	flush := func() {
+		if len(cur) > 0 {
+			requests = append(requests, cur)
+		}
+		cur, size = nil, 0
+	}
+	for _, g := range groups {
+		rh := resHead(g)
+		gh := maxFieldHead + g.head.size
+		var part *spanGroup // g's spans in the current request
+		for j, s := range g.spans {
+			n := lenField(fScopeSpansSpans, g.sizes[j])
+			if rh+gh+n > limit {
+				tooLarge = append(tooLarge, g.sizes[j])
+				continue
+			}
+			need := n
+			if part == nil {
+				need += gh
+				// A new request, or one whose last group is of
+				// another resource, starts a ResourceSpans.
+				if len(cur) == 0 || cur[len(cur)-1].key != g.key {
+					need += rh
+				}
+			}
+			if size+need > limit {
+				flush()
+				part = nil
+				need = rh + gh + n
+			}
+			if part == nil {
+				part = &spanGroup{res: g.res, key: g.key, scope: g.scope, head: g.head}
+				cur = append(cur, part)
+			}
+			part.spans = append(part.spans, s)
+			part.sizes = append(part.sizes, g.sizes[j])
+			size += need
+		}
+	}
+	flush()
+	return requests, tooLarge
 }

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/warn"
 )
 
 // sender makes the export requests of the batch and the immediate
@@ -39,18 +39,8 @@ type sender struct {
 	// encodes is set when exp is an *Exporter, whose encoder makes the
 	// strings valid itself, on the export goroutine.
 	encodes bool
-	warned  sync.Map // kind -> *warnState
+	warned  warn.Limiter
 	now     func() time.Time
-}
-
-// warnEvery is the least time between two warnings of one kind.
-const warnEvery = time.Minute
-
-// warnState is what the log said last of one kind of problem.
-type warnState struct {
-	mu    sync.Mutex
-	last  time.Time // of the last warning
-	since int       // occurrences not warned about since then
 }
 
 // failure boxes an error so that an atomic.Pointer can hold it.
@@ -65,6 +55,7 @@ func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Lo
 		timeout = defaultTimeout
 	}
 	s := &sender{exp: exp, timeout: timeout, logger: logger, now: time.Now}
+	s.warned.Now = func() time.Time { return s.now() }
 	_, s.encodes = exp.(*Exporter)
 	s.ctx, s.abort = context.WithCancel(context.Background())
 	return s
@@ -92,7 +83,7 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	switch {
 	case err == nil:
 		s.exported.Add(uint64(len(batch)))
-	case errors.As(err, &ee) && ee.Kind == "partial":
+	case errors.As(err, &ee) && (ee.Kind == "partial" || ee.Rejected > 0):
 		return s.partial(err, ee, len(batch))
 	case s.ctx.Err() != nil:
 		s.giveUp(len(batch))
@@ -106,15 +97,22 @@ func (s *sender) send(batch []sdktrace.ReadOnlySpan) error {
 	return err
 }
 
-// partial counts a batch of n spans that the server took in part: the
-// spans it rejected are dropped, the rest exported, and the rejection is
-// logged and kept as the last error, which partial returns. A partial
-// success that rejected nothing is a success with a warning, which is
-// logged only. Either way the request is not counted as failed: it was
-// answered with a 2xx.
+// partial counts a batch of n spans that was delivered in part: the
+// spans lost (ee.Rejected: rejected by the server, too large to send, or
+// of a failed request when the batch went in several) are dropped, the
+// rest exported, and the loss is logged and kept as the last error, which
+// partial returns. A partial success that rejected nothing is a success
+// with a warning, which is logged only. Only the requests that failed
+// count as failed, not those answered with a 2xx.
 func (s *sender) partial(err error, ee *ExportError, n int) error {
 	rejected := int(min(max(ee.Rejected, 0), int64(n)))
 	s.exported.Add(uint64(n - rejected))
+	if ee.failedRequests > 0 && s.ctx.Err() != nil {
+		// Shutdown cut short a batch sent in several requests.
+		s.giveUp(rejected)
+		return errAbandoned
+	}
+	s.failed.Add(uint64(ee.failedRequests))
 	if rejected == 0 {
 		s.warn("partial_warning", "langfuse: export accepted with a warning", "spans", n, "warning", ee.Body)
 		return nil
@@ -145,29 +143,11 @@ func (s *sender) giveUp(n int) {
 }
 
 // warn logs msg at warning level the first time kind happens and then at
-// most once every warnEvery, with "occurrences", how many times kind
-// happened since the last warning, this one included. It reports whether
-// it logged.
+// most once a minute, with "occurrences", how many times kind happened
+// since the last warning, this one included (see package warn). It
+// reports whether it logged.
 func (s *sender) warn(kind, msg string, args ...any) bool {
-	v, ok := s.warned.Load(kind)
-	if !ok {
-		v, _ = s.warned.LoadOrStore(kind, new(warnState))
-	}
-	w := v.(*warnState)
-	now := s.now()
-	w.mu.Lock()
-	w.since++
-	n := w.since
-	due := w.last.IsZero() || now.Sub(w.last) >= warnEvery
-	if due {
-		w.last, w.since = now, 0
-	}
-	w.mu.Unlock()
-	if !due {
-		return false
-	}
-	s.logger.Warn(msg, append(args, "occurrences", n)...)
-	return true
+	return s.warned.Warn(s.logger, kind, msg, args...)
 }
 
 func (s *sender) report(err error, n int) {

@@ -8,11 +8,11 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/observe-go/langfuse/internal/scores"
+	"github.com/observe-go/langfuse/internal/warn"
 )
 
 // State is what observations need from one client. Its fields are set
@@ -44,7 +44,7 @@ type State struct {
 	Name string
 
 	stopped atomic.Bool
-	warned  sync.Map // message -> *warning
+	warned  warn.Limiter // by message
 }
 
 // Live reports whether s records observations: it is set, has a tracer
@@ -55,53 +55,26 @@ func (s *State) Live() bool { return s != nil && s.Tracer != nil && !s.stopped.L
 func (s *State) Stop() { s.stopped.Store(true) }
 
 // fallbackWarned rate-limits warnings made where no client is known.
-var fallbackWarned sync.Map
+var fallbackWarned warn.Limiter
 
 // WarnEvery is how often a recurring warning is logged again.
-const WarnEvery = time.Minute
-
-// clock is time.Now, replaced in tests.
-var clock = time.Now
-
-// warning is how often one message was seen since it was last logged.
-type warning struct {
-	mu         sync.Mutex
-	last       time.Time
-	suppressed int
-}
+const WarnEvery = warn.Every
 
 // Warn logs msg at warning level the first time s sees it, and again at
 // most once per WarnEvery while it recurs, with the number of times it was
-// seen in between ("repeated"), so a problem repeated per span neither
-// floods the log nor goes silent. A nil s logs through the default client,
-// or slog's default logger when there is none.
+// seen since the last line ("occurrences", see package warn), so a
+// problem repeated per span neither floods the log nor goes silent. A nil
+// s logs through the default client, or slog's default logger when there
+// is none.
 func (s *State) Warn(msg string, args ...any) {
 	if s == nil {
 		s = current.Load()
 	}
-	seen, logger := &fallbackWarned, slog.Default()
-	if s != nil {
-		seen = &s.warned
-		if s.Logger != nil {
-			logger = s.Logger
-		}
-	}
-	v, _ := seen.LoadOrStore(msg, &warning{})
-	w := v.(*warning)
-	now := clock()
-	w.mu.Lock()
-	if !w.last.IsZero() && now.Sub(w.last) < WarnEvery {
-		w.suppressed++
-		w.mu.Unlock()
+	if s == nil {
+		fallbackWarned.Warn(nil, msg, "langfuse: "+msg, args...)
 		return
 	}
-	repeated := w.suppressed
-	w.last, w.suppressed = now, 0
-	w.mu.Unlock()
-	if repeated > 0 {
-		args = append(args[:len(args):len(args)], "repeated", repeated)
-	}
-	logger.Warn("langfuse: "+msg, args...)
+	s.warned.Warn(s.Logger, msg, "langfuse: "+msg, args...)
 }
 
 var current atomic.Pointer[State]

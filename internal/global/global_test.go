@@ -14,8 +14,7 @@ func TestWarnIsRateLimitedWithACount(t *testing.T) {
 	var logs bytes.Buffer
 	st := &State{Logger: slog.New(slog.NewTextHandler(&logs, nil))}
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	clock = func() time.Time { return at }
-	t.Cleanup(func() { clock = time.Now })
+	st.warned.Now = func() time.Time { return at }
 
 	st.Warn("export failed", "kind", "timeout")
 	st.Warn("export failed", "kind", "timeout")
@@ -27,7 +26,7 @@ func TestWarnIsRateLimitedWithACount(t *testing.T) {
 	st.Warn("export failed", "kind", "timeout")
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	assert.Len(t, lines, 3, "logged again once it recurs a minute later")
-	assert.Contains(t, lines[2], "repeated=2", "with how often it was seen meanwhile")
+	assert.Contains(t, lines[2], "occurrences=3", "with how often it was seen since the last line")
 	assert.Contains(t, lines[2], "kind=timeout")
 
 	at = at.Add(time.Second)

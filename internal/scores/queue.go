@@ -6,24 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/observe-go/langfuse/internal/lfhttp"
 )
 
 // Config is what a Queue needs to reach Langfuse.
 type Config struct {
-	// Endpoint is the ingestion URL, {base}/api/public/ingestion.
-	Endpoint string
-	// Headers go on every request (Basic auth, SDK name and version).
-	Headers map[string]string
-	// Secrets are taken out of any text from the network before it is
-	// logged or kept as an error.
-	Secrets []string
-	// Timeout bounds each request and, counted from the first attempt,
-	// the retries of one batch.
+	// HTTP reaches Langfuse: the ingestion URL, the credentials and SDK
+	// headers, the redirect policy, and the redaction of answers before
+	// they are logged or kept as an error. It is required.
+	HTTP *lfhttp.Client
+	// Timeout bounds, counted from the first attempt, the retries of one
+	// batch; HTTP bounds each request.
 	Timeout time.Duration
 	// BatchSize is the most scores in one request.
 	BatchSize int
@@ -35,9 +33,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Environment is set on scores that have none.
 	Environment string
-	// Transport makes the requests; nil means a copy of
-	// http.DefaultTransport of the queue's own.
-	Transport http.RoundTripper
+	// MaxRequestBytes bounds a request's body: a batch that would pass
+	// it goes in several requests, a score that fits in none is dropped.
+	// 0 means lfhttp.MaxRequestBytes.
+	MaxRequestBytes int
 }
 
 // Defaults of a Config's numbers left at zero, and the bounds of the
@@ -55,10 +54,8 @@ const (
 // queue, on one goroutine of its own that Shutdown stops. It is a Sink,
 // safe for concurrent use.
 type Queue struct {
-	cfg       Config
-	client    *http.Client
-	transport http.RoundTripper
-	log       *limiter
+	cfg Config
+	log *limiter
 	counters
 	firstWait, maxWait time.Duration
 
@@ -96,18 +93,11 @@ func NewQueue(cfg Config) *Queue {
 	if cfg.Interval <= 0 {
 		cfg.Interval = defaultInterval
 	}
-	tr := cfg.Transport
-	if tr == nil {
-		if t, ok := http.DefaultTransport.(*http.Transport); ok {
-			tr = t.Clone()
-		} else {
-			tr = http.DefaultTransport
-		}
+	if cfg.MaxRequestBytes <= 0 {
+		cfg.MaxRequestBytes = lfhttp.MaxRequestBytes
 	}
 	q := &Queue{
 		cfg:       cfg,
-		transport: tr,
-		client:    &http.Client{Transport: tr, Timeout: cfg.Timeout},
 		log:       newLimiter(cfg.Logger),
 		firstWait: firstRetryWait,
 		maxWait:   maxRetryWait,
@@ -196,9 +186,7 @@ func (q *Queue) Shutdown(ctx context.Context) error {
 		<-q.done // once aborted, the loop drops what is left at once
 		stop()
 		q.abort()
-		if t, ok := q.transport.(interface{ CloseIdleConnections() }); ok {
-			t.CloseIdleConnections()
-		}
+		q.cfg.HTTP.CloseIdleConnections()
 		var errs []error
 		if q.stopErr != nil && !errors.Is(q.stopErr, errAbandoned) {
 			errs = append(errs, q.stopErr)

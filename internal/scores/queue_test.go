@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -214,26 +213,7 @@ func (l *logBuffer) String() string {
 // the end of the test.
 func newTestQueue(t *testing.T, f *fakeLangfuse, change func(*Config)) (*Queue, *logBuffer) {
 	t.Helper()
-	logs := &logBuffer{}
-	cfg := Config{
-		Endpoint: f.srv.URL + "/api/public/ingestion",
-		Headers: map[string]string{
-			"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(testPublic+":"+testSecret)),
-		},
-		Secrets:   []string{base64.StdEncoding.EncodeToString([]byte(testPublic + ":" + testSecret)), testSecret},
-		Timeout:   5 * time.Second,
-		BatchSize: 10,
-		MaxQueue:  1000,
-		Interval:  time.Hour, // only full batches, Flush and Shutdown send
-		Logger:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	}
-	if change != nil {
-		change(&cfg)
-	}
-	q := NewQueue(cfg)
-	q.firstWait, q.maxWait = time.Millisecond, 5*time.Millisecond
-	t.Cleanup(func() { _ = q.Shutdown(context.Background()) })
-	return q, logs
+	return queueFor(t, f.srv.URL, change)
 }
 
 func score(t *testing.T, s Score) Score {
@@ -481,32 +461,4 @@ func TestQueueConnectionErrorIsRetriedThenFails(t *testing.T) {
 	assert.ErrorContains(t, q.Flush(context.Background()), "score ingestion request failed")
 	assert.Equal(t, uint64(1), q.Stats().Failed)
 	assert.Contains(t, logs.String(), "check that LANGFUSE_BASE_URL answers")
-}
-
-func TestRetryAfter(t *testing.T) {
-	assert.Equal(t, 3*time.Second, retryAfter("3"))
-	assert.Zero(t, retryAfter(""))
-	assert.Zero(t, retryAfter("soon"))
-	d := retryAfter(time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat))
-	assert.InDelta(t, 10*time.Second, d, float64(2*time.Second))
-}
-
-func TestLimiterRepeatsWithACount(t *testing.T) {
-	var buf logBuffer
-	l := newLimiter(slog.New(slog.NewTextHandler(&buf, nil)))
-	l.every = 0
-	l.warn("k", "problem")
-	l.warn("k", "problem")
-	l.warn("other", "another")
-	out := buf.String()
-	assert.Equal(t, 2, strings.Count(out, "msg=problem"))
-	assert.Contains(t, out, "repeated=1")
-	assert.Contains(t, out, "msg=another")
-
-	buf = logBuffer{}
-	l = newLimiter(slog.New(slog.NewTextHandler(&buf, nil)))
-	for range 5 {
-		l.warn("k", "problem")
-	}
-	assert.Equal(t, 1, strings.Count(buf.String(), "msg=problem"), "within a minute: once")
 }

@@ -7,7 +7,7 @@ import (
 // Stats counts what became of the scores given to a sink.
 type Stats struct {
 	Sent      uint64 // accepted by the backend
-	Dropped   uint64 // never sent: queue full, or Shutdown ended first
+	Dropped   uint64 // never sent: queue full, too large for a request, or Shutdown ended first
 	Failed    uint64 // rejected by the backend, or given up on after retries
 	LastError error  // the latest delivery error; nil when none happened
 }

@@ -7,14 +7,10 @@ import (
 
 // The request and reply of POST /api/public/ingestion, as Langfuse's
 // public API reference (IngestionBatchRequest, ScoreEvent, ScoreBody,
-// IngestionResponse) defines them.
+// IngestionResponse) defines them. A request is {"batch": [events]}.
 
 // eventType is the type of the ingestion event that creates a score.
 const eventType = "score-create"
-
-type ingestionRequest struct {
-	Batch []ingestionEvent `json:"batch"`
-}
 
 // ingestionEvent is the envelope: its id is how the server deduplicates
 // events, the body's id is the score's.
@@ -57,30 +53,52 @@ type ingestionReply struct {
 // timestampLayout is RFC 3339 in UTC with milliseconds, as the SDKs send.
 const timestampLayout = "2006-01-02T15:04:05.000Z07:00"
 
-// encode returns the request body for batch.
-func encode(batch []Score) ([]byte, error) {
-	req := ingestionRequest{Batch: make([]ingestionEvent, len(batch))}
-	for i, s := range batch {
-		req.Batch[i] = ingestionEvent{
-			ID:        s.EventID,
-			Type:      eventType,
-			Timestamp: s.Timestamp.UTC().Format(timestampLayout),
-			Body: scoreBody{
-				ID:            s.ID,
-				TraceID:       s.TraceID,
-				SessionID:     s.SessionID,
-				ObservationID: s.ObservationID,
-				Name:          s.Name,
-				Value:         s.Value,
-				DataType:      s.DataType,
-				Comment:       s.Comment,
-				ConfigID:      s.ConfigID,
-				Metadata:      metadataJSON(s.Metadata),
-				Environment:   s.Environment,
-			},
-		}
+// encodeEvent returns the ingestion event of s, as it goes in a batch.
+func encodeEvent(s Score) ([]byte, error) {
+	return json.Marshal(ingestionEvent{
+		ID:        s.EventID,
+		Type:      eventType,
+		Timestamp: s.Timestamp.UTC().Format(timestampLayout),
+		Body: scoreBody{
+			ID:            s.ID,
+			TraceID:       s.TraceID,
+			SessionID:     s.SessionID,
+			ObservationID: s.ObservationID,
+			Name:          s.Name,
+			Value:         s.Value,
+			DataType:      s.DataType,
+			Comment:       s.Comment,
+			ConfigID:      s.ConfigID,
+			Metadata:      metadataJSON(s.Metadata),
+			Environment:   s.Environment,
+		},
+	})
+}
+
+// The JSON around the events of a request: an ingestionRequest.
+const (
+	batchOpen  = `{"batch":[`
+	batchClose = `]}`
+)
+
+// batchBody returns the request body of as many of events, from the
+// first, as fit in limit bytes, and how many that is: at least one,
+// which the caller made sure fits alone.
+func batchBody(events [][]byte, limit int) (int, []byte) {
+	size, n := len(batchOpen)+len(batchClose)+len(events[0]), 1
+	for n < len(events) && size+1+len(events[n]) <= limit {
+		size += 1 + len(events[n])
+		n++
 	}
-	return json.Marshal(req)
+	b := make([]byte, 0, size)
+	b = append(b, batchOpen...)
+	for i, e := range events[:n] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e...)
+	}
+	return n, append(b, batchClose...)
 }
 
 // metadataJSON is metadata as it goes on the wire: the JSON text itself,
