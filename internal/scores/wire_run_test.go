@@ -1,0 +1,30 @@
+package scores
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestEncodeDatasetRunScore checks that a score of a dataset run goes to
+// the ingestion API with its datasetRunId and no trace or session.
+func TestEncodeDatasetRunScore(t *testing.T) {
+	s := Score{Name: "avg_accuracy", DatasetRunID: "run-1", Value: 0.5}
+	require.NoError(t, Normalize(&s))
+	Stamp(&s)
+	body, err := encode([]Score{s})
+	require.NoError(t, err)
+	var req struct {
+		Batch []struct {
+			Body map[string]any `json:"body"`
+		} `json:"batch"`
+	}
+	require.NoError(t, json.Unmarshal(body, &req))
+	require.Len(t, req.Batch, 1)
+	b := req.Batch[0].Body
+	assert.Equal(t, "run-1", b["datasetRunId"])
+	assert.NotContains(t, b, "traceId")
+	assert.NotContains(t, b, "sessionId")
+}
