@@ -233,6 +233,7 @@ func New(opts ...Option) (*Client, error) {
 		Logger:    logger,
 		Name:      clientName(cfg, &s),
 	}}
+	c.state.Owner = c
 	if !cfg.TracingEnabled {
 		if !s.noDefault {
 			global.Store(nil)
