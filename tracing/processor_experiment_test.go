@@ -41,7 +41,7 @@ func startWithBaggage(t *testing.T, members map[string]string) map[string]string
 	require.Len(t, ended, 1)
 	attrs := map[string]string{}
 	for _, kv := range ended[0].Attributes() {
-		attrs[string(kv.Key)] = kv.Value.Emit()
+		attrs[string(kv.Key)] = kv.Value.String()
 	}
 	return attrs
 }
