@@ -59,14 +59,14 @@ type Task[In, Exp, Out any] func(ctx context.Context, item Item[In, Exp]) (Out, 
 // Evaluation is one score an evaluator gives an item or a run. It becomes
 // a Langfuse score: on the item's root observation, or on the dataset run.
 type Evaluation struct {
-	Name string
+	Name string `json:"name"`
 	// Value is a number (any integer or float kind), a bool or a string,
 	// as in langfuse.Score.
-	Value    any
-	Comment  string
-	DataType string // "NUMERIC", "BOOLEAN" or "CATEGORICAL"; "" follows Value
-	ConfigID string
-	Metadata map[string]any
+	Value    any            `json:"value"`
+	Comment  string         `json:"comment,omitempty"`
+	DataType string         `json:"dataType,omitempty"` // "NUMERIC", "BOOLEAN" or "CATEGORICAL"; "" follows Value
+	ConfigID string         `json:"configId,omitempty"`
+	Metadata map[string]any `json:"metadata,omitempty"`
 }
 
 // ItemResult is what became of one item: the task's output or error, the
