@@ -255,6 +255,7 @@ func New(opts ...Option) (*Client, error) {
 
 		RedactNames: s.redact, KeepNames: s.keep,
 	}}
+	c.state.Owner = c
 	if !cfg.TracingEnabled {
 		if !s.noDefault {
 			global.Store(nil)

@@ -40,9 +40,13 @@ type Score struct {
 	// follows Value: a number is NUMERIC, a bool BOOLEAN, a string
 	// CATEGORICAL.
 	DataType      string
-	TraceID       string // at least one of TraceID and SessionID
+	TraceID       string // at least one of TraceID and SessionID, or DatasetRunID alone
 	ObservationID string // needs TraceID
 	SessionID     string
+	// DatasetRunID scores a whole run of a dataset experiment (see
+	// package experiment), and goes without a trace, session or
+	// observation.
+	DatasetRunID string
 	// ID is an idempotency key: a score sent again with the same ID
 	// replaces the first. When "" a random one is made.
 	ID       string
@@ -91,7 +95,7 @@ func CreateScore(ctx context.Context, s Score) error {
 
 func createScore(st *global.State, s Score) error {
 	is := scores.Score{
-		ID: s.ID, TraceID: s.TraceID, ObservationID: s.ObservationID, SessionID: s.SessionID,
+		ID: s.ID, TraceID: s.TraceID, ObservationID: s.ObservationID, SessionID: s.SessionID, DatasetRunID: s.DatasetRunID,
 		Name: s.Name, Value: s.Value, DataType: s.DataType, Comment: s.Comment, ConfigID: s.ConfigID,
 	}
 	if err := core.Score(st, &is, s.Metadata); err != nil {
@@ -141,7 +145,7 @@ func scoreSink(cfg config.Config, exporter any, console *tracing.ConsoleExporter
 func publicScore(s scores.Score) Score {
 	out := Score{
 		Name: s.Name, Value: s.Value, DataType: s.DataType, TraceID: s.TraceID,
-		ObservationID: s.ObservationID, SessionID: s.SessionID, ID: s.ID, Comment: s.Comment, ConfigID: s.ConfigID,
+		ObservationID: s.ObservationID, SessionID: s.SessionID, DatasetRunID: s.DatasetRunID, ID: s.ID, Comment: s.Comment, ConfigID: s.ConfigID,
 	}
 	if s.Metadata != "" {
 		out.Metadata = map[string]any{"": s.Metadata}

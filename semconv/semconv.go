@@ -50,6 +50,48 @@ const (
 	TraceOutput = "langfuse.trace.output"
 )
 
+// Experiment attributes (Langfuse's "Ingest experiment spans with
+// OpenTelemetry"). The experiment's identity (id, name, dataset id,
+// metadata) and the item's (id, version, metadata, root observation id)
+// are read from every span of an item's trace; the description and the
+// expected output from the item's root span, whose own id is its
+// root observation id.
+const (
+	ExperimentID                    = "langfuse.experiment.id"
+	ExperimentName                  = "langfuse.experiment.name"
+	ExperimentDescription           = "langfuse.experiment.description"
+	ExperimentDatasetID             = "langfuse.experiment.dataset.id"
+	ExperimentMetadataPrefix        = "langfuse.experiment.metadata."
+	ExperimentItemID                = "langfuse.experiment.item.id"
+	ExperimentItemVersion           = "langfuse.experiment.item.version"
+	ExperimentItemMetadataPrefix    = "langfuse.experiment.item.metadata."
+	ExperimentItemRootObservationID = "langfuse.experiment.item.root_observation_id"
+	ExperimentItemExpectedOutput    = "langfuse.experiment.item.expected_output"
+)
+
+// EnvironmentExperiment is the environment the official SDKs give every
+// span of an experiment, so that experiment traffic stays apart from the
+// program's other traces.
+const EnvironmentExperiment = "sdk-experiment"
+
+// W3C baggage members that carry an experiment's and an item's identity
+// to every span of the item's trace, in this process and in services it
+// calls, spelled as the official SDKs spell them. A span processor that
+// finds BaggageExperimentID stamps the others as the attributes above;
+// the metadata members are BaggageExperimentMetadataPrefix or
+// BaggageExperimentItemMetadataPrefix followed by the metadata key.
+const (
+	BaggageEnvironment                     = "langfuse_environment"
+	BaggageExperimentID                    = "langfuse_experiment_id"
+	BaggageExperimentName                  = "langfuse_experiment_name"
+	BaggageExperimentDatasetID             = "langfuse_experiment_dataset_id"
+	BaggageExperimentMetadataPrefix        = "langfuse_experiment_metadata_"
+	BaggageExperimentItemID                = "langfuse_experiment_item_id"
+	BaggageExperimentItemVersion           = "langfuse_experiment_item_version"
+	BaggageExperimentItemMetadataPrefix    = "langfuse_experiment_item_metadata_"
+	BaggageExperimentItemRootObservationID = "langfuse_experiment_item_root_observation_id"
+)
+
 // Internal markers the server uses to place spans in a trace.
 const (
 	AsRoot    = "langfuse.internal.as_root"

@@ -42,6 +42,9 @@ type State struct {
 	// Name says which client this is in log lines, without secrets: its
 	// public key, or where its spans go when it has none.
 	Name string
+	// Owner is the root package's client that made the State, for the
+	// calls of Langfuse's public API made through ctx's client (datasets).
+	Owner any
 
 	stopped atomic.Bool
 	warned  warn.Limiter // by message

@@ -26,6 +26,7 @@ type Score struct {
 	TraceID       string
 	ObservationID string
 	SessionID     string
+	DatasetRunID  string // a score of a whole dataset run, on its own
 	Name          string
 	Value         any
 	DataType      string
@@ -57,8 +58,12 @@ func Check(s *Score) (string, error) {
 	if strings.TrimSpace(s.Name) == "" {
 		return "", invalid("", "a name is required")
 	}
-	if s.TraceID == "" && s.SessionID == "" {
-		return "", invalid(s.Name, "a trace id or a session id is required")
+	if s.DatasetRunID != "" {
+		if s.TraceID != "" || s.SessionID != "" || s.ObservationID != "" {
+			return "", invalid(s.Name, "dataset run id %q goes without a trace, session or observation id", s.DatasetRunID)
+		}
+	} else if s.TraceID == "" && s.SessionID == "" {
+		return "", invalid(s.Name, "a trace id, a session id or a dataset run id is required")
 	}
 	if s.ObservationID != "" && s.TraceID == "" {
 		return "", invalid(s.Name, "observation id %q needs a trace id", s.ObservationID)

@@ -27,6 +27,7 @@ func TestNormalize(t *testing.T) {
 		{"string inferred categorical", Score{Name: "c", SessionID: "s", Value: "good"}, "good", Categorical},
 		{"lower-case data type", Score{Name: "c", SessionID: "s", Value: "x", DataType: "categorical"}, "x", Categorical},
 		{"observation with trace", Score{Name: "n", TraceID: trace, ObservationID: "0123456789abcdef", Value: 1.5}, 1.5, Numeric},
+		{"dataset run alone", Score{Name: "avg", DatasetRunID: "run-1", Value: 0.5}, 0.5, Numeric},
 	}
 	for _, c := range ok {
 		t.Run(c.name, func(t *testing.T) {
@@ -44,7 +45,9 @@ func TestNormalize(t *testing.T) {
 	}{
 		{"no name", Score{TraceID: trace, Value: 1}, "a name is required"},
 		{"blank name", Score{Name: "  ", TraceID: trace, Value: 1}, "a name is required"},
-		{"no target", Score{Name: "n", Value: 1}, `score "n": a trace id or a session id is required`},
+		{"no target", Score{Name: "n", Value: 1}, `score "n": a trace id, a session id or a dataset run id is required`},
+		{"dataset run with trace", Score{Name: "n", DatasetRunID: "run-1", TraceID: trace, Value: 1}, `dataset run id "run-1" goes without a trace, session or observation id`},
+		{"dataset run with session", Score{Name: "n", DatasetRunID: "run-1", SessionID: "s", Value: 1}, `dataset run id "run-1" goes without`},
 		{"observation without trace", Score{Name: "n", SessionID: "s", ObservationID: "0123456789abcdef", Value: 1},
 			`observation id "0123456789abcdef" needs a trace id`},
 		{"nil value", Score{Name: "n", TraceID: trace}, "a value is required"},

@@ -25,6 +25,7 @@ type scoreBody struct {
 	ID            string          `json:"id"`
 	TraceID       string          `json:"traceId,omitempty"`
 	SessionID     string          `json:"sessionId,omitempty"`
+	DatasetRunID  string          `json:"datasetRunId,omitempty"`
 	ObservationID string          `json:"observationId,omitempty"`
 	Name          string          `json:"name"`
 	Value         any             `json:"value"` // a number, or a string for CATEGORICAL
@@ -63,6 +64,7 @@ func encodeEvent(s Score) ([]byte, error) {
 			ID:            s.ID,
 			TraceID:       s.TraceID,
 			SessionID:     s.SessionID,
+			DatasetRunID:  s.DatasetRunID,
 			ObservationID: s.ObservationID,
 			Name:          s.Name,
 			Value:         s.Value,
