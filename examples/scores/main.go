@@ -6,7 +6,8 @@
 //   - observe.Score(ctx, name, value) scores the observation current in
 //     ctx; observe.ScoreTrace its trace; o.Score and o.ScoreTrace a given
 //     observation.
-//   - lf.CreateScore scores a trace, an observation or a session by id.
+//   - langfuse.CreateScore(ctx, s) scores a trace, an observation or a
+//     session by id, through ctx's client (lf.CreateScore names one).
 //   - A number is NUMERIC, a bool BOOLEAN and a string CATEGORICAL, unless
 //     observe.WithScoreDataType says otherwise. A malformed score is an
 //     error at the call, wrapping langfuse.ErrInvalidScore.
@@ -41,8 +42,9 @@ func main() {
 	traceID := chat(context.Background(), "What is Langfuse?")
 
 	// Later, in another request: the user's thumbs-up for that answer,
-	// by the trace id the first request gave the frontend.
-	if err := lf.CreateScore(context.Background(), langfuse.Score{
+	// by the trace id the first request gave the frontend. A feedback
+	// handler has its request's ctx, not the client.
+	if err := langfuse.CreateScore(context.Background(), langfuse.Score{
 		Name: "user-feedback", TraceID: traceID, Value: true,
 		Comment: "clear and short", ID: "feedback-" + traceID,
 	}); err != nil {
@@ -50,7 +52,7 @@ func main() {
 	}
 
 	// A score that fits no data type is refused at the call.
-	err = lf.CreateScore(context.Background(), langfuse.Score{Name: "rating", TraceID: traceID, Value: 2, DataType: "BOOLEAN"})
+	err = langfuse.CreateScore(context.Background(), langfuse.Score{Name: "rating", TraceID: traceID, Value: 2, DataType: "BOOLEAN"})
 	fmt.Println("refused:", errors.Is(err, langfuse.ErrInvalidScore), err)
 
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
