@@ -1,0 +1,5 @@
+//go:build race
+
+package langfusemcp_test
+
+const raceEnabled = true
