@@ -30,7 +30,8 @@
 // the observations (and generations of the model SDK transports) the tool
 // makes nest under it. Each holds:
 //
-//   - input: the call's arguments;
+//   - input: the call's arguments (on the server the JSON as it came, or
+//     a placeholder when it is over 16 MiB);
 //   - output: {"content": [...], "structuredContent": ..., "isError": ...}
 //     as the result travels, without its _meta; image and audio data are
 //     base64, cut at the client's capture limit like any other text;

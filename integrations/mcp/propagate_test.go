@@ -2,6 +2,7 @@ package langfusemcp
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -94,4 +95,11 @@ func TestClip(t *testing.T) {
 	assert.Equal(t, "abc", clip("abc", 5))
 	assert.Equal(t, "ab", clip("abc", 2))
 	assert.Equal(t, "a", clip("aé", 2), "never splits a rune")
+}
+
+func TestInputOf(t *testing.T) {
+	small := json.RawMessage(`{"city":"Faro"}`)
+	assert.Equal(t, small, inputOf(small))
+	big := make(json.RawMessage, maxArguments+1)
+	assert.Equal(t, "[arguments of 16777217 bytes not recorded]", inputOf(big))
 }

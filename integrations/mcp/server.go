@@ -2,6 +2,8 @@ package langfusemcp
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -63,10 +65,22 @@ func (c *config) serveTool(ctx context.Context, next mcp.MethodHandler, method s
 	}
 	defer obs.End() // records a panic that passes through, and lets it go on
 	if len(p.Arguments) > 0 && obs.IsRecording() {
-		// The arguments as they came, as JSON, boxed only when recorded.
-		obs.Update(observe.WithInput(p.Arguments))
+		obs.Update(observe.WithInput(inputOf(p.Arguments)))
 	}
 	res, err := next(octx, method, req)
 	finish(obs, req, res, err)
 	return res, err
+}
+
+// maxArguments is the longest arguments text recorded: capture reads
+// JSON whole (to compact it) before it cuts it at the client's limit.
+const maxArguments = 16 << 20
+
+// inputOf is what the arguments of a served call record as input: the
+// JSON as it came, or a placeholder when it is longer than maxArguments.
+func inputOf(args json.RawMessage) any {
+	if len(args) > maxArguments {
+		return fmt.Sprintf("[arguments of %d bytes not recorded]", len(args))
+	}
+	return args
 }
