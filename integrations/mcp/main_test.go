@@ -12,6 +12,11 @@ import (
 // never closed, or an observation waiting on a call that never ended,
 // shows up here.
 func TestMain(m *testing.M) {
+	if out := os.Getenv(stdioServerEnv); out != "" {
+		// This process is the MCP server of TestStdio, started by the test
+		// over stdin and stdout.
+		os.Exit(serveStdio(out))
+	}
 	code := m.Run()
 	if code == 0 {
 		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
