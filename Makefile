@@ -87,6 +87,7 @@ bench:
 	cd integrations && for p in openai anthropic genai; do \
 		$(GO) test -run '^$$' -bench '^BenchmarkStream$$' -benchtime 300x -count $(BENCHCOUNT) ./$$p | sed "s/^BenchmarkStream/BenchmarkStream_$$p/"; \
 	done | tee -a ../bin/bench.txt
+	cd integrations && for i in $$(seq $(BENCHCOUNT)); do $(GO) test -run '^$$' -bench '^BenchmarkToolCall$$' -benchtime 1000x -count 1 ./mcp; done | sed "s/^BenchmarkToolCall/BenchmarkToolCall_mcp/" | tee -a ../bin/bench.txt
 	@$(GO) run ./internal/benchtable < bin/bench.txt
 
 # bench-gateway measures one sampling gateway of deploy/collector

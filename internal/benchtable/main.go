@@ -215,6 +215,18 @@ func main() {
 			row("  time to the first chunk", dur(f), dur(b), fmt.Sprintf("%.2f×", f/b), "", "")
 		}
 	}
+	// A tool call over MCP (the SDK's in-memory transports) with the
+	// middleware on both sides against the same call without it.
+	if w, ok := get("ToolCall_mcp/with"); ok {
+		if wo, ok := get("ToolCall_mcp/without"); ok {
+			row("MCP tools/call, client and server middleware vs without",
+				dur(median(w.ns))+", "+allocs(w), dur(median(wo.ns))+", "+allocs(wo),
+				fmt.Sprintf("%.2f×", median(w.ns)/median(wo.ns)), "", "")
+			if c, cb := median(w.extra["cpu-ns/op"]), median(wo.extra["cpu-ns/op"]); c > 0 && cb > 0 {
+				row("  CPU time per call (process: client, server, recorder)", dur(c), dur(cb), fmt.Sprintf("%.2f×", c/cb), "", "")
+			}
+		}
+	}
 	// Nested values cost time in their size: the CPU time per level at
 	// the deepest is that at the shallowest, give or take the cost of a
 	// larger heap and stack; in the square of the depth it would be 16
