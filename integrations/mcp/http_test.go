@@ -3,6 +3,7 @@ package langfusemcp_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -142,5 +143,39 @@ func TestStreamableHTTPUnderObserveHandler(t *testing.T) {
 		for k, v := range o.Attributes {
 			assert.False(t, strings.Contains(v.String(), bearerToken), "%s of %s", k, o.Name)
 		}
+	}
+}
+
+// TestStreamableHTTPConcurrent makes 8 calls at once on one streamable
+// HTTP session: each server observation is the child of its own client
+// observation.
+func TestStreamableHTTPConcurrent(t *testing.T) {
+	clientCtx, clientRec := langfusetest.New(t)
+	serverCtx, serverRec := langfusetest.New(t)
+	cs := connectHTTP(t, serverCtx, newHTTPServer(), nil, newClient())
+
+	const n = 8
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := cs.CallTool(clientCtx, &mcp.CallToolParams{Name: "forecast",
+				Arguments: map[string]any{"city": fmt.Sprint("city-", i)}})
+			errs <- err
+		}()
+	}
+	for range n {
+		require.NoError(t, <-errs)
+	}
+	calls := map[string]string{} // id -> city
+	for _, c := range clientRec.FindAll("forecast") {
+		calls[c.ID] = c.Input
+	}
+	served := serverRec.FindAll("forecast")
+	require.Len(t, calls, n)
+	require.Len(t, served, n)
+	for _, s := range served {
+		in, ok := calls[s.ParentID]
+		require.True(t, ok, "server observation %s has no client parent", s.ID)
+		assert.JSONEq(t, in, s.Input, "the child of the call that sent these arguments")
 	}
 }
