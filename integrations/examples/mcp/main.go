@@ -50,7 +50,7 @@ func run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer serverSession.Wait()
+	defer func() { _ = serverSession.Wait() }() // after the client closes the session
 
 	ctx = agentLF.Context(ctx)
 	client := mcp.NewClient(&mcp.Implementation{Name: "trip-agent", Version: "v1.0.0"}, nil)
