@@ -44,8 +44,8 @@ func TestRun(t *testing.T) {
 	// One trace: every tree printed is of the agent's trace.
 	var traces []string
 	for line := range strings.SplitSeq(got, "\n") {
-		if id, ok := strings.CutPrefix(line, "trace "); ok {
-			traces = append(traces, id)
+		if rest, ok := strings.CutPrefix(line, "trace "); ok {
+			traces = append(traces, strings.Fields(rest)[0]) // the id, before any label of the client
 		}
 	}
 	if len(traces) < 2 {
