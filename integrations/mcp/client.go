@@ -64,7 +64,7 @@ func (c *config) callTool(ctx context.Context, next mcp.MethodHandler, method st
 }
 
 // withTraceContext returns req with the trace context of ctx in a copy
-// of its _meta: the caller's params may be shared between calls.
+// of its _meta, so that the caller's params stay as the caller left them.
 func withTraceContext(ctx context.Context, req mcp.Request, p *mcp.CallToolParams) mcp.Request {
 	cs, ok := req.GetSession().(*mcp.ClientSession)
 	if !ok {

@@ -12,13 +12,17 @@ const maxErrorMessage = 4096
 // finish ends obs, the observation of the tool call req, with what it
 // came to: res, or err.
 func finish(obs *observe.Observation, req mcp.Request, res mcp.Result, err error) {
+	if !obs.IsRecording() {
+		obs.End() // sampled out: nothing to write
+		return
+	}
 	if err != nil {
 		obs.End(observe.WithLevel(observe.LevelError),
 			observe.WithStatusMessage(secretsOf(req, err).redact(errorMessage(err))))
 		return
 	}
 	r, ok := res.(*mcp.CallToolResult)
-	if !ok || r == nil || !obs.IsRecording() {
+	if !ok || r == nil {
 		obs.End()
 		return
 	}
