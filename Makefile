@@ -106,3 +106,5 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzOTLPEncode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x ./tracing
 	$(GO) test -run '^$$' -fuzz '^FuzzAnswer$$' -fuzztime $(FUZZTIME) ./tracing
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzSSEReader$$' -fuzztime $(FUZZTIME) ./internal/llmhttp
+	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./mcp
+	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./mcp
