@@ -57,6 +57,10 @@ func exporterConfig(base string) config.Config {
 	cfg := config.Default()
 	cfg.PublicKey, cfg.SecretKey = "pk-lf-1", "sk-lf-2"
 	cfg.BaseURL = base
+	// A machine busy with every package's tests under -race can take
+	// seconds to answer many exports at once; tests about timeouts and
+	// retries set their own.
+	cfg.Timeout = time.Minute
 	return cfg
 }
 
