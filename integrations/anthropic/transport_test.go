@@ -3,6 +3,7 @@ package langfuseanthropic_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -519,4 +520,39 @@ func TestErrorMessageOfNonJSONBody(t *testing.T) {
 	require.True(t, ok)
 	assert.True(t, gen.Failed())
 	assert.Equal(t, "502 Bad Gateway: <html>bad gateway</html>", gen.StatusMessage)
+}
+
+// An echoed key is taken out of a body before the body is cut for the
+// record: a key lying across the cut leaves no piece behind.
+func TestEchoedKeyRedactedBeforeCut(t *testing.T) {
+	t.Run("error body that is not JSON", func(t *testing.T) {
+		t.Parallel()
+		ctx, rec := langfusetest.New(t)
+		page := strings.Repeat("x", 480) + " key " + apiKey + " refused by the gateway"
+		api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, page)
+		})
+		client := newClient(api.URL)
+		_, err := client.Messages.New(ctx, userParams("Hi"))
+		require.Error(t, err)
+		gen, ok := rec.Find(generationName)
+		require.True(t, ok)
+		assert.True(t, gen.Failed())
+		assert.NotContains(t, gen.StatusMessage, apiKey[:8])
+	})
+	t.Run("error event that is not JSON", func(t *testing.T) {
+		t.Parallel()
+		ctx, rec := langfusetest.New(t)
+		data := strings.Repeat("y", 16<<10-10) + apiKey
+		api := newFakeAPI(t, sseAnswer([]sseEvent{messageStart("msg_k", 3), {"error", data}}))
+		body := postMessages(t, ctx, api.URL, `{"model":"claude-sonnet-4-6","max_tokens":5,"stream":true,"messages":[]}`)
+		assert.Contains(t, body, apiKey, "the client gets the event as sent")
+		gen, ok := rec.Find(generationName)
+		require.True(t, ok)
+		assert.True(t, gen.Failed())
+		assert.True(t, strings.HasPrefix(gen.StatusMessage, "error event: yyy"))
+		assert.NotContains(t, gen.StatusMessage, apiKey[:8])
+	})
 }

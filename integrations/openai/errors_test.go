@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -207,4 +209,23 @@ func TestStreamErrorEvent(t *testing.T) {
 	assert.Equal(t, "The server had an error while processing your request.", gen.StatusMessage)
 	assert.JSONEq(t, `{"role":"assistant","content":"Paris"}`, gen.Output)
 	assert.False(t, errors.Is(stream.Err(), nil))
+}
+
+// TestProxyPageWithTheKey: a 2xx answer that is not JSON, a proxy's page
+// that quotes the key, is recorded as text with the key taken out, also
+// where the text is cut for the record.
+func TestProxyPageWithTheKey(t *testing.T) {
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	page := "<html><body>" + strings.Repeat("x", 4096-20) + apiKey + " over quota</body></html>"
+	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, page)
+	}})
+	client := newClient(api, 0)
+	_, err := client.Chat.Completions.New(ctx, chatParams())
+	require.Error(t, err, "the SDK cannot read it either")
+	gen := only(t, rec, "openai.chat.completions")
+	assert.True(t, strings.HasPrefix(gen.Output, "<html><body>xxx"), "recorded as text")
+	assertNoSecret(t, rec, apiKey[:8])
 }

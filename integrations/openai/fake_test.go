@@ -179,17 +179,25 @@ func completionStart(t *testing.T, o langfusetest.Observation) time.Time {
 
 // assertNoSecret checks that no attribute of any recorded span holds the
 // API key.
-func assertNoSecret(t *testing.T, rec *langfusetest.Recorder) {
+func assertNoSecret(t *testing.T, rec *langfusetest.Recorder, more ...string) {
 	t.Helper()
+	secrets := append([]string{apiKey}, more...)
 	for _, o := range rec.Observations() {
 		for k, v := range o.Attributes {
-			assert.NotContains(t, v.String(), apiKey, "attribute %s of %s", k, o.Name)
+			for _, s := range secrets {
+				assert.NotContains(t, v.String(), s, "attribute %s of %s", k, o.Name)
+			}
 			assert.NotContains(t, strings.ToLower(k), "authorization", "attribute %s of %s", k, o.Name)
 		}
 		for _, e := range o.Events {
 			for _, a := range e.Attributes {
-				assert.NotContains(t, a.Value.String(), apiKey)
+				for _, s := range secrets {
+					assert.NotContains(t, a.Value.String(), s)
+				}
 			}
+		}
+		for _, s := range secrets {
+			assert.NotContains(t, o.Status.Description, s)
 		}
 	}
 }

@@ -22,7 +22,9 @@ type observedBody struct {
 	p   Provider
 	op  Operation
 	gen *observe.Observation
-	req *http.Request // whose credentials no recorded message may carry
+	// creds are the request's secrets, which nothing recorded may carry:
+	// every event and body is redacted whole before it is read.
+	creds *credentials
 
 	mu      sync.Mutex
 	ended   bool
@@ -34,8 +36,8 @@ type observedBody struct {
 	note    string    // why the output is not recorded, if it is not
 }
 
-func newObservedBody(req *http.Request, resp *http.Response, p Provider, op Operation, gen *observe.Observation) *observedBody {
-	b := &observedBody{rc: resp.Body, p: p, op: op, gen: gen, req: req}
+func newObservedBody(c *credentials, resp *http.Response, p Provider, op Operation, gen *observe.Observation) *observedBody {
+	b := &observedBody{rc: resp.Body, p: p, op: op, gen: gen, creds: c}
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && enc != "identity" && !resp.Uncompressed {
 		b.note = "[" + enc + "-encoded response not recorded]"
 	}
@@ -97,7 +99,7 @@ func (b *observedBody) event(event string, data []byte) {
 	if b.first.IsZero() {
 		b.first = time.Now()
 	}
-	b.stream.Event(event, data)
+	b.stream.Event(event, b.creds.redactBytes(data))
 }
 
 // end ends the generation with what the body came to; cause is nil at
@@ -120,12 +122,12 @@ func (b *observedBody) end(cause error) {
 	case b.tooLong:
 		r.Output = fmt.Sprintf("[response body over %d bytes not recorded]", maxResponseBody)
 	case len(b.buf) > 0:
-		r = b.p.Response(b.op, b.buf)
+		r = b.p.Response(b.op, b.creds.redactBytes(b.buf))
 		r.Ended = true
 		b.buf = nil
 	}
 	if r.Error != "" {
-		r.Error = credentialsOf(b.req).redact(r.Error)
+		r.Error = b.creds.redact(r.Error)
 	}
 	opts := resultOptions(r, b.first)
 	switch {
@@ -140,7 +142,7 @@ func (b *observedBody) end(cause error) {
 		opts = append(opts, observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(cause.Error()))
 	default:
 		opts = append(opts, observe.WithLevel(observe.LevelError),
-			observe.WithStatusMessage("reading the response: "+credentialsOf(b.req).redact(cause.Error())))
+			observe.WithStatusMessage("reading the response: "+b.creds.redact(cause.Error())))
 	}
 	b.gen.End(opts...)
 }

@@ -1,15 +1,25 @@
 package llmhttp
 
 import (
+	"bytes"
+	"cmp"
 	"net/http"
+	"slices"
 	"strings"
 )
 
 // credentials are the secret values a request carries. A server that
 // echoes them in an error, or an error that quotes the request's URL,
-// must not carry them into a span: every message recorded from outside
-// the process passes through redact.
-type credentials []string
+// must not carry them into a span: everything recorded from a response
+// passes through redact or redactBytes whole, before any of it is cut.
+// The zero value holds no secret. It is read-only once made, and so safe
+// for concurrent use.
+type credentials struct {
+	secrets [][]byte // longest first, so that a whole value goes before a part of it
+}
+
+// placeholder takes the place of a secret in what is recorded.
+const placeholder = "[REDACTED]"
 
 // The headers and query parameters that carry API keys and tokens on the
 // wires of the integrations and of the gateways in front of them.
@@ -20,17 +30,18 @@ var (
 )
 
 // minSecret is the shortest value taken for a secret: shorter ones would
-// redact ordinary words, and are no keys.
+// redact ordinary words, and are no keys. It is also the shortest piece
+// of a secret that trimCut takes off the end of a cut text.
 const minSecret = 8
 
 // credentialsOf returns the secret values of req: each credential header
 // whole and without its scheme ("Bearer ..."), credential query
 // parameters as sent and decoded, and the URL's password.
-func credentialsOf(req *http.Request) credentials {
-	var c credentials
+func credentialsOf(req *http.Request) *credentials {
+	var found []string
 	add := func(v string) {
-		if v = strings.TrimSpace(v); len(v) >= minSecret {
-			c = append(c, v)
+		if v = strings.TrimSpace(v); len(v) >= minSecret && !slices.Contains(found, v) {
+			found = append(found, v)
 		}
 	}
 	for _, h := range credentialHeaders {
@@ -57,6 +68,27 @@ func credentialsOf(req *http.Request) credentials {
 			add(pw)
 		}
 	}
+	return newCredentials(found)
+}
+
+// newCredentials holds values, in one block of memory.
+func newCredentials(values []string) *credentials {
+	c := &credentials{}
+	if len(values) == 0 {
+		return c
+	}
+	slices.SortFunc(values, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	n := 0
+	for _, v := range values {
+		n += len(v)
+	}
+	block := make([]byte, 0, n)
+	c.secrets = make([][]byte, len(values))
+	for i, v := range values {
+		start := len(block)
+		block = append(block, v...)
+		c.secrets[i] = block[start:len(block):len(block)]
+	}
 	return c
 }
 
@@ -70,11 +102,55 @@ func isCredentialParam(k string) bool {
 }
 
 // redact replaces every secret of c in s with a visible placeholder.
-func (c credentials) redact(s string) string {
-	for _, v := range c {
-		s = strings.ReplaceAll(s, v, "[REDACTED]")
+func (c *credentials) redact(s string) string {
+	if c == nil {
+		return s
+	}
+	for _, v := range c.secrets {
+		if strings.Contains(s, string(v)) {
+			s = strings.ReplaceAll(s, string(v), placeholder)
+		}
 	}
 	return s
+}
+
+// redactBytes is redact for bytes: b itself when it holds no secret,
+// which costs no allocation, else a copy with the secrets replaced. b is
+// never written to.
+func (c *credentials) redactBytes(b []byte) []byte {
+	if c == nil {
+		return b
+	}
+	copied := false
+	for _, v := range c.secrets {
+		if !bytes.Contains(b, v) {
+			continue
+		}
+		if !copied {
+			b, copied = bytes.Clone(b), true
+		}
+		b = bytes.ReplaceAll(b, v, []byte(placeholder))
+	}
+	return b
+}
+
+// trimCut takes off the end of b, a text that was cut after it was
+// redacted, a piece of a secret that the cut left behind: the longest
+// start of a secret, at least minSecret bytes long, that b ends with.
+func (c *credentials) trimCut(b []byte) []byte {
+	if c == nil {
+		return b
+	}
+	longest := 0
+	for _, v := range c.secrets {
+		for n := min(len(v)-1, len(b)); n >= minSecret && n > longest; n-- {
+			if b[len(b)-n] == v[0] && bytes.HasSuffix(b, v[:n]) {
+				longest = n
+				break
+			}
+		}
+	}
+	return b[:len(b)-longest]
 }
 
 // redactedError is err with the secrets of its request taken out of its
@@ -87,10 +163,11 @@ type redactedError struct {
 func (e redactedError) Error() string { return e.msg }
 func (e redactedError) Unwrap() error { return e.err }
 
-// recordable returns err as it may be recorded for a call of req.
-func recordable(req *http.Request, err error) error {
+// recordable returns err as it may be recorded for a call whose
+// credentials are c.
+func recordable(c *credentials, err error) error {
 	msg := err.Error()
-	if red := credentialsOf(req).redact(msg); red != msg {
+	if red := c.redact(msg); red != msg {
 		return redactedError{msg: red, err: err}
 	}
 	return err

@@ -68,9 +68,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.base.RoundTrip(req)
 	}
 	out := req.WithContext(ctx) // calls made below nest under the generation
+	creds := credentialsOf(req)
 	body, err := readRequestBody(req, out)
 	if err != nil {
-		gen.RecordError(recordable(req, err))
+		gen.RecordError(recordable(creds, err))
 		gen.End()
 		return nil, err
 	}
@@ -79,15 +80,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
 		// A *url.Error quotes the URL, which may hold a key.
-		gen.RecordError(recordable(req, err))
+		gen.RecordError(recordable(creds, err))
 		gen.End()
 		return resp, err
 	}
 	if resp.StatusCode >= 400 {
-		endWithHTTPError(gen, t.p, req, resp)
+		endWithHTTPError(gen, t.p, creds, resp)
 		return resp, nil
 	}
-	resp.Body = newObservedBody(req, resp, t.p, op, gen)
+	resp.Body = newObservedBody(creds, resp, t.p, op, gen)
 	return resp, nil
 }
 
@@ -166,9 +167,10 @@ func requestOptions(p Provider, op Operation, req *http.Request, body []byte) []
 }
 
 // endWithHTTPError ends gen at level ERROR with the API's message from an
-// error response, with the credentials of req taken out, and leaves
-// resp.Body yielding every byte of the body.
-func endWithHTTPError(gen *observe.Observation, p Provider, req *http.Request, resp *http.Response) {
+// error response, and leaves resp.Body yielding every byte of the body.
+// The credentials c are taken out of the body before the provider reads
+// it, and out of the message it makes.
+func endWithHTTPError(gen *observe.Observation, p Provider, c *credentials, resp *http.Response) {
 	head, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	resp.Body = struct {
 		io.Reader
@@ -178,10 +180,16 @@ func endWithHTTPError(gen *observe.Observation, p Provider, req *http.Request, r
 	if msg == "" {
 		msg = fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
-	if m := strings.TrimSpace(p.ErrorMessage(resp.StatusCode, head)); m != "" {
-		msg += ": " + credentialsOf(req).redact(m)
+	clean := c.redactBytes(head)
+	if len(head) == maxErrorBody {
+		clean = c.trimCut(clean) // the body goes on past what was read
 	}
-	gen.End(observe.WithLevel(observe.LevelError), observe.WithStatusMessage(msg))
+	if m := strings.TrimSpace(p.ErrorMessage(resp.StatusCode, clean)); m != "" {
+		msg += ": " + m
+	}
+	// The message again: a provider may have decoded escapes that spelled
+	// a secret, and the status line is the server's text too.
+	gen.End(observe.WithLevel(observe.LevelError), observe.WithStatusMessage(c.redact(msg)))
 }
 
 // errReader returns err once, or nothing when err is nil: the read error

@@ -1,0 +1,91 @@
+package llmhttp
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/observe-go/langfuse/langfusetest"
+)
+
+// longKey is a key long enough that a piece of it cut at any point is
+// still recognisable.
+const longKey = "sk-proj-0123456789abcdefghijklmnopqrstuvwxyz"
+
+// textWire is fakeWire with an error reader that records the whole body
+// as the message, as providers do with bodies that are not their JSON.
+type textWire struct{ fakeWire }
+
+func (textWire) ErrorMessage(_ int, body []byte) string { return string(body) }
+
+// callWith sends request through rt with the given headers.
+func callWith(t *testing.T, ctx context.Context, rt http.RoundTripper, header http.Header) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1:1/v1/complete", strings.NewReader(request))
+	require.NoError(t, err)
+	req.Header = header
+	resp, err := rt.RoundTrip(req)
+	require.NoError(t, err)
+	return resp
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	return string(b)
+}
+
+// Everything recorded from a response passes the redactor whole, before
+// anything is cut: a key lying across a cut is not recorded in part.
+func TestEchoedKeyRedactedBeforeCut(t *testing.T) {
+	auth := http.Header{"Authorization": {"Bearer " + longKey}}
+	t.Run("2xx body that is not JSON", func(t *testing.T) {
+		t.Parallel()
+		ctx, rec := langfusetest.New(t)
+		page := "<html><body>proxy says: your key " + longKey + " is over quota</body></html>"
+		rt := New(answer(200, "text/html", strings.NewReader(page), nil), fakeWire{}, nil)
+		assert.Equal(t, page, readAll(t, callWith(t, ctx, rt, auth)), "the SDK gets the page as sent")
+		g := find(t, rec, "fake.complete")
+		assert.Equal(t, "<html><body>proxy says: your key [REDACTED] is over quota</body></html>", g.Output)
+		assertNoSecret(t, rec, longKey[:8])
+	})
+	t.Run("error body longer than what is read of it", func(t *testing.T) {
+		t.Parallel()
+		ctx, rec := langfusetest.New(t)
+		// The key starts 20 bytes before the end of what is read.
+		body := strings.Repeat("x", maxErrorBody-20) + longKey + " is revoked"
+		rt := New(answer(401, "text/plain", strings.NewReader(body), nil), textWire{}, nil)
+		assert.Equal(t, body, readAll(t, callWith(t, ctx, rt, auth)))
+		g := find(t, rec, "fake.complete")
+		assert.Equal(t, "ERROR", g.Level)
+		assert.True(t, strings.HasPrefix(g.StatusMessage, "Unauthorized: xxx"), g.StatusMessage[:40])
+		assertNoSecret(t, rec, longKey[:8])
+	})
+	t.Run("stream event", func(t *testing.T) {
+		t.Parallel()
+		ctx, rec := langfusetest.New(t)
+		stream := "data: {\"delta\":\"the key is " + longKey + "\"}\n\ndata: [END]\n\n"
+		rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, nil)
+		assert.Equal(t, stream, readAll(t, callWith(t, ctx, rt, auth)))
+		assert.Equal(t, "the key is [REDACTED]", find(t, rec, "fake.complete").Output)
+		assertNoSecret(t, rec, longKey[:8])
+	})
+	t.Run("status line", func(t *testing.T) {
+		t.Parallel()
+		ctx, rec := langfusetest.New(t)
+		rt := New(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 403, Status: "403 key " + longKey + " refused", Header: http.Header{},
+				Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
+		}), fakeWire{}, nil)
+		readAll(t, callWith(t, ctx, rt, auth))
+		assert.Equal(t, "403 key [REDACTED] refused", find(t, rec, "fake.complete").StatusMessage)
+		assertNoSecret(t, rec, longKey[:8])
+	})
+}
