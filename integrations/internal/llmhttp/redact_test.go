@@ -89,3 +89,54 @@ func TestEchoedKeyRedactedBeforeCut(t *testing.T) {
 		assertNoSecret(t, rec, longKey[:8])
 	})
 }
+
+// Every value the request's headers carry is a secret if the server echoes
+// it, whatever the header is called, except those of a few well-known
+// headers that hold none and values too short to be keys.
+func TestEveryHeaderValueIsRedacted(t *testing.T) {
+	header := http.Header{
+		"Helicone-Auth":        {"Bearer sk-helicone-0123456789"},
+		"X-Portkey-Api-Key":    {"pk-portkey-abcdefgh"},
+		"X-My-Gateway-Token":   {"gw-token-zyxwvuts"},
+		"Cookie":               {"session=cookie-secret-42; theme=dark"},
+		"Content-Type":         {"application/json"},
+		"User-Agent":           {"OpenAI/Go 3.74.0"},
+		"X-Stainless-Runtime":  {"go1.26.0-amd64"},
+		"Anthropic-Version":    {"2023-06-01"},
+		"X-Retry":              {"1"},
+		"Authorization":        {"Basic " + "dXNlcjpiYXNpYy1wYXNzd29yZA=="}, // user:basic-password
+		"Openai-Organization":  {"org-0123456789"},
+		"Ocp-Apim-Trace":       {"true"},
+		"X-Stainless-Os":       {"Linux"},
+		"Accept":               {"application/json"},
+		"X-Request-Signature":  {"sig-0123456789"},
+		"X-Empty":              {""},
+		"X-Spaced":             {"   "},
+		"X-Goog-Api-Client":    {"google-genai-sdk/1.77.0 gl-go/1.26.0"},
+		"X-Goog-User-Project":  {"my-project-1234"},
+		"Idempotency-Key":      {"stainless-go-retry-0123"},
+		"Accept-Encoding":      {"gzip"},
+		"X-Stainless-Lang":     {"go"},
+		"X-Stainless-Arch":     {"x64"},
+		"X-Stainless-Timeout":  {"600"},
+		"X-Stainless-Retry-Co": {"0"},
+	}
+	echo := "denied: " + strings.Join([]string{
+		"sk-helicone-0123456789", "pk-portkey-abcdefgh", "gw-token-zyxwvuts", "cookie-secret-42",
+		"basic-password", "org-0123456789", "sig-0123456789", "my-project-1234",
+		"application/json", "OpenAI/Go 3.74.0", "go1.26.0-amd64", "2023-06-01", "stainless-go-retry-0123",
+		"google-genai-sdk/1.77.0 gl-go/1.26.0", "retry 1",
+	}, " | ")
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	body := `{"error":"` + echo + `"}`
+	rt := New(answer(403, "application/json", strings.NewReader(body), nil), fakeWire{}, nil)
+	readAll(t, callWith(t, ctx, rt, header))
+	got := find(t, rec, "fake.complete").StatusMessage
+	assert.Equal(t, "Forbidden: denied: "+strings.Join([]string{
+		placeholder, placeholder, placeholder, placeholder,
+		placeholder, placeholder, placeholder, placeholder,
+		"application/json", "OpenAI/Go 3.74.0", "go1.26.0-amd64", "2023-06-01", "stainless-go-retry-0123",
+		"google-genai-sdk/1.77.0 gl-go/1.26.0", "retry 1",
+	}, " | "), got)
+}

@@ -3,6 +3,7 @@ package llmhttp
 import (
 	"bytes"
 	"cmp"
+	"encoding/base64"
 	"net/http"
 	"slices"
 	"strings"
@@ -21,11 +22,29 @@ type credentials struct {
 // placeholder takes the place of a secret in what is recorded.
 const placeholder = "[REDACTED]"
 
-// The headers and query parameters that carry API keys and tokens on the
-// wires of the integrations and of the gateways in front of them.
+// Which request values are secrets. Every header value is one, whatever
+// the header is called: keys travel in headers of every name (Authorization,
+// x-api-key, api-key, x-goog-api-key, Ocp-Apim-Subscription-Key, and the
+// gateways' Helicone-Auth, x-portkey-api-key, cf-aig-authorization, ...),
+// and a list of them would miss the next gateway's. Only the headers in
+// plainHeaders, which the SDKs fill with what they are and what they send,
+// are known to hold none; their values are left in messages, where they
+// help to read an error. Values shorter than minSecret are no keys.
 var (
-	credentialHeaders = []string{"Authorization", "Proxy-Authorization", "X-Api-Key", "Api-Key",
-		"X-Goog-Api-Key", "Ocp-Apim-Subscription-Key"}
+	plainHeaders = map[string]bool{
+		"Accept": true, "Accept-Encoding": true, "Accept-Language": true,
+		"Cache-Control": true, "Connection": true, "Content-Encoding": true,
+		"Content-Length": true, "Content-Type": true, "Host": true,
+		"Idempotency-Key": true, "User-Agent": true,
+		"Anthropic-Beta": true, "Anthropic-Version": true, "Openai-Beta": true,
+		"X-Goog-Api-Client": true,
+		"Traceparent":       true, "Tracestate": true, "Baggage": true,
+	}
+	// plainHeaderPrefixes are families of headers that hold no secret:
+	// the Stainless SDKs' platform headers (X-Stainless-Lang, -Os, -Arch,
+	// -Runtime, -Retry-Count, -Timeout, ...).
+	plainHeaderPrefixes = []string{"X-Stainless-"}
+	// credentialParams are the query parameters that carry keys.
 	credentialParams = []string{"key", "api_key", "api-key", "access_token", "token"}
 )
 
@@ -34,9 +53,26 @@ var (
 // of a secret that trimCut takes off the end of a cut text.
 const minSecret = 8
 
-// credentialsOf returns the secret values of req: each credential header
-// whole and without its scheme ("Bearer ..."), credential query
-// parameters as sent and decoded, and the URL's password.
+// isPlainHeader reports whether the header called name (canonical or not)
+// is known to hold no secret.
+func isPlainHeader(name string) bool {
+	name = http.CanonicalHeaderKey(name)
+	if plainHeaders[name] {
+		return true
+	}
+	for _, p := range plainHeaderPrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialsOf returns the secret values of req: the value of every
+// header but the plain ones, whole and in its parts (the credential after
+// an auth scheme such as "Bearer", the user:password of Basic and its
+// password, each cookie's value), credential query parameters as sent and
+// decoded, and the URL's password.
 func credentialsOf(req *http.Request) *credentials {
 	var found []string
 	add := func(v string) {
@@ -44,12 +80,12 @@ func credentialsOf(req *http.Request) *credentials {
 			found = append(found, v)
 		}
 	}
-	for _, h := range credentialHeaders {
-		for _, v := range req.Header.Values(h) {
-			add(v)
-			if _, cred, ok := strings.Cut(strings.TrimSpace(v), " "); ok {
-				add(cred)
-			}
+	for name, values := range req.Header {
+		if isPlainHeader(name) {
+			continue
+		}
+		for _, v := range values {
+			addHeaderValue(add, name, v)
 		}
 	}
 	if u := req.URL; u != nil {
@@ -69,6 +105,34 @@ func credentialsOf(req *http.Request) *credentials {
 		}
 	}
 	return newCredentials(found)
+}
+
+// addHeaderValue adds the secrets of one header value: the value, and
+// the parts a server may quote on their own.
+func addHeaderValue(add func(string), name, v string) {
+	v = strings.TrimSpace(v)
+	add(v)
+	if http.CanonicalHeaderKey(name) == "Cookie" {
+		for _, c := range strings.Split(v, ";") {
+			if _, val, ok := strings.Cut(c, "="); ok {
+				add(val)
+			}
+		}
+		return
+	}
+	scheme, cred, ok := strings.Cut(v, " ")
+	if !ok {
+		return
+	}
+	add(cred)
+	if strings.EqualFold(scheme, "Basic") {
+		if dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil {
+			add(string(dec))
+			if _, pw, ok := strings.Cut(string(dec), ":"); ok {
+				add(pw)
+			}
+		}
+	}
 }
 
 // newCredentials holds values, in one block of memory.
