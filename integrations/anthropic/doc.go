@@ -27,7 +27,9 @@
 // 429 or a 5xx) is one observation per attempt, since each attempt is a
 // request of its own. The observation holds:
 //
-//   - model: the model the response names, else the request's;
+//   - model: the model the response names (also gen_ai.response.model),
+//     else the request's; gen_ai.request.model is the model the request
+//     asked for;
 //   - model parameters: max_tokens, temperature, top_p, top_k,
 //     stop_sequences, stream, tools (the tool definitions), tool_choice,
 //     thinking, metadata, service_tier, output_config, output_format,

@@ -46,7 +46,8 @@
 // every other request pass through unrecorded. The model is
 // the {model} of the URL (publishers/google/models/{model} on Vertex AI;
 // tunedModels/{id} and endpoints/{id} keep their collection), replaced by
-// the response's modelVersion when it names one.
+// the response's modelVersion when it names one (which is also
+// gen_ai.response.model; gen_ai.request.model keeps the URL's).
 //
 // The model parameters are the fields of generationConfig as the request
 // names them (temperature, topP, topK, maxOutputTokens, candidateCount,

@@ -45,8 +45,9 @@
 //     "openai.embeddings". Input: the input text(s). Output: not the
 //     vectors but {"embeddings": N, "dimensions": D}.
 //
-// The model is the one the response names, else the request's, else the
-// Azure deployment of the URL. Every other field the request sets is a
+// The model is the one the response names (also gen_ai.response.model),
+// else the request's, else the Azure deployment of the URL;
+// gen_ai.request.model is the one the request asked for. Every other field the request sets is a
 // model parameter (temperature, max_tokens, top_p, stop, seed,
 // reasoning_effort, ...), the tools offered as their names, tool_choice as
 // a name, response_format (and the Responses API's text.format) as its

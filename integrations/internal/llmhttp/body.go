@@ -129,6 +129,7 @@ func (b *observedBody) end(cause error) {
 	if r.Error != "" {
 		r.Error = b.creds.redact(r.Error)
 	}
+	recordAnsweringModel(b.gen, r.Model)
 	opts := resultOptions(r, b.first)
 	switch {
 	case r.Error != "":

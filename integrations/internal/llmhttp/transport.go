@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // Bounds on what the transport reads for its own use. The SDK always gets
@@ -203,12 +206,29 @@ func (e errReader) Read([]byte) (int, error) {
 	return 0, io.EOF
 }
 
-// resultOptions records what a response came to.
+// genAIResponseModel is the OpenTelemetry GenAI attribute of the model
+// that answered, beside gen_ai.request.model, the model asked for.
+const genAIResponseModel = "gen_ai.response.model"
+
+// recordAnsweringModel records model, the model a response names, as the
+// observation's model, which Langfuse shows and prices, and as
+// gen_ai.response.model. gen_ai.request.model keeps the model the request
+// asked for (observe.WithModel would write both), as the GenAI semantic
+// conventions tell them apart: "gpt-4o" asked for, "gpt-4o-2024-08-06"
+// answered.
+func recordAnsweringModel(gen *observe.Observation, model string) {
+	if model == "" {
+		return
+	}
+	gen.Span().SetAttributes(
+		attribute.String(semconv.ObservationModel, model),
+		attribute.String(genAIResponseModel, model))
+}
+
+// resultOptions records what a response came to, but for the model that
+// answered (recordAnsweringModel).
 func resultOptions(r Result, first time.Time) []observe.Option {
 	opts := make([]observe.Option, 0, 6)
-	if r.Model != "" {
-		opts = append(opts, observe.WithModel(r.Model))
-	}
 	if r.Output != nil {
 		opts = append(opts, observe.WithOutput(r.Output))
 	}

@@ -67,6 +67,7 @@ func (fakeWire) ErrorMessage(_ int, body []byte) string {
 }
 
 type fakeStream struct {
+	model string
 	text  strings.Builder
 	ended bool
 	err   string
@@ -80,15 +81,19 @@ func (s *fakeStream) Event(event string, data []byte) {
 		s.err = string(data)
 	default:
 		var d struct {
+			Model string `json:"model"`
 			Delta string `json:"delta"`
 		}
 		_ = json.Unmarshal(data, &d)
 		s.text.WriteString(d.Delta)
+		if d.Model != "" {
+			s.model = d.Model
+		}
 	}
 }
 
 func (s *fakeStream) Result() Result {
-	return Result{Output: s.text.String(), Ended: s.ended, Error: s.err}
+	return Result{Model: s.model, Output: s.text.String(), Ended: s.ended, Error: s.err}
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
