@@ -57,8 +57,11 @@
 //   - level ERROR with the API's error type and message, for an error
 //     response and for an error event inside a stream (overloaded_error);
 //     level ERROR too when the connection fails mid-stream; level WARNING
-//     when the caller closes a stream before its message_stop event, or
-//     the server ends it cleanly before that event.
+//     when the caller closes a stream or cancels the request's context
+//     before its message_stop event, or the server ends it cleanly before
+//     that event, and when the caller drops a response body without
+//     reading it to its end or closing it (the generation ends when the
+//     body is garbage-collected).
 //
 // The SDK's beta Messages calls (Client.Beta.Messages) are recorded like
 // the others. Besides /v1/messages, Vertex AI's rawPredict and streamRawPredict calls

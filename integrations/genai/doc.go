@@ -88,9 +88,12 @@
 //
 // A stream's completion start time is when its first event arrived. A
 // stream that the caller stops reading before the chunk with the finish
-// reason (breaking out of GenerateContentStream's loop) ends at level
-// WARNING with what arrived; one that fails ends at level ERROR; one that
-// the server ends cleanly without a finish reason ends at level WARNING.
+// reason (breaking out of GenerateContentStream's loop, or canceling the
+// request's context) ends at level WARNING with what arrived; one that
+// fails ends at level ERROR; one that the server ends cleanly without a
+// finish reason ends at level WARNING. A response body dropped without
+// being read to its end or closed ends at level WARNING when it is
+// garbage-collected.
 // An error answer (4xx, 5xx) ends at level ERROR with the API's status and
 // message; an error event inside a stream likewise. A prompt blocked by
 // promptFeedback.blockReason is an answer to the SDK but no answer to the

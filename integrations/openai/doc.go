@@ -73,10 +73,12 @@
 // completion start time is the arrival of the first event. The end of a
 // stream is its final event: data: [DONE] or a finish reason on every
 // choice (Chat Completions), response.completed, response.incomplete or
-// response.failed (Responses). A stream that the caller closes before
-// its end, or whose body ends without it, is recorded at level WARNING
-// with what had arrived; one whose connection fails is recorded at level
-// ERROR. An error
+// response.failed (Responses). A stream that the caller closes, or whose
+// request's context it cancels, before its end, or whose body ends
+// without it, is recorded at level WARNING with what had arrived; one
+// whose connection fails is recorded at level ERROR. A response body the
+// caller drops without reading it to its end or closing it is recorded
+// at level WARNING when it is garbage-collected. An error
 // response, or an error event in a stream (response.failed, error), is
 // recorded at level ERROR with the API's message.
 //

@@ -1,10 +1,12 @@
 package llmhttp
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -12,12 +14,23 @@ import (
 	"github.com/observe-go/langfuse/observe"
 )
 
-// observedBody passes a response body through to the SDK byte for byte,
-// as it arrives, and reads along: a whole JSON body is kept (up to
-// maxResponseBody) and parsed at its end, a stream's events are read one
-// by one. The generation ends once: at EOF, at a read error, or when the
-// body is closed.
+// observedBody is the response body handed to the SDK. It passes the
+// body through byte for byte, as it arrives, while its bodyState reads
+// along. When the SDK drops it without reading it to its end or closing
+// it, a cleanup ends the generation once it is collected, as ObserveSeq
+// does for an abandoned sequence.
 type observedBody struct {
+	s       *bodyState
+	cleanup runtime.Cleanup
+}
+
+// bodyState reads a response body along with the SDK: a whole JSON body
+// is kept (up to maxResponseBody) and parsed at its end, a stream's
+// events are read one by one. The generation ends once: at EOF, at a read
+// error, when the body is closed, or when the body is collected unclosed.
+// Nothing in it refers to the observedBody, which could then never be
+// collected.
+type bodyState struct {
 	rc  io.ReadCloser
 	p   Provider
 	op  Operation
@@ -25,6 +38,9 @@ type observedBody struct {
 	// creds are the request's secrets, which nothing recorded may carry:
 	// every event and body is redacted whole before it is read.
 	creds *credentials
+	// ctxErr is the error of the request's context, to tell a caller who
+	// hung up from a connection that failed.
+	ctxErr func() error
 
 	mu      sync.Mutex
 	ended   bool
@@ -36,51 +52,81 @@ type observedBody struct {
 	note    string    // why the output is not recorded, if it is not
 }
 
-func newObservedBody(c *credentials, resp *http.Response, p Provider, op Operation, gen *observe.Observation) *observedBody {
-	b := &observedBody{rc: resp.Body, p: p, op: op, gen: gen, creds: c}
+func newObservedBody(req *http.Request, c *credentials, resp *http.Response, p Provider, op Operation, gen *observe.Observation) *observedBody {
+	s := &bodyState{rc: resp.Body, p: p, op: op, gen: gen, creds: c, ctxErr: req.Context().Err}
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && enc != "identity" && !resp.Uncompressed {
-		b.note = "[" + enc + "-encoded response not recorded]"
+		s.note = "[" + enc + "-encoded response not recorded]"
 	}
 	if strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/event-stream") {
-		b.stream = p.Stream(op)
-		b.sse.onEvent = b.event
+		s.stream = p.Stream(op)
+		s.sse.onEvent = s.event
 	}
+	b := &observedBody{s: s}
+	b.cleanup = runtime.AddCleanup(b, (*bodyState).abandon, s)
 	return b
 }
 
 func (b *observedBody) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.ended {
-		return n, err
+	n, err, ended := b.s.read(p)
+	if ended {
+		b.cleanup.Stop()
 	}
-	if n > 0 && b.note == "" {
-		b.take(p[:n])
-	}
-	switch {
-	case errors.Is(err, io.EOF):
-		b.end(nil)
-	case err != nil:
-		b.end(err)
-	}
+	runtime.KeepAlive(b) // not abandoned while it is being read
 	return n, err
 }
 
 // Close closes the body. Closing a stream before its end records what
 // arrived until then, at level WARNING.
 func (b *observedBody) Close() error {
-	err := b.rc.Close()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.ended {
-		b.end(errClosedEarly)
+	b.cleanup.Stop()
+	return b.s.close()
+}
+
+// read reads from the body and along with the SDK; ended reports that
+// this read ended the generation.
+func (s *bodyState) read(p []byte) (n int, err error, ended bool) {
+	n, err = s.rc.Read(p)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return n, err, false
+	}
+	if n > 0 && s.note == "" {
+		s.take(p[:n])
+	}
+	switch {
+	case errors.Is(err, io.EOF):
+		s.end(nil)
+	case err != nil:
+		s.end(err)
+	}
+	return n, err, s.ended
+}
+
+func (s *bodyState) close() error {
+	err := s.rc.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ended {
+		s.end(errClosedEarly)
 	}
 	return err
 }
 
+// abandon ends the generation of a body that was collected before it was
+// read to its end or closed. It runs on the runtime's cleanup goroutine.
+// The body itself is left as it was: closing it would be a change the
+// caller did not ask for.
+func (s *bodyState) abandon() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ended {
+		s.end(errAbandoned)
+	}
+}
+
 // take reads along with the SDK.
-func (b *observedBody) take(p []byte) {
+func (b *bodyState) take(p []byte) {
 	if b.stream != nil {
 		b.sse.write(p)
 		return
@@ -95,7 +141,7 @@ func (b *observedBody) take(p []byte) {
 	b.buf = append(b.buf, p...)
 }
 
-func (b *observedBody) event(event string, data []byte) {
+func (b *bodyState) event(event string, data []byte) {
 	if b.first.IsZero() {
 		b.first = time.Now()
 	}
@@ -103,9 +149,9 @@ func (b *observedBody) event(event string, data []byte) {
 }
 
 // end ends the generation with what the body came to; cause is nil at
-// EOF, errClosedEarly when the caller closed the body first, or the read
-// error.
-func (b *observedBody) end(cause error) {
+// EOF, errClosedEarly when the caller closed the body first, errAbandoned
+// when it dropped it, or the read error.
+func (b *bodyState) end(cause error) {
 	b.ended = true
 	var r Result
 	switch {
@@ -137,15 +183,29 @@ func (b *observedBody) end(cause error) {
 	case cause == nil && b.stream != nil && !r.Ended && b.note == "":
 		// The server closed the stream cleanly, but before its last event.
 		opts = append(opts, observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(errEndedEarly.Error()))
+	case errors.Is(cause, errAbandoned):
+		// Whole or not, its end time is when it was collected.
+		opts = append(opts, observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(cause.Error()))
 	case cause == nil, errors.Is(cause, errClosedEarly) && (r.Ended || b.stream == nil):
 		// a whole answer: read to EOF, or closed after its last event
 	case errors.Is(cause, errClosedEarly):
 		opts = append(opts, observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(cause.Error()))
+	case b.canceled(cause):
+		if !r.Ended {
+			opts = append(opts, observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(errCanceled.Error()))
+		}
 	default:
 		opts = append(opts, observe.WithLevel(observe.LevelError),
 			observe.WithStatusMessage("reading the response: "+b.creds.redact(cause.Error())))
 	}
 	b.gen.End(opts...)
+}
+
+// canceled reports whether the read error cause comes of the caller
+// canceling the request's context: the caller hung up, which is no
+// failure of the call. A deadline that passed is one, and stays an error.
+func (b *bodyState) canceled(cause error) bool {
+	return errors.Is(cause, context.Canceled) || errors.Is(b.ctxErr(), context.Canceled)
 }
 
 func withEntry(m map[string]any, k string, v any) map[string]any {

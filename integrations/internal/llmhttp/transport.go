@@ -91,7 +91,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		endWithHTTPError(gen, t.p, creds, resp)
 		return resp, nil
 	}
-	resp.Body = newObservedBody(creds, resp, t.p, op, gen)
+	resp.Body = newObservedBody(req, creds, resp, t.p, op, gen)
 	return resp, nil
 }
 
@@ -250,6 +250,14 @@ func resultOptions(r Result, first time.Time) []observe.Option {
 // errClosedEarly is recorded when the caller closes a stream before its
 // end.
 var errClosedEarly = errors.New("stream closed by the caller before it ended")
+
+// errAbandoned is recorded when the caller drops a body without reading
+// it to its end or closing it.
+var errAbandoned = errors.New("response body neither read to its end nor closed; ended when it was garbage-collected")
+
+// errCanceled is recorded when the caller cancels the request's context
+// before the answer ended.
+var errCanceled = errors.New("request canceled by the caller before the answer ended")
 
 // errEndedEarly is recorded when a stream reaches EOF before the event
 // that ends it (Result.Ended).
