@@ -91,7 +91,11 @@
 //
 // The response body reaches the SDK unchanged, byte for byte and as it
 // arrives: the transport reads along and never buffers a stream, so it
-// adds no latency to the first token. The request body is read before it
+// adds no latency to the first token. A stream holds no more of its
+// answer than the client records of an output (LANGFUSE_CAPTURE_MAX_BYTES,
+// 1 MiB unless set), whatever its length: past that the output is
+// recorded cut, with the metadata langfuse_output_cut, and the stop
+// reason, usage and errors are still read. The request body is read before it
 // is sent, for its model, parameters and input, and handed on whole. With
 // tracing disabled, or no client in the context, the transport is a
 // pass-through. The capture switches (observe.CaptureInput, observe.CaptureOutput, given

@@ -22,18 +22,21 @@ func FuzzProvider(f *testing.F) {
 		req := p.Request(op, data)
 		resp := p.Response(op, data)
 		_ = p.ErrorMessage(400, data)
-		s := p.Stream(op)
-		s.Event("content_block_start", []byte(`{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`))
-		s.Event(event, data)
-		s.Event(event, data)
-		s.Event("message_stop", []byte(`{"type":"message_stop"}`))
-		stream := s.Result()
+		var streams []any
+		for _, keep := range []*llmhttp.Budget{nil, llmhttp.NewBudget(48)} {
+			s := p.Stream(op, keep)
+			s.Event("content_block_start", []byte(`{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`))
+			s.Event(event, data)
+			s.Event(event, data)
+			s.Event("message_stop", []byte(`{"type":"message_stop"}`))
+			streams = append(streams, s.Result().Output)
+		}
 
-		before := encode(req.Input, req.Params, resp.Output, stream.Output)
+		before := encode(req.Input, req.Params, resp.Output, streams)
 		for i := range data {
 			data[i] = 'x'
 		}
-		if after := encode(req.Input, req.Params, resp.Output, stream.Output); after != before {
+		if after := encode(req.Input, req.Params, resp.Output, streams); after != before {
 			t.Errorf("a result changed with the bytes it was read from:\n%s\n%s", before, after)
 		}
 	})

@@ -6,33 +6,32 @@ import (
 	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
 )
 
-// Bounds on what a stream keeps for the record. The SDK gets every event
-// whatever these say.
-const (
-	// maxStreamText is how many bytes of text, thinking and tool input a
-	// stream accumulates; past it the output is recorded cut short.
-	maxStreamText = 16 << 20
-	// maxBlockGap is how far past the last content block a block index
-	// may point; an event further out is ignored rather than allocated for.
-	maxBlockGap = 64
-)
+// maxBlockGap is how far past the last content block a block index may
+// point; an event further out is ignored rather than allocated for.
+const maxBlockGap = 64
 
-// Stream returns a reader of one streamed Messages response.
-func (provider) Stream(llmhttp.Operation) llmhttp.Stream {
-	return &stream{}
+// blockCost is what a new content block counts against the stream's
+// budget beside its text and start fields: its bookkeeping, so that a
+// stream of ever new blocks is bounded like one of ever more text.
+const blockCost = 64
+
+// Stream returns a reader of one streamed Messages response, which keeps
+// what it accumulates within keep.
+func (provider) Stream(_ llmhttp.Operation, keep *llmhttp.Budget) llmhttp.Stream {
+	return &stream{keep: keep}
 }
 
 // stream accumulates the events of one streamed Messages response into the
-// message they make, as the SDK's Message.Accumulate does.
+// message they make, as the SDK's Message.Accumulate does, within its
+// budget.
 type stream struct {
+	keep            *llmhttp.Budget
 	id, model, role string
 	usage           usage
 	hasUsage        bool
 	stopReason      *string
 	stopSequence    *string
 	blocks          []*block
-	size            int // bytes of text accumulated in blocks
-	cut             bool
 	err             string
 	ended           bool
 	ev              streamEvent // decoded into afresh for each event
@@ -75,6 +74,9 @@ type streamDelta struct {
 // the SSE event field stands in when the data has none. Data that is not
 // JSON, and events this reader does not know, are passed over.
 func (s *stream) Event(event string, data []byte) {
+	if s.keep.Spent() && !eventMatters(event, data) {
+		return
+	}
 	s.ev = streamEvent{Index: -1}
 	ev := &s.ev
 	if err := json.Unmarshal(data, ev); err != nil {
@@ -93,7 +95,7 @@ func (s *stream) Event(event string, data []byte) {
 			s.addUsage(m.Usage)
 		}
 	case "content_block_start":
-		if b := s.block(ev.Index, true); b != nil {
+		if b := s.block(ev.Index, true); b != nil && s.keep.Take(len(ev.ContentBlock)) {
 			_ = json.Unmarshal(ev.ContentBlock, &b.start)
 		}
 	case "content_block_delta":
@@ -120,21 +122,38 @@ func (s *stream) addUsage(u *usage) {
 	}
 }
 
+// eventMatters reports whether an event that comes after the budget is
+// spent can change the record: every event can but the deltas of content
+// blocks, which would add to what is no longer kept, and pings. The
+// data's type names the event, the event field when it has none. It
+// allocates nothing.
+func eventMatters(event string, data []byte) bool {
+	if typ, ok := llmhttp.Member(data, "type"); ok {
+		return !llmhttp.IsString(typ, "content_block_delta") && !llmhttp.IsString(typ, "ping")
+	}
+	return event != "content_block_delta" && event != "ping"
+}
+
 // block returns the block at index i, made when start says a block
-// starts there; nil for an index out of reach.
+// starts there and the budget has room for it; nil for an index out of
+// reach or no room.
 func (s *stream) block(i int, start bool) *block {
 	if i < 0 || i >= len(s.blocks)+maxBlockGap {
 		return nil
 	}
-	for i >= len(s.blocks) {
-		if !start {
-			return nil
+	if !start {
+		if i < len(s.blocks) {
+			return s.blocks[i]
 		}
+		return nil
+	}
+	if !s.keep.Take(blockCost) {
+		return nil
+	}
+	for i >= len(s.blocks) {
 		s.blocks = append(s.blocks, nil)
 	}
-	if s.blocks[i] == nil || start {
-		s.blocks[i] = &block{}
-	}
+	s.blocks[i] = &block{}
 	return s.blocks[i]
 }
 
@@ -152,20 +171,14 @@ func (s *stream) delta(b *block, d *streamDelta) {
 		dst, piece = &b.input, d.PartialJSON
 		b.hasInput = b.hasInput || piece != ""
 	case "citations_delta":
-		if len(d.Citation) > 0 && s.size+len(d.Citation) <= maxStreamText {
-			s.size += len(d.Citation)
+		if len(d.Citation) > 0 && s.keep.Take(len(d.Citation)) {
 			b.citations = append(b.citations, d.Citation)
 		}
 		return
 	default:
 		return
 	}
-	if s.size+len(piece) > maxStreamText {
-		s.cut = true
-		return
-	}
-	s.size += len(piece)
-	*dst = append(*dst, piece...)
+	*dst = s.keep.Append(*dst, piece)
 }
 
 // Result is the message the events came to.
@@ -182,12 +195,6 @@ func (s *stream) Result() llmhttp.Result {
 		r.Output = assistantMessage{Role: role, Content: content}
 	}
 	r.Metadata = responseMetadata(s.id, s.stopReason, s.stopSequence)
-	if s.cut {
-		if r.Metadata == nil {
-			r.Metadata = make(map[string]any, 1)
-		}
-		r.Metadata["langfuse_output_cut"] = maxStreamText
-	}
 	return r
 }
 
@@ -208,20 +215,20 @@ func (s *stream) content() []map[string]any {
 			m[k] = v
 		}
 		if len(b.text) > 0 {
-			m["text"] = string(b.text)
+			m["text"] = s.keep.Text(b.text)
 		}
 		if len(b.thinking) > 0 {
-			m["thinking"] = string(b.thinking)
+			m["thinking"] = s.keep.Text(b.thinking)
 		}
 		if len(b.signature) > 0 {
-			m["signature"] = string(b.signature)
+			m["signature"] = s.keep.Text(b.signature)
 		}
 		if b.hasInput {
-			if json.Valid(b.input) {
-				m["input"] = json.RawMessage(b.input)
+			if in := s.keep.Text(b.input); json.Valid([]byte(in)) {
+				m["input"] = json.RawMessage(in)
 			} else {
 				// A tool call cut off mid-arguments: what arrived, as text.
-				m["input"] = string(b.input)
+				m["input"] = in
 			}
 		}
 		if len(b.citations) > 0 {

@@ -17,7 +17,7 @@ func BenchmarkStreamEvents(b *testing.B) {
 	stop := []byte(`{"type":"message_stop"}`)
 	b.ReportAllocs()
 	for b.Loop() {
-		s := provider{}.Stream(llmhttp.Operation{})
+		s := provider{}.Stream(llmhttp.Operation{}, nil)
 		s.Event("message_start", start)
 		s.Event("content_block_start", blockStart)
 		for range 50 {

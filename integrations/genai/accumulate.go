@@ -2,24 +2,31 @@ package langfusegenai
 
 import (
 	"encoding/json"
-	"strings"
 
 	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
 )
 
 // accumulator puts the chunks of a response together: the text of each
 // candidate joined, thoughts apart from the answer, function calls and
-// other parts in the order they came; the last usage and model seen.
+// other parts in the order they came; the last usage and model seen. What
+// it keeps comes out of its budget (nil: no bound).
 type accumulator struct {
+	keep       *llmhttp.Budget
 	chunks     int
 	bad        int // chunks that were not a GenerateContentResponse
 	model      string
 	responseID string
 	usage      *usageMetadata
-	cands      []*candidateAcc
+	cands      []*candidateAcc       // in the order they first appeared
+	byIndex    map[int]*candidateAcc // the same, by index
 	feedback   *promptFeedback
 	err        string
 }
+
+// entryCost is what a new candidate counts against the budget beside its
+// parts: its bookkeeping, so that a stream of ever new candidate indexes
+// is bounded like one of ever more text.
+const entryCost = 64
 
 type candidateAcc struct {
 	index         int
@@ -31,7 +38,7 @@ type candidateAcc struct {
 
 // textPart is the text of consecutive text parts of one kind, joined.
 type textPart struct {
-	Text    strings.Builder
+	Text    []byte
 	Thought bool
 }
 
@@ -48,6 +55,9 @@ type outContent struct {
 }
 
 func (a *accumulator) add(data []byte) {
+	if a.keep.Spent() && a.skim(data) {
+		return
+	}
 	a.chunks++
 	var r generateResponse
 	if err := decode(data, &r); err != nil {
@@ -82,11 +92,14 @@ func (a *accumulator) add(data []byte) {
 			idx = *c.Index
 		}
 		ca := a.candidate(idx)
+		if ca == nil {
+			continue
+		}
 		if c.Content.Role != "" {
 			ca.role = c.Content.Role
 		}
 		for _, p := range c.Content.Parts {
-			ca.addPart(p)
+			ca.addPart(a.keep, p)
 		}
 		if c.FinishReason != "" {
 			ca.finishReason = c.FinishReason
@@ -97,38 +110,139 @@ func (a *accumulator) add(data []byte) {
 	}
 }
 
+// candidate returns the candidate of index idx, made when it is new and
+// the budget has room for it; nil when it has not.
 func (a *accumulator) candidate(idx int) *candidateAcc {
-	for _, c := range a.cands {
-		if c.index == idx {
-			return c
-		}
+	if c, ok := a.byIndex[idx]; ok {
+		return c
+	}
+	if !a.keep.Take(entryCost) {
+		return nil
+	}
+	if a.byIndex == nil {
+		a.byIndex = make(map[int]*candidateAcc, 1)
 	}
 	c := &candidateAcc{index: idx}
+	a.byIndex[idx] = c
 	a.cands = append(a.cands, c)
 	return c
 }
 
-func (c *candidateAcc) addPart(raw json.RawMessage) {
+func (c *candidateAcc) addPart(keep *llmhttp.Budget, raw json.RawMessage) {
 	var p struct {
 		Text    *string `json:"text"`
 		Thought bool    `json:"thought"`
 	}
 	if decode(raw, &p) != nil || p.Text == nil {
-		c.parts = append(c.parts, withoutInlineData(raw))
+		if part, size := keptPart(raw); keep.Take(size) {
+			c.parts = append(c.parts, part)
+		}
 		return
 	}
 	if n := len(c.parts); n > 0 {
 		if last, ok := c.parts[n-1].(*textPart); ok && last.Thought == p.Thought {
-			last.Text.WriteString(*p.Text)
+			last.Text = keep.Append(last.Text, *p.Text)
 			return
 		}
 	}
-	t := &textPart{Thought: p.Thought}
-	t.Text.WriteString(*p.Text)
-	c.parts = append(c.parts, t)
+	if !keep.Take(entryCost) {
+		return
+	}
+	c.parts = append(c.parts, &textPart{Thought: p.Thought, Text: keep.Append(nil, *p.Text)})
 }
 
-func (c *candidateAcc) content() outContent {
+// keptPart is a part other than text as it is kept, and its size: raw
+// itself, or with the data of its inline media replaced by a note.
+func keptPart(raw json.RawMessage) (part any, size int) {
+	part = withoutInlineData(raw)
+	if r, ok := part.(json.RawMessage); ok {
+		return r, len(r)
+	}
+	b, _ := json.Marshal(part)
+	return part, len(b)
+}
+
+// skim reads a chunk that comes after the budget is spent without
+// decoding it, when it can: the usage it carries, when nothing else in it
+// ends or changes the answer. It reports false for a chunk that holds a
+// finish reason or message, an error, prompt feedback, another model or
+// response id, or that it cannot read, which is then decoded. It
+// allocates nothing but the usage the first time.
+func (a *accumulator) skim(data []byte) bool {
+	var u usageMetadata
+	hasUsage := false
+	simple := true
+	ok := llmhttp.EachMember(data, func(k, v []byte) bool {
+		switch string(k) {
+		case "candidates":
+			llmhttp.EachElement(v, func(c []byte) bool {
+				llmhttp.EachMember(c, func(ck, cv []byte) bool {
+					if string(ck) == "finishReason" || string(ck) == "finishMessage" || llmhttp.HasEscape(ck) {
+						simple = llmhttp.IsNull(cv) || llmhttp.IsString(cv, "")
+					}
+					return simple
+				})
+				return simple
+			})
+		case "usageMetadata":
+			if !llmhttp.IsNull(v) {
+				hasUsage = true
+				simple = readUsage(v, &u)
+			}
+		case "modelVersion":
+			simple = llmhttp.IsString(v, a.model)
+		case "responseId":
+			simple = llmhttp.IsString(v, a.responseID)
+		case "error", "promptFeedback":
+			simple = llmhttp.IsNull(v)
+		default:
+			simple = !llmhttp.HasEscape(k)
+		}
+		return simple
+	})
+	if !ok || !simple {
+		return false
+	}
+	a.chunks++
+	if hasUsage {
+		if a.usage == nil {
+			a.usage = new(usageMetadata)
+		}
+		*a.usage = u
+	}
+	return true
+}
+
+// readUsage reads the counts of a usageMetadata object into u; false when
+// one of them is not a whole number.
+func readUsage(v []byte, u *usageMetadata) bool {
+	good := true
+	ok := llmhttp.EachMember(v, func(k, n []byte) bool {
+		var dst *int
+		switch string(k) {
+		case "promptTokenCount":
+			dst = &u.PromptTokenCount
+		case "candidatesTokenCount":
+			dst = &u.CandidatesTokenCount
+		case "totalTokenCount":
+			dst = &u.TotalTokenCount
+		case "cachedContentTokenCount":
+			dst = &u.CachedContentTokenCount
+		case "thoughtsTokenCount":
+			dst = &u.ThoughtsTokenCount
+		case "toolUsePromptTokenCount":
+			dst = &u.ToolUsePromptTokenCount
+		default:
+			good = !llmhttp.HasEscape(k)
+			return good
+		}
+		*dst, good = llmhttp.Int(n)
+		return good
+	})
+	return ok && good
+}
+
+func (c *candidateAcc) content(keep *llmhttp.Budget) outContent {
 	role := c.role
 	if role == "" {
 		role = "model"
@@ -136,7 +250,7 @@ func (c *candidateAcc) content() outContent {
 	out := outContent{Role: role, Parts: make([]any, len(c.parts))}
 	for i, p := range c.parts {
 		if t, ok := p.(*textPart); ok {
-			out.Parts[i] = outTextPart{Text: t.Text.String(), Thought: t.Thought}
+			out.Parts[i] = outTextPart{Text: keep.Text(t.Text), Thought: t.Thought}
 		} else {
 			out.Parts[i] = p
 		}
@@ -159,7 +273,7 @@ func (a *accumulator) result() llmhttp.Result {
 	case 1:
 		c := a.cands[0]
 		if len(c.parts) > 0 {
-			r.Output = c.content()
+			r.Output = c.content(a.keep)
 		}
 		if c.finishReason != "" {
 			meta["finish_reason"] = c.finishReason
@@ -172,7 +286,7 @@ func (a *accumulator) result() llmhttp.Result {
 		outs := make([]outContent, len(a.cands))
 		reasons := make([]string, len(a.cands))
 		for i, c := range a.cands {
-			outs[i] = c.content()
+			outs[i] = c.content(a.keep)
 			reasons[i] = c.finishReason
 			if c.finishReason == "" {
 				ended = false

@@ -16,7 +16,7 @@ func BenchmarkStreamEvents(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		s := provider{}.Stream(llmhttp.Operation{Kind: kindStream})
+		s := provider{}.Stream(llmhttp.Operation{Kind: kindStream}, nil)
 		for _, e := range events {
 			s.Event("", e)
 		}

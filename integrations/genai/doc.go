@@ -109,7 +109,12 @@
 // # Guarantees
 //
 // The response body reaches the SDK unchanged and as it arrives: the
-// transport reads along, it does not buffer a stream. The request body is
+// transport reads along, it does not buffer a stream. A stream holds no
+// more of its answer than the client records of an output
+// (LANGFUSE_CAPTURE_MAX_BYTES, 1 MiB unless set), whatever its length:
+// past that the output is recorded cut, with the metadata
+// langfuse_output_cut, and the finish reason, usage and errors are still
+// read. The request body is
 // read through its GetBody copy. Without a Langfuse client in the context,
 // or with tracing disabled, the transport is a pass-through. Options of
 // package observe given to NewTransport apply to every observation: the

@@ -115,7 +115,7 @@ func TestJSONArrayCutShort(t *testing.T) {
 
 func TestSeveralCandidates(t *testing.T) {
 	t.Parallel()
-	s := provider{}.Stream(llmhttp.Operation{Kind: kindStream})
+	s := provider{}.Stream(llmhttp.Operation{Kind: kindStream}, nil)
 	s.Event("", []byte(`{"candidates":[{"content":{"role":"model","parts":[{"text":"A1"}]},"index":0},{"content":{"role":"model","parts":[{"text":"B1"}]},"index":1}]}`))
 	s.Event("", []byte(`{"candidates":[{"content":{"role":"model","parts":[{"text":" A2"}]},"finishReason":"STOP","index":0}]}`))
 	r := s.Result()
@@ -137,7 +137,7 @@ func TestMalformedBodies(t *testing.T) {
 			assert.NotPanics(t, func() {
 				p.Request(op, []byte(body))
 				p.Response(op, []byte(body))
-				s := p.Stream(op)
+				s := p.Stream(op, nil)
 				s.Event("", []byte(body))
 				s.Result()
 				p.ErrorMessage(500, []byte(body))
@@ -197,7 +197,7 @@ func FuzzStream(f *testing.F) {
 	f.Add([]byte(`{"promptFeedback":{"blockReason":"OTHER"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := provider{}
-		s := p.Stream(llmhttp.Operation{Kind: kindStream})
+		s := p.Stream(llmhttp.Operation{Kind: kindStream}, nil)
 		s.Event("", data)
 		s.Event("", data)
 		r := s.Result()

@@ -119,8 +119,11 @@ func withEntry(m map[string]any, k string, v any) map[string]any {
 }
 
 // Stream reads the server-sent events of streamGenerateContent?alt=sse:
-// each event's data is a GenerateContentResponse.
-func (provider) Stream(llmhttp.Operation) llmhttp.Stream { return &stream{} }
+// each event's data is a GenerateContentResponse. What it keeps comes out
+// of keep.
+func (provider) Stream(_ llmhttp.Operation, keep *llmhttp.Budget) llmhttp.Stream {
+	return &stream{acc: accumulator{keep: keep}}
+}
 
 type stream struct{ acc accumulator }
 

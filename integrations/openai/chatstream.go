@@ -2,28 +2,35 @@ package langfuseopenai
 
 import (
 	"encoding/json"
-	"strings"
 
 	gojson "github.com/goccy/go-json"
 
 	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
 )
 
-// Stream returns a reader of a streamed response's events.
-func (provider) Stream(op llmhttp.Operation) llmhttp.Stream {
+// Stream returns a reader of a streamed response's events, which keeps
+// what it accumulates within keep.
+func (provider) Stream(op llmhttp.Operation, keep *llmhttp.Budget) llmhttp.Stream {
 	if op.Kind == kindResponses {
-		return &responsesStream{}
+		return &responsesStream{keep: keep}
 	}
-	return &chatStream{}
+	return &chatStream{keep: keep}
 }
+
+// entryCost is what a new choice, tool call or output item counts against
+// a stream's budget beside its text: its bookkeeping, so that a stream of
+// ever new indexes is bounded like one of ever more text.
+const entryCost = 64
 
 // chatStream reads the chunks of a streamed Chat Completions call
 // (data: {"choices":[{"delta":...}]} ... data: [DONE]) and accumulates
-// each choice's text and tool calls. The usage comes in the last chunk
-// when the request set stream_options.include_usage.
+// each choice's text and tool calls within its budget. The usage comes in
+// the last chunk when the request set stream_options.include_usage.
 type chatStream struct {
+	keep                   *llmhttp.Budget
 	id, model, fingerprint string
-	choices                []*chatChoice // in the order they first appeared
+	choices                []*chatChoice       // in the order they first appeared
+	byIndex                map[int]*chatChoice // the same, by index
 	usage                  map[string]int
 	errMsg                 string
 	done                   bool // data: [DONE] arrived
@@ -33,19 +40,21 @@ type chatStream struct {
 type chatChoice struct {
 	index                       int
 	role                        string
-	content, refusal, reasoning strings.Builder
+	content, refusal, reasoning []byte
 	hasContent                  bool
-	toolCalls                   []*chatToolCall // in the order they first appeared
-	function                    *toolFunction   // the legacy function_call
+	toolCalls                   []*chatToolCall       // in the order they first appeared
+	byIndex                     map[int]*chatToolCall // the same, by index
+	function                    *chatFunction         // the legacy function_call
 	finish                      string
 }
 
 type chatToolCall struct {
-	index   int
-	id, typ string
-	name    string
-	args    strings.Builder
+	index      int
+	id, typ    string
+	name, args []byte
 }
+
+type chatFunction struct{ name, args []byte }
 
 type chatChunk struct {
 	ID                string `json:"id"`
@@ -78,10 +87,14 @@ type chatChunk struct {
 
 // Event reads one chunk. Chunks are decoded with go-json, which decodes
 // a chunk in a third of the time encoding/json takes, with a third of the
-// allocations: this runs once per token.
+// allocations: this runs once per token. Once the budget is spent, only
+// the chunks that end or count the answer are decoded.
 func (s *chatStream) Event(_ string, data []byte) {
 	if string(data) == "[DONE]" {
 		s.done = true
+		return
+	}
+	if s.keep.Spent() && !chatChunkMatters(data) {
 		return
 	}
 	var c chatChunk
@@ -108,39 +121,45 @@ func (s *chatStream) Event(_ string, data []byte) {
 	}
 	for _, ch := range c.Choices {
 		acc := s.choice(ch.Index)
+		if acc == nil {
+			continue
+		}
 		d := ch.Delta
 		if d.Role != "" {
 			acc.role = d.Role
 		}
 		if d.Content != nil {
-			acc.content.WriteString(*d.Content)
+			acc.content = s.keep.Append(acc.content, *d.Content)
 			acc.hasContent = true
 		}
 		if d.Refusal != nil {
-			acc.refusal.WriteString(*d.Refusal)
+			acc.refusal = s.keep.Append(acc.refusal, *d.Refusal)
 		}
 		if d.ReasoningContent != nil {
-			acc.reasoning.WriteString(*d.ReasoningContent)
+			acc.reasoning = s.keep.Append(acc.reasoning, *d.ReasoningContent)
 		} else if d.Reasoning != nil {
-			acc.reasoning.WriteString(*d.Reasoning)
+			acc.reasoning = s.keep.Append(acc.reasoning, *d.Reasoning)
 		}
 		for _, tc := range d.ToolCalls {
-			call := acc.toolCall(tc.Index)
+			call := acc.toolCall(s.keep, tc.Index)
+			if call == nil {
+				continue
+			}
 			if tc.ID != "" {
 				call.id = tc.ID
 			}
 			if tc.Type != "" {
 				call.typ = tc.Type
 			}
-			call.name += tc.Function.Name
-			call.args.WriteString(tc.Function.Arguments)
+			call.name = s.keep.Append(call.name, tc.Function.Name)
+			call.args = s.keep.Append(call.args, tc.Function.Arguments)
 		}
 		if f := d.FunctionCall; f != nil {
 			if acc.function == nil {
-				acc.function = &toolFunction{}
+				acc.function = &chatFunction{}
 			}
-			acc.function.Name += f.Name
-			acc.function.Arguments += f.Arguments
+			acc.function.name = s.keep.Append(acc.function.name, f.Name)
+			acc.function.args = s.keep.Append(acc.function.args, f.Arguments)
 		}
 		if ch.FinishReason != nil && *ch.FinishReason != "" {
 			acc.finish = *ch.FinishReason
@@ -148,35 +167,73 @@ func (s *chatStream) Event(_ string, data []byte) {
 	}
 }
 
-func (s *chatStream) choice(index int) *chatChoice {
-	for _, c := range s.choices {
-		if c.index == index {
-			return c
+// chatChunkMatters reports whether a chunk that comes after the budget is
+// spent holds what ends or counts the answer (an error, the usage, a
+// finish reason), which only a decode reads; a chunk it cannot skim, or
+// whose keys are written with escapes, may too. It allocates nothing.
+func chatChunkMatters(data []byte) bool {
+	matters := false
+	ok := llmhttp.EachMember(data, func(k, v []byte) bool {
+		switch {
+		case llmhttp.HasEscape(k):
+			matters = true
+		case string(k) == "error", string(k) == "usage":
+			matters = !llmhttp.IsNull(v)
+		case string(k) == "choices":
+			llmhttp.EachElement(v, func(c []byte) bool {
+				f, _ := llmhttp.Member(c, "finish_reason")
+				matters = !llmhttp.IsNull(f)
+				return !matters
+			})
 		}
+		return !matters
+	})
+	return matters || !ok
+}
+
+// choice returns the choice of index, made when it is new and the budget
+// has room for it; nil when it has not.
+func (s *chatStream) choice(index int) *chatChoice {
+	if c, ok := s.byIndex[index]; ok {
+		return c
+	}
+	if !s.keep.Take(entryCost) {
+		return nil
+	}
+	if s.byIndex == nil {
+		s.byIndex = make(map[int]*chatChoice, 1)
 	}
 	c := &chatChoice{index: index}
+	s.byIndex[index] = c
 	s.choices = append(s.choices, c)
 	return c
 }
 
-func (c *chatChoice) toolCall(index int) *chatToolCall {
-	for _, t := range c.toolCalls {
-		if t.index == index {
-			return t
-		}
+// toolCall returns the tool call of index, made when it is new and keep
+// has room for it; nil when it has not.
+func (c *chatChoice) toolCall(keep *llmhttp.Budget, index int) *chatToolCall {
+	if t, ok := c.byIndex[index]; ok {
+		return t
+	}
+	if !keep.Take(entryCost) {
+		return nil
+	}
+	if c.byIndex == nil {
+		c.byIndex = make(map[int]*chatToolCall, 1)
 	}
 	t := &chatToolCall{index: index}
+	c.byIndex[index] = t
 	c.toolCalls = append(c.toolCalls, t)
 	return t
 }
 
-func (c *chatChoice) message() chatMessage {
-	m := chatMessage{Role: c.role, Refusal: c.refusal.String(), Reasoning: c.reasoning.String()}
+func (c *chatChoice) message(keep *llmhttp.Budget) chatMessage {
+	m := chatMessage{Role: c.role, Refusal: keep.Text(c.refusal), Reasoning: keep.Text(c.reasoning)}
 	if m.Role == "" {
 		m.Role = "assistant"
 	}
 	if c.hasContent {
-		s := c.content.String()
+		s := keep.Text(c.content)
 		m.Content = &s
 	}
 	for _, t := range c.toolCalls {
@@ -185,11 +242,10 @@ func (c *chatChoice) message() chatMessage {
 			typ = "function"
 		}
 		m.ToolCalls = append(m.ToolCalls, toolCall{ID: t.id, Type: typ,
-			Function: toolFunction{Name: t.name, Arguments: t.args.String()}})
+			Function: toolFunction{Name: keep.Text(t.name), Arguments: keep.Text(t.args)}})
 	}
-	if c.function != nil {
-		f := *c.function
-		m.FunctionCall = &f
+	if f := c.function; f != nil {
+		m.FunctionCall = &toolFunction{Name: keep.Text(f.name), Arguments: keep.Text(f.args)}
 	}
 	return m
 }
@@ -205,11 +261,11 @@ func (s *chatStream) Result() llmhttp.Result {
 	switch len(s.choices) {
 	case 0:
 	case 1:
-		r.Output = s.choices[0].message()
+		r.Output = s.choices[0].message(s.keep)
 	default:
 		msgs := make([]chatMessage, 0, len(s.choices))
 		for _, c := range s.choices {
-			msgs = append(msgs, c.message())
+			msgs = append(msgs, c.message(s.keep))
 		}
 		r.Output = msgs
 	}

@@ -88,7 +88,11 @@
 //
 // The response body is passed to the client unchanged and unbuffered:
 // every byte as it arrives, so the transport adds no latency to the first
-// token. The request is read through its GetBody copy when it has one.
+// token. A stream holds no more of its answer than the client records of
+// an output (LANGFUSE_CAPTURE_MAX_BYTES, 1 MiB unless set), whatever its
+// length: past that the output is recorded cut, with the metadata
+// langfuse_output_cut, and the finish reasons, usage and errors are still
+// read. The request is read through its GetBody copy when it has one.
 // When tracing is off, or the context has no client, the transport is a
 // pass-through. The capture switches (observe.CaptureInput(false),
 // observe.CaptureOutput(false) given to NewTransport, or

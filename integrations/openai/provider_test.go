@@ -65,7 +65,7 @@ func TestMalformedBodies(t *testing.T) {
 		for _, body := range []string{``, `not json`, `{"choices":`, `[]`, `{"output":7,"usage":"x","data":{}}`, `null`} {
 			req := p.Request(op, []byte(body))
 			res := p.Response(op, []byte(body))
-			s := p.Stream(op)
+			s := p.Stream(op, nil)
 			s.Event("", []byte(body))
 			s.Event("message", []byte(body))
 			_ = s.Result()
@@ -126,7 +126,7 @@ func TestResponsesIncomplete(t *testing.T) {
 }
 
 func TestChatStreamSeveralChoices(t *testing.T) {
-	s := provider{}.Stream(opOf(t, "/v1/chat/completions"))
+	s := provider{}.Stream(opOf(t, "/v1/chat/completions"), nil)
 	s.Event("", []byte(`{"model":"m","choices":[{"index":1,"delta":{"role":"assistant","content":"B"}},{"index":0,"delta":{"role":"assistant","content":"A"}}]}`))
 	s.Event("", []byte(`{"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":"stop"}]}`))
 	assert.False(t, s.Result().Ended, "choice 1 has not finished")
@@ -147,7 +147,7 @@ func FuzzStreamEvents(f *testing.F) {
 	f.Fuzz(func(t *testing.T, event, data string) {
 		for _, path := range []string{"/v1/chat/completions", "/v1/responses"} {
 			op := opOf(t, path)
-			s := provider{}.Stream(op)
+			s := provider{}.Stream(op, nil)
 			s.Event(event, []byte(data))
 			s.Event(event, []byte(data))
 			r := s.Result()
@@ -166,7 +166,7 @@ func FuzzStreamEvents(f *testing.F) {
 // text in reasoning_content (DeepSeek, vLLM) or reasoning (OpenRouter),
 // usage in every chunk, the legacy function_call, several choices.
 func TestCompatibleServers(t *testing.T) {
-	s := provider{}.Stream(opOf(t, "/v1/chat/completions"))
+	s := provider{}.Stream(opOf(t, "/v1/chat/completions"), nil)
 	s.Event("", []byte(`{"model":"deepseek-reasoner","choices":[{"index":0,"delta":{"role":"assistant","reasoning_content":"Think"}}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}`))
 	s.Event("", []byte(`{"choices":[{"index":0,"delta":{"reasoning_content":"ing."}}],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}`))
 	s.Event("", []byte(`{"choices":[{"index":0,"delta":{"function_call":{"name":"lookup","arguments":"{}"}},"finish_reason":"function_call"}],"usage":{"prompt_tokens":5,"completion_tokens":3,"total_tokens":8}}`))

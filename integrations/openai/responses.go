@@ -119,21 +119,27 @@ func outputOf(items []outputItem) any {
 // responsesStream reads the typed events of a streamed Responses call
 // (response.created, response.output_text.delta, ...,
 // response.completed). The response the final event carries is the
-// record; until it arrives, the output is built from the deltas.
+// record; until it arrives, the output is built from the deltas, within
+// the stream's budget.
 type responsesStream struct {
+	keep      *llmhttp.Budget
 	id, model string
-	items     []*streamItem // by output_index
+	items     []*streamItem // by output_index; nil where none was made
 	final     *llmhttp.Result
 	errMsg    string
 	ended     bool
 	bad       int // events that were not the JSON they should be
 }
 
+// maxItemGap is how far past the last output item an output_index may
+// point; an event further out is passed over rather than allocated for.
+const maxItemGap = 64
+
 // streamItem is an output item being streamed.
 type streamItem struct {
 	typ, callID, name string
-	text, refusal     strings.Builder
-	args              strings.Builder
+	text, refusal     []byte
+	args              []byte
 	hasText           bool
 	done              *outputItem // the whole item, once output_item.done brings it
 }
@@ -148,7 +154,38 @@ type responsesEvent struct {
 	Error       json.RawMessage `json:"error"`
 }
 
+// finalEvents are the events that end a Responses stream.
+var finalEvents = [...]string{"response.completed", "response.incomplete", "response.failed", "error"}
+
+// responsesEventMatters reports whether an event that comes after the
+// budget is spent can change the record: only the events that end the
+// stream can, or an event whose type cannot be read without decoding. It
+// allocates nothing.
+func responsesEventMatters(event string, data []byte) bool {
+	typ, ok := llmhttp.Member(data, "type")
+	if !ok {
+		for _, f := range finalEvents {
+			if event == f {
+				return true
+			}
+		}
+		return false
+	}
+	if llmhttp.HasEscape(typ) {
+		return true
+	}
+	for _, f := range finalEvents {
+		if llmhttp.IsString(typ, f) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *responsesStream) Event(event string, data []byte) {
+	if s.keep.Spent() && !responsesEventMatters(event, data) {
+		return
+	}
 	var e responsesEvent
 	if err := gojson.Unmarshal(data, &e); err != nil {
 		s.bad++
@@ -193,28 +230,45 @@ func (s *responsesStream) Event(event string, data []byte) {
 			return
 		}
 		it := s.item(e.OutputIndex)
+		if it == nil {
+			return
+		}
 		it.typ, it.callID, it.name = e.Item.Type, e.Item.CallID, e.Item.Name
-		if typ == "response.output_item.done" {
+		if typ == "response.output_item.done" && s.keep.Take(len(e.Item.raw)) {
 			it.done = e.Item
 		}
 	case "response.output_text.delta":
-		it := s.item(e.OutputIndex)
-		it.text.WriteString(e.Delta)
-		it.hasText = true
+		if it := s.item(e.OutputIndex); it != nil {
+			it.text = s.keep.Append(it.text, e.Delta)
+			it.hasText = true
+		}
 	case "response.refusal.delta":
-		s.item(e.OutputIndex).refusal.WriteString(e.Delta)
+		if it := s.item(e.OutputIndex); it != nil {
+			it.refusal = s.keep.Append(it.refusal, e.Delta)
+		}
 	case "response.function_call_arguments.delta":
-		s.item(e.OutputIndex).args.WriteString(e.Delta)
+		if it := s.item(e.OutputIndex); it != nil {
+			it.args = s.keep.Append(it.args, e.Delta)
+		}
 	}
 }
 
+// item returns the output item at index i, made when it is new and the
+// budget has room for it; nil for an index out of reach or no room.
 func (s *responsesStream) item(i int) *streamItem {
-	if i < 0 || i > 1<<16 {
-		i = len(s.items)
+	if i < 0 || i >= len(s.items)+maxItemGap {
+		return nil
+	}
+	if i < len(s.items) && s.items[i] != nil {
+		return s.items[i]
+	}
+	if !s.keep.Take(entryCost) {
+		return nil
 	}
 	for len(s.items) <= i {
-		s.items = append(s.items, &streamItem{})
+		s.items = append(s.items, nil)
 	}
+	s.items[i] = &streamItem{}
 	return s.items[i]
 }
 
@@ -222,19 +276,22 @@ func (s *responsesStream) item(i int) *streamItem {
 func (s *responsesStream) accumulated() any {
 	items := make([]outputItem, 0, len(s.items))
 	for _, it := range s.items {
+		if it == nil {
+			continue
+		}
 		if it.done != nil {
 			items = append(items, *it.done)
 			continue
 		}
-		o := outputItem{Type: it.typ, CallID: it.callID, Name: it.name, Arguments: it.args.String()}
-		if o.Type == "" && (it.hasText || it.refusal.Len() > 0) {
+		o := outputItem{Type: it.typ, CallID: it.callID, Name: it.name, Arguments: s.keep.Text(it.args)}
+		if o.Type == "" && (it.hasText || len(it.refusal) > 0) {
 			o.Type = "message"
 		}
 		if it.hasText {
-			o.Content = append(o.Content, contentPart{Type: "output_text", Text: it.text.String()})
+			o.Content = append(o.Content, contentPart{Type: "output_text", Text: s.keep.Text(it.text)})
 		}
-		if it.refusal.Len() > 0 {
-			o.Content = append(o.Content, contentPart{Type: "refusal", Refusal: it.refusal.String()})
+		if len(it.refusal) > 0 {
+			o.Content = append(o.Content, contentPart{Type: "refusal", Refusal: s.keep.Text(it.refusal)})
 		}
 		if o.Type != "" {
 			items = append(items, o)

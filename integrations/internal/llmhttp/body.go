@@ -45,6 +45,7 @@ type bodyState struct {
 	mu      sync.Mutex
 	ended   bool
 	stream  Stream    // nil for a whole JSON body
+	keep    *Budget   // what the stream keeps
 	sse     sseReader // splits a stream into events
 	first   time.Time // when the first event arrived
 	buf     []byte    // a whole body read so far
@@ -52,13 +53,14 @@ type bodyState struct {
 	note    string    // why the output is not recorded, if it is not
 }
 
-func newObservedBody(req *http.Request, c *credentials, resp *http.Response, p Provider, op Operation, gen *observe.Observation) *observedBody {
+func newObservedBody(req *http.Request, c *credentials, resp *http.Response, p Provider, op Operation, gen *observe.Observation, keep int) *observedBody {
 	s := &bodyState{rc: resp.Body, p: p, op: op, gen: gen, creds: c, ctxErr: req.Context().Err}
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && enc != "identity" && !resp.Uncompressed {
 		s.note = "[" + enc + "-encoded response not recorded]"
 	}
 	if strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/event-stream") {
-		s.stream = p.Stream(op)
+		s.keep = newBudget(keep, c)
+		s.stream = p.Stream(op, s.keep)
 		s.sse.onEvent = s.event
 	}
 	b := &observedBody{s: s}
@@ -164,6 +166,11 @@ func (b *bodyState) end(cause error) {
 		r = b.stream.Result()
 		if skipped := b.sse.skipped; skipped > 0 {
 			r.Metadata = withEntry(r.Metadata, "langfuse_skipped_events", skipped)
+		}
+		if b.keep.Spent() {
+			// What the client records of an output was kept; the rest of
+			// the answer passed by.
+			r.Metadata = withEntry(r.Metadata, "langfuse_output_cut", b.keep.Limit())
 		}
 	case b.tooLong:
 		r.Output = fmt.Sprintf("[response body over %d bytes not recorded]", maxResponseBody)

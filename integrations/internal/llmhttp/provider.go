@@ -24,8 +24,9 @@ type Provider interface {
 	Request(op Operation, body []byte) Request
 	// Response reads the whole JSON body of a successful response.
 	Response(op Operation, body []byte) Result
-	// Stream returns a reader of one streamed response's events.
-	Stream(op Operation) Stream
+	// Stream returns a reader of one streamed response's events, which
+	// keeps what it accumulates within keep (nil: no bound).
+	Stream(op Operation, keep *Budget) Stream
 	// ErrorMessage returns the API's own message from an error response's
 	// body, or "" when the body holds none.
 	ErrorMessage(status int, body []byte) string

@@ -20,7 +20,7 @@ func (fixProvider) Operation(*http.Request) (Operation, bool) {
 }
 func (fixProvider) Request(_ Operation, body []byte) Request { return Request{Input: string(body)} }
 func (fixProvider) Response(_ Operation, body []byte) Result { return Result{Output: string(body)} }
-func (fixProvider) Stream(Operation) Stream                  { return &fixStream{} }
+func (fixProvider) Stream(Operation, *Budget) Stream         { return &fixStream{} }
 func (fixProvider) ErrorMessage(int, []byte) string          { return "" }
 
 type fixStream struct {

@@ -15,9 +15,29 @@ type sseReader struct {
 	event   string
 	data    []byte
 	hasData bool
-	size    int  // bytes of the current event so far
-	skip    bool // the current event is too long to parse
-	skipped int  // events skipped for their length
+	size    int      // bytes of the current event so far
+	skip    bool     // the current event is too long to parse
+	skipped int      // events skipped for their length
+	names   []string // event names seen, handed out again without a copy
+}
+
+// maxNames is how many distinct event names are kept for reuse: a wire's
+// few, not what a hostile stream could make up.
+const maxNames = 16
+
+// eventName returns v as a string, the one handed out before when v was
+// seen before, so that a stream's every event does not allocate its name.
+func (s *sseReader) eventName(v []byte) string {
+	for _, n := range s.names {
+		if string(v) == n {
+			return n
+		}
+	}
+	n := string(v)
+	if len(s.names) < maxNames {
+		s.names = append(s.names, n)
+	}
+	return n
 }
 
 func (s *sseReader) write(p []byte) {
@@ -77,7 +97,7 @@ func (s *sseReader) endLine() {
 	}
 	switch string(field) {
 	case "event":
-		s.event = string(value)
+		s.event = s.eventName(value)
 	case "data":
 		if s.hasData {
 			s.data = append(s.data, '\n')

@@ -82,3 +82,15 @@ func FuzzSSEReader(f *testing.F) {
 		}
 	})
 }
+
+// A stream's every event does not allocate its name.
+func TestSSEEventNamesReused(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocations are counted without the race detector")
+	}
+	var s sseReader
+	s.onEvent = func(string, []byte) {}
+	chunk := []byte("event: content_block_delta\ndata: {}\n\n")
+	s.write(chunk)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { s.write(chunk) }))
+}

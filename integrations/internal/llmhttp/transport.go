@@ -38,6 +38,7 @@ type Transport struct {
 	base http.RoundTripper
 	p    Provider
 	opts []observe.Option
+	keep int // bytes of a streamed answer kept for the record
 }
 
 // New returns a transport that observes the calls p recognises and sends
@@ -47,7 +48,7 @@ func New(base http.RoundTripper, p Provider, opts []observe.Option) *Transport {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &Transport{base: base, p: p, opts: append([]observe.Option(nil), opts...)}
+	return &Transport{base: base, p: p, opts: append([]observe.Option(nil), opts...), keep: KeepFromEnv()}
 }
 
 // RoundTrip sends req through the base transport. A model call is
@@ -91,7 +92,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		endWithHTTPError(gen, t.p, creds, resp)
 		return resp, nil
 	}
-	resp.Body = newObservedBody(req, creds, resp, t.p, op, gen)
+	resp.Body = newObservedBody(req, creds, resp, t.p, op, gen, t.keep)
 	return resp, nil
 }
 

@@ -56,7 +56,7 @@ func (fakeWire) Response(_ Operation, body []byte) Result {
 	return Result{Model: out.Model, Output: out.Text, Usage: map[string]int{"output": out.Tokens}}
 }
 
-func (fakeWire) Stream(Operation) Stream { return &fakeStream{} }
+func (fakeWire) Stream(_ Operation, keep *Budget) Stream { return &fakeStream{keep: keep} }
 
 func (fakeWire) ErrorMessage(_ int, body []byte) string {
 	var e struct {
@@ -67,8 +67,9 @@ func (fakeWire) ErrorMessage(_ int, body []byte) string {
 }
 
 type fakeStream struct {
+	keep  *Budget
 	model string
-	text  strings.Builder
+	text  []byte
 	ended bool
 	err   string
 }
@@ -85,7 +86,7 @@ func (s *fakeStream) Event(event string, data []byte) {
 			Delta string `json:"delta"`
 		}
 		_ = json.Unmarshal(data, &d)
-		s.text.WriteString(d.Delta)
+		s.text = s.keep.Append(s.text, d.Delta)
 		if d.Model != "" {
 			s.model = d.Model
 		}
@@ -93,7 +94,7 @@ func (s *fakeStream) Event(event string, data []byte) {
 }
 
 func (s *fakeStream) Result() Result {
-	return Result{Model: s.model, Output: s.text.String(), Ended: s.ended, Error: s.err}
+	return Result{Model: s.model, Output: s.keep.Text(s.text), Ended: s.ended, Error: s.err}
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
