@@ -95,9 +95,19 @@
 // answer than the client records of an output (LANGFUSE_CAPTURE_MAX_BYTES,
 // 1 MiB unless set), whatever its length: past that the output is
 // recorded cut, with the metadata langfuse_output_cut, and the stop
-// reason, usage and errors are still read. The request body is read before it
-// is sent, for its model, parameters and input, and handed on whole. With
-// tracing disabled, or no client in the context, the transport is a
-// pass-through. The capture switches (observe.CaptureInput, observe.CaptureOutput, given
-// as options of NewTransport), masks and size limits of the client apply.
+// reason, usage and errors are still read (WithCaptureMaxBytes sets the
+// cap for a client whose cap is set in code). The request body is read
+// before it is sent, for its model, parameters and input, and handed on
+// whole. With tracing disabled, or no client in the context, the transport
+// is a pass-through.
+//
+// # Options
+//
+// WithObservationOptions carries options of package observe to every
+// observation the transport starts: the capture switches
+// (observe.CaptureInput(false), observe.CaptureOutput(false)), metadata,
+// version. The client's masks and size limits apply to what is recorded.
+//
+//	rt := langfuseanthropic.NewTransport(nil, langfuseanthropic.WithObservationOptions(
+//		observe.CaptureInput(false), observe.WithMetadata(map[string]any{"feature": "search"})))
 package langfuseanthropic

@@ -65,3 +65,14 @@ func Example() {
 	// {"role":"assistant","content":[{"type":"text","text":"Hello!"}]}
 	// {"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"input":10,"output":3,"total":13}
 }
+
+// Options of package observe for every call the transport records: here
+// the input (prompts that may hold personal data) is not captured, and
+// each generation carries the feature it serves.
+func ExampleWithObservationOptions() {
+	client := &http.Client{Transport: langfuseanthropic.NewTransport(nil,
+		langfuseanthropic.WithObservationOptions(
+			observe.CaptureInput(false),
+			observe.WithMetadata(map[string]any{"feature": "search"})))}
+	_ = client // the SDK's HTTP client
+}

@@ -9,19 +9,15 @@ import (
 	"github.com/observe-go/langfuse/observe"
 )
 
-// Option is an option of package observe applied to every observation the
-// transport starts, after the transport's own: observe.WithMetadata,
-// observe.WithVersion, observe.CaptureInput(false), ...
-type Option = observe.Option
-
 // NewTransport returns an http.RoundTripper that records every call of the
 // Anthropic Messages API that passes through it as a generation named
 // "anthropic.messages", a child of the observation in the request's
 // context, and sends every request on through base (http.DefaultTransport
 // when nil). Other requests, and every request while tracing is off, pass
-// through untouched. The returned transport is safe for concurrent use.
+// through untouched. opts configure it (WithObservationOptions,
+// WithCaptureMaxBytes). The returned transport is safe for concurrent use.
 func NewTransport(base http.RoundTripper, opts ...Option) http.RoundTripper {
-	return llmhttp.New(base, provider{}, opts)
+	return llmhttp.New(base, provider{}, config(opts))
 }
 
 // operationName is the name of every recorded Messages call.
@@ -75,4 +71,10 @@ func vertexModel(u *url.URL) (string, bool) {
 		model = m
 	}
 	return model, true
+}
+
+// Framing reads a text/event-stream answer as server-sent events, and any
+// other as one whole body.
+func (provider) Framing(_ llmhttp.Operation, resp *http.Response) llmhttp.Framing {
+	return llmhttp.FrameSSE(resp)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	langfuseanthropic "github.com/observe-go/langfuse/integrations/anthropic"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
 )
@@ -343,7 +344,7 @@ func TestCaptureOff(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	api := newFakeAPI(t, jsonAnswer(200, textMessageJSON), sseAnswer(textStream("msg_2")))
-	client := newClient(api.URL, observe.CaptureInput(false), observe.CaptureOutput(false))
+	client := newClient(api.URL, langfuseanthropic.WithObservationOptions(observe.CaptureInput(false), observe.CaptureOutput(false)))
 
 	_, err := client.Messages.New(ctx, userParams("secret question"))
 	require.NoError(t, err)
@@ -371,7 +372,7 @@ func TestTransportOptions(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	api := newFakeAPI(t, jsonAnswer(200, textMessageJSON))
-	client := newClient(api.URL, observe.WithMetadata(map[string]any{"team": "search"}), observe.WithVersion("v7"))
+	client := newClient(api.URL, langfuseanthropic.WithObservationOptions(observe.WithMetadata(map[string]any{"team": "search"}), observe.WithVersion("v7")))
 
 	_, err := client.Messages.New(ctx, userParams("Hi"))
 	require.NoError(t, err)

@@ -114,11 +114,18 @@
 // (LANGFUSE_CAPTURE_MAX_BYTES, 1 MiB unless set), whatever its length:
 // past that the output is recorded cut, with the metadata
 // langfuse_output_cut, and the finish reason, usage and errors are still
-// read. The request body is
-// read through its GetBody copy. Without a Langfuse client in the context,
-// or with tracing disabled, the transport is a pass-through. Options of
-// package observe given to NewTransport apply to every observation: the
-// capture switches (observe.CaptureInput(false), observe.CaptureOutput(false)),
-// metadata, version. The client's masks and size limits apply to what is
-// recorded.
+// read (WithCaptureMaxBytes sets the cap for a client whose cap is set in
+// code). The request body is read before it is sent and handed on whole.
+// Without a Langfuse client in the context, or with tracing disabled, the
+// transport is a pass-through.
+//
+// # Options
+//
+// WithObservationOptions carries options of package observe to every
+// observation the transport starts: the capture switches
+// (observe.CaptureInput(false), observe.CaptureOutput(false)), metadata,
+// version. The client's masks and size limits apply to what is recorded.
+//
+//	rt := langfusegenai.NewTransport(nil, langfusegenai.WithObservationOptions(
+//		observe.CaptureInput(false), observe.WithMetadata(map[string]any{"feature": "search"})))
 package langfusegenai

@@ -60,3 +60,14 @@ func Example() {
 	// {"input":3,"output":2,"total":5}
 	// {"role":"model","parts":[{"text":"Hello!"}]}
 }
+
+// Options of package observe for every call the transport records: here
+// the input (prompts that may hold personal data) is not captured, and
+// each generation carries the feature it serves.
+func ExampleWithObservationOptions() {
+	client := &http.Client{Transport: langfusegenai.NewTransport(nil,
+		langfusegenai.WithObservationOptions(
+			observe.CaptureInput(false),
+			observe.WithMetadata(map[string]any{"feature": "search"})))}
+	_ = client // the SDK's HTTP client
+}

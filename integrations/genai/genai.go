@@ -8,19 +8,14 @@ import (
 	"github.com/observe-go/langfuse/observe"
 )
 
-// Option is an option of package observe applied to every observation the
-// transport starts (observe.WithMetadata, observe.WithVersion,
-// observe.CaptureInput(false), ...).
-type Option = observe.Option
-
 // NewTransport returns a transport that records the Gemini API and Vertex
 // AI model calls sent through it as generations (embeddings for the embed
 // methods), each a child of the observation in its request's context, and
 // sends every request on through base (http.DefaultTransport when nil).
-// opts apply to every observation it starts, after its own options. The
+// opts configure it (WithObservationOptions, WithCaptureMaxBytes). The
 // transport is safe for concurrent use.
 func NewTransport(base http.RoundTripper, opts ...Option) http.RoundTripper {
-	return llmhttp.New(base, provider{}, opts)
+	return llmhttp.New(base, provider{}, config(opts))
 }
 
 // The methods of the generateContent wire that are model calls.
@@ -87,4 +82,10 @@ func splitModelPath(path string) (model, method string, ok bool) {
 		model = collection + "/" + model
 	}
 	return model, method, true
+}
+
+// Framing reads a text/event-stream answer as server-sent events, and any
+// other as one whole body.
+func (provider) Framing(_ llmhttp.Operation, resp *http.Response) llmhttp.Framing {
+	return llmhttp.FrameSSE(resp)
 }

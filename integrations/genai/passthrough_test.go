@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/genai"
 
+	langfusegenai "github.com/observe-go/langfuse/integrations/genai"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
 )
@@ -135,8 +136,8 @@ func TestCaptureSwitchesFromOptions(t *testing.T) {
 		}
 		writeJSON(w, 200, answerJSON)
 	})
-	client := newClient(t, srv, observe.CaptureInput(false), observe.CaptureOutput(false),
-		observe.WithMetadata(map[string]any{"team": "search"}))
+	client := newClient(t, srv, langfusegenai.WithObservationOptions(observe.CaptureInput(false), observe.CaptureOutput(false),
+		observe.WithMetadata(map[string]any{"team": "search"})))
 	_, err := client.Models.GenerateContent(ctx, "gemini-2.5-flash", genai.Text("secret question"), generateConfig())
 	require.NoError(t, err)
 	for _, err := range client.Models.GenerateContentStream(ctx, "gemini-2.5-flash", genai.Text("secret question"), nil) {

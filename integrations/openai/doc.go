@@ -92,10 +92,19 @@
 // an output (LANGFUSE_CAPTURE_MAX_BYTES, 1 MiB unless set), whatever its
 // length: past that the output is recorded cut, with the metadata
 // langfuse_output_cut, and the finish reasons, usage and errors are still
-// read. The request is read through its GetBody copy when it has one.
+// read (WithCaptureMaxBytes sets the cap for a client whose cap is set in
+// code). The request body is read before it is sent and handed on whole.
 // When tracing is off, or the context has no client, the transport is a
-// pass-through. The capture switches (observe.CaptureInput(false),
-// observe.CaptureOutput(false) given to NewTransport, or
-// LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED=false), masks and size
-// limits of the client apply to what is recorded.
+// pass-through.
+//
+// # Options
+//
+// WithObservationOptions carries options of package observe to every
+// observation the transport starts: the capture switches
+// (observe.CaptureInput(false), observe.CaptureOutput(false); without
+// them, LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED decides), metadata,
+// version. The client's masks and size limits apply to what is recorded.
+//
+//	rt := langfuseopenai.NewTransport(nil, langfuseopenai.WithObservationOptions(
+//		observe.CaptureInput(false), observe.WithMetadata(map[string]any{"feature": "search"})))
 package langfuseopenai

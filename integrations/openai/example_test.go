@@ -62,3 +62,14 @@ func Example() {
 	//          output: {"role":"assistant","content":"Paris."}
 	//          meta:   finish_reason=stop response_id=chatcmpl-1
 }
+
+// Options of package observe for every call the transport records: here
+// the input (prompts that may hold personal data) is not captured, and
+// each generation carries the feature it serves.
+func ExampleWithObservationOptions() {
+	client := &http.Client{Transport: langfuseopenai.NewTransport(nil,
+		langfuseopenai.WithObservationOptions(
+			observe.CaptureInput(false),
+			observe.WithMetadata(map[string]any{"feature": "search"})))}
+	_ = client // the SDK's HTTP client
+}

@@ -19,9 +19,9 @@ import (
 
 // postStream posts body to path through a transport over a base that
 // answers stream, and reads the answer to its end.
-func postStream(t *testing.T, ctx context.Context, path, body, stream string) {
+func postStream(t *testing.T, ctx context.Context, path, body, stream string, opts ...langfuseopenai.Option) {
 	t.Helper()
-	rt := langfuseopenai.NewTransport(llmtest.Static("text/event-stream", stream))
+	rt := langfuseopenai.NewTransport(llmtest.Static("text/event-stream", stream), opts...)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1:1"+path, strings.NewReader(body))
 	require.NoError(t, err)
 	resp, err := rt.RoundTrip(req)
@@ -93,4 +93,23 @@ func TestStreamKeepsTheCaptureCap(t *testing.T) {
 		assert.Len(t, out, 15, "as many choices as the cap holds")
 		assert.Equal(t, int64(1024), g.Metadata["langfuse_output_cut"].AsInt64())
 	})
+}
+
+// WithCaptureMaxBytes sets what a stream keeps, for a client whose cap is
+// set in code rather than in the environment; nil options are ignored.
+func TestWithCaptureMaxBytes(t *testing.T) {
+	t.Parallel()
+	ctx, rec := langfusetest.New(t)
+	var b strings.Builder
+	for range 100 {
+		b.WriteString(data(`{"choices":[{"index":0,"delta":{"content":"` + strings.Repeat("y", 100) + `"},"finish_reason":null}]}`))
+	}
+	b.WriteString(data(`[DONE]`))
+	postStream(t, ctx, "/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true,"messages":[]}`, b.String(),
+		nil, langfuseopenai.WithCaptureMaxBytes(2048))
+	g := only(t, rec, "openai.chat.completions")
+	var out struct{ Content string }
+	require.NoError(t, json.Unmarshal([]byte(g.Output), &out))
+	assert.Len(t, out.Content, 2048-64)
+	assert.Equal(t, int64(2048), g.Metadata["langfuse_output_cut"].AsInt64())
 }

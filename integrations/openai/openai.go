@@ -8,20 +8,15 @@ import (
 	"github.com/observe-go/langfuse/observe"
 )
 
-// Option is an option of package observe applied to every observation the
-// transport starts, such as observe.WithMetadata, observe.WithVersion or
-// observe.CaptureInput(false).
-type Option = observe.Option
-
 // NewTransport returns a transport that records every OpenAI API model
 // call sent through it as a Langfuse observation, a child of the
 // observation in the request's context, and sends every request on
 // through base (http.DefaultTransport when nil). Requests that are not
 // model calls, and all requests while tracing is off, pass through
-// untouched. opts are applied to each observation after the transport's
-// own. The transport is safe for concurrent use.
+// untouched. opts configure it (WithObservationOptions,
+// WithCaptureMaxBytes). The transport is safe for concurrent use.
 func NewTransport(base http.RoundTripper, opts ...Option) http.RoundTripper {
-	return llmhttp.New(base, provider{}, opts)
+	return llmhttp.New(base, provider{}, config(opts))
 }
 
 // The operations of the OpenAI wire that are recorded.
@@ -71,4 +66,10 @@ func azureDeployment(prefix string) string {
 		return ""
 	}
 	return prefix[i+1:]
+}
+
+// Framing reads a text/event-stream answer as server-sent events, and any
+// other as one whole body.
+func (provider) Framing(_ llmhttp.Operation, resp *http.Response) llmhttp.Framing {
+	return llmhttp.FrameSSE(resp)
 }

@@ -128,8 +128,8 @@ func TestCaptureOff(t *testing.T) {
 		"/v1/chat/completions": jsonHandler(200, chatCompletion),
 		"/v1/responses":        sseHandler(responsesStream...),
 	})
-	client := newClient(api, 0, observe.CaptureInput(false), observe.CaptureOutput(false),
-		observe.WithMetadata(map[string]any{"feature": "search"}), observe.WithVersion("v7"))
+	client := newClient(api, 0, langfuseopenai.WithObservationOptions(observe.CaptureInput(false), observe.CaptureOutput(false)),
+		langfuseopenai.WithObservationOptions(observe.WithMetadata(map[string]any{"feature": "search"}), observe.WithVersion("v7")))
 
 	_, err := client.Chat.Completions.New(ctx, chatParams())
 	require.NoError(t, err)

@@ -56,7 +56,9 @@ func run(ctx context.Context, w io.Writer) error {
 	client := anthropic.NewClient(
 		option.WithBaseURL(api.URL),
 		option.WithAPIKey("sk-ant-example"),
-		option.WithHTTPClient(&http.Client{Transport: langfuseanthropic.NewTransport(nil)}),
+		option.WithHTTPClient(&http.Client{Transport: langfuseanthropic.NewTransport(nil,
+			// Options of package observe for every call the transport records.
+			langfuseanthropic.WithObservationOptions(observe.WithMetadata(map[string]any{"feature": "trips"})))}),
 	)
 
 	ctx, span := observe.Start(ctx, "plan-trip", observe.AsType(observe.TypeAgent))

@@ -32,7 +32,7 @@ func TestRun(t *testing.T) {
 		`input:  [{"role":"system","content":[{"text":"You are a travel assistant."`,
 		`output: {"role":"assistant","content":[{"type":"text","text":"The Belém Tower."}]}`,
 		`output: {"role":"assistant","content":[{"text":"The Dom Luís I Bridge.","type":"text"}]}`,
-		"meta:   message_id=msg_01Porto stop_reason=end_turn",
+		"meta:   feature=trips message_id=msg_01Porto stop_reason=end_turn",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %s\n%s", want, got)

@@ -59,9 +59,11 @@ func run(ctx context.Context, out io.Writer, opts ...langfuse.Option) error {
 // client is the only addition.
 func ask(ctx context.Context, out io.Writer, baseURL string) error {
 	client, err := genai.NewClient(ctx, &genai.ClientConfig{
-		APIKey:      "example-key", // a real program reads GEMINI_API_KEY
-		Backend:     genai.BackendGeminiAPI,
-		HTTPClient:  &http.Client{Transport: langfusegenai.NewTransport(nil)},
+		APIKey:  "example-key", // a real program reads GEMINI_API_KEY
+		Backend: genai.BackendGeminiAPI,
+		HTTPClient: &http.Client{Transport: langfusegenai.NewTransport(nil,
+			// Options of package observe for every call the transport records.
+			langfusegenai.WithObservationOptions(observe.WithMetadata(map[string]any{"feature": "sky"})))},
 		HTTPOptions: genai.HTTPOptions{BaseURL: baseURL}, // the fake server; leave empty for Google's
 	})
 	if err != nil {

@@ -33,7 +33,7 @@ func TestRun(t *testing.T) {
 			`usage={"input":10,"output":19,"output_reasoning":24,"total":53}`,
 		`input:  [{"parts":[{"text":"Why is the sky blue? One sentence."}],"role":"user"}]`,
 		`output: {"role":"model","parts":[{"text":"Air scatters blue sunlight`,
-		"meta:   finish_reason=STOP response_id=fake-response-1",
+		"meta:   feature=sky finish_reason=STOP response_id=fake-response-1",
 		"   └─ genai.streamGenerateContent  generation  model=gemini-2.5-flash-001 " +
 			`usage={"input":22,"output":17,"total":39}`,
 		`output: {"role":"model","parts":[{"text":"Sunlight crosses more air, so the blue is scat`,

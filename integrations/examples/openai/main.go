@@ -57,7 +57,9 @@ func run(out io.Writer, opts ...langfuse.Option) (err error) {
 	client := openai.NewClient(
 		option.WithBaseURL(api.URL+"/v1/"),
 		option.WithAPIKey("sk-local-fake-key"),
-		option.WithHTTPClient(&http.Client{Transport: langfuseopenai.NewTransport(nil)}),
+		option.WithHTTPClient(&http.Client{Transport: langfuseopenai.NewTransport(nil,
+			// Options of package observe for every call the transport records.
+			langfuseopenai.WithObservationOptions(observe.WithMetadata(map[string]any{"feature": "trips"})))}),
 	)
 
 	ctx, agent := observe.Start(context.Background(), "trip-planner", observe.AsType(observe.TypeAgent))

@@ -40,5 +40,6 @@ func TestRun(t *testing.T) {
 	assert.Contains(t, gens[1], `usage={"input":13,"output":12,"total":25}`)
 	assert.Contains(t, printed, `output: {"role":"assistant","content":"The Eiffel Tower, the Louvre and Notre-Dame."}`)
 	assert.Contains(t, printed, `input:  [{"content":"Name three sights in Paris.","role":"user"}]`)
+	assert.Contains(t, printed, "meta:   feature=trips", "the transport's observation options")
 	assert.NotContains(t, printed, "sk-local-fake-key")
 }

@@ -87,7 +87,7 @@ func TestAbandonedBodyEndsItsGeneration(t *testing.T) {
 	t.Parallel()
 	ctx, rec, ended := signallingClient(t)
 	stream := "data: {\"delta\":\"partial\"}\n\ndata: {\"delta\":\" more\"}\n\ndata: [END]\n\n"
-	rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, nil)
+	rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, Config{})
 	func() {
 		resp := call(t, ctx, rt, request)
 		buf := make([]byte, len("data: {\"delta\":\"partial\"}\n\n"))
@@ -130,7 +130,7 @@ func TestStreamCanceledByTheCaller(t *testing.T) {
 	ctx, rec := langfusetest.New(t)
 	ctx, cancel := context.WithCancel(ctx)
 	body := &ctxReader{ctx: ctx, first: "data: {\"delta\":\"partial\"}\n\n"}
-	rt := New(answer(200, "text/event-stream", body, nil), fakeWire{}, nil)
+	rt := New(answer(200, "text/event-stream", body, nil), fakeWire{}, Config{})
 	resp := call(t, ctx, rt, request)
 	buf := make([]byte, 64)
 	_, err := resp.Body.Read(buf)

@@ -18,7 +18,7 @@ func TestAllocTracingOff(t *testing.T) {
 	}
 	resp := &http.Response{StatusCode: 200, Body: http.NoBody}
 	rt := New(roundTripFunc(func(*http.Request) (*http.Response, error) { return resp, nil }),
-		fakeWire{}, []observe.Option{observe.WithVersion("v1")})
+		fakeWire{}, Config{Observe: []observe.Option{observe.WithVersion("v1")}})
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost,
 		"http://127.0.0.1:1/v1/complete", strings.NewReader(request))
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -46,7 +45,7 @@ type bodyState struct {
 	ended   bool
 	stream  Stream    // nil for a whole JSON body
 	keep    *Budget   // what the stream keeps
-	sse     sseReader // splits a stream into events
+	framer  Framer    // splits a stream into events
 	first   time.Time // when the first event arrived
 	buf     []byte    // a whole body read so far
 	tooLong bool      // the whole body passed maxResponseBody
@@ -58,10 +57,10 @@ func newObservedBody(req *http.Request, c *credentials, resp *http.Response, p P
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && enc != "identity" && !resp.Uncompressed {
 		s.note = "[" + enc + "-encoded response not recorded]"
 	}
-	if strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/event-stream") {
+	if framing := p.Framing(op, resp); framing != nil {
 		s.keep = newBudget(keep, c)
 		s.stream = p.Stream(op, s.keep)
-		s.sse.onEvent = s.event
+		s.framer = framing(s.event)
 	}
 	b := &observedBody{s: s}
 	b.cleanup = runtime.AddCleanup(b, (*bodyState).abandon, s)
@@ -130,7 +129,7 @@ func (s *bodyState) abandon() {
 // take reads along with the SDK.
 func (b *bodyState) take(p []byte) {
 	if b.stream != nil {
-		b.sse.write(p)
+		b.framer.Write(p)
 		return
 	}
 	if b.tooLong {
@@ -161,10 +160,10 @@ func (b *bodyState) end(cause error) {
 		r.Output = b.note
 	case b.stream != nil:
 		if cause == nil {
-			b.sse.flush()
+			b.framer.End()
 		}
 		r = b.stream.Result()
-		if skipped := b.sse.skipped; skipped > 0 {
+		if skipped := b.framer.Skipped(); skipped > 0 {
 			r.Metadata = withEntry(r.Metadata, "langfuse_skipped_events", skipped)
 		}
 		if b.keep.Spent() {

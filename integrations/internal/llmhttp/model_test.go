@@ -22,7 +22,7 @@ func TestRequestedAndAnsweringModel(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx, rec := langfusetest.New(t)
-			rt := New(answer(200, tc.contentType, strings.NewReader(tc.body), nil), fakeWire{}, nil)
+			rt := New(answer(200, tc.contentType, strings.NewReader(tc.body), nil), fakeWire{}, Config{})
 			readAll(t, call(t, ctx, rt, request))
 			g := find(t, rec, "fake.complete")
 			assert.Equal(t, "m-1", g.Attr(keyRequestModel), "the model asked for")
@@ -33,7 +33,7 @@ func TestRequestedAndAnsweringModel(t *testing.T) {
 	t.Run("no model in the answer", func(t *testing.T) {
 		t.Parallel()
 		ctx, rec := langfusetest.New(t)
-		rt := New(answer(200, "application/json", strings.NewReader(`{"text":"hi"}`), nil), fakeWire{}, nil)
+		rt := New(answer(200, "application/json", strings.NewReader(`{"text":"hi"}`), nil), fakeWire{}, Config{})
 		readAll(t, call(t, ctx, rt, request))
 		g := find(t, rec, "fake.complete")
 		assert.Equal(t, "m-1", g.Attr(keyRequestModel))

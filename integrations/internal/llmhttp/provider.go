@@ -4,6 +4,12 @@
 // input, passes the response through to the SDK as it arrives, and ends
 // the generation with the output, usage and errors when the response has
 // been read to its end, closed early, or has failed.
+//
+// A wire format is a Provider: which requests are model calls, how their
+// bodies read, and how a streamed answer is framed into events (SSE and
+// NDJSON are here; a framing of its own, such as AWS event-stream
+// messages, is a Framer). A new integration is one package with a
+// Provider and the options of its NewTransport.
 package llmhttp
 
 import (
@@ -24,6 +30,11 @@ type Provider interface {
 	Request(op Operation, body []byte) Request
 	// Response reads the whole JSON body of a successful response.
 	Response(op Operation, body []byte) Result
+	// Framing says how the body of resp, a successful answer to op, is
+	// framed into events: SSE, NDJSON or a framing of the provider's own;
+	// nil when it is one whole body, read by Response at its end. Only
+	// the status and headers of resp may be read.
+	Framing(op Operation, resp *http.Response) Framing
 	// Stream returns a reader of one streamed response's events, which
 	// keeps what it accumulates within keep (nil: no bound).
 	Stream(op Operation, keep *Budget) Stream
@@ -69,12 +80,14 @@ type Result struct {
 	Ended bool
 }
 
-// Stream reads the events of one streamed (server-sent events) response,
-// in order, and says what they came to. It is used by one goroutine at a
-// time.
+// Stream reads the events of one streamed response, in order, as its
+// Framer hands them on, and says what they came to. It is used by one
+// goroutine at a time.
 type Stream interface {
-	// Event takes one server-sent event: its event field ("" when absent)
-	// and its data, the data lines joined by "\n".
+	// Event takes one event: its name ("" when the framing gives none;
+	// the event field of a server-sent event) and its data (the data
+	// lines of a server-sent event joined by "\n", a line of NDJSON),
+	// which it must not keep.
 	Event(event string, data []byte)
 	// Result is what the events read so far came to.
 	Result() Result

@@ -50,7 +50,7 @@ func TestEchoedKeyRedactedBeforeCut(t *testing.T) {
 		t.Parallel()
 		ctx, rec := langfusetest.New(t)
 		page := "<html><body>proxy says: your key " + longKey + " is over quota</body></html>"
-		rt := New(answer(200, "text/html", strings.NewReader(page), nil), fakeWire{}, nil)
+		rt := New(answer(200, "text/html", strings.NewReader(page), nil), fakeWire{}, Config{})
 		assert.Equal(t, page, readAll(t, callWith(t, ctx, rt, auth)), "the SDK gets the page as sent")
 		g := find(t, rec, "fake.complete")
 		assert.Equal(t, "<html><body>proxy says: your key [REDACTED] is over quota</body></html>", g.Output)
@@ -61,7 +61,7 @@ func TestEchoedKeyRedactedBeforeCut(t *testing.T) {
 		ctx, rec := langfusetest.New(t)
 		// The key starts 20 bytes before the end of what is read.
 		body := strings.Repeat("x", maxErrorBody-20) + longKey + " is revoked"
-		rt := New(answer(401, "text/plain", strings.NewReader(body), nil), textWire{}, nil)
+		rt := New(answer(401, "text/plain", strings.NewReader(body), nil), textWire{}, Config{})
 		assert.Equal(t, body, readAll(t, callWith(t, ctx, rt, auth)))
 		g := find(t, rec, "fake.complete")
 		assert.Equal(t, "ERROR", g.Level)
@@ -72,7 +72,7 @@ func TestEchoedKeyRedactedBeforeCut(t *testing.T) {
 		t.Parallel()
 		ctx, rec := langfusetest.New(t)
 		stream := "data: {\"delta\":\"the key is " + longKey + "\"}\n\ndata: [END]\n\n"
-		rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, nil)
+		rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, Config{})
 		assert.Equal(t, stream, readAll(t, callWith(t, ctx, rt, auth)))
 		assert.Equal(t, "the key is [REDACTED]", find(t, rec, "fake.complete").Output)
 		assertNoSecret(t, rec, longKey[:8])
@@ -83,7 +83,7 @@ func TestEchoedKeyRedactedBeforeCut(t *testing.T) {
 		rt := New(roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: 403, Status: "403 key " + longKey + " refused", Header: http.Header{},
 				Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
-		}), fakeWire{}, nil)
+		}), fakeWire{}, Config{})
 		readAll(t, callWith(t, ctx, rt, auth))
 		assert.Equal(t, "403 key [REDACTED] refused", find(t, rec, "fake.complete").StatusMessage)
 		assertNoSecret(t, rec, longKey[:8])
@@ -130,7 +130,7 @@ func TestEveryHeaderValueIsRedacted(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	body := `{"error":"` + echo + `"}`
-	rt := New(answer(403, "application/json", strings.NewReader(body), nil), fakeWire{}, nil)
+	rt := New(answer(403, "application/json", strings.NewReader(body), nil), fakeWire{}, Config{})
 	readAll(t, callWith(t, ctx, rt, header))
 	got := find(t, rec, "fake.complete").StatusMessage
 	assert.Equal(t, "Forbidden: denied: "+strings.Join([]string{

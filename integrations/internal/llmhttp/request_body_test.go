@@ -18,10 +18,11 @@ type fixProvider struct{}
 func (fixProvider) Operation(*http.Request) (Operation, bool) {
 	return Operation{Name: "call", Type: observe.TypeGeneration}, true
 }
-func (fixProvider) Request(_ Operation, body []byte) Request { return Request{Input: string(body)} }
-func (fixProvider) Response(_ Operation, body []byte) Result { return Result{Output: string(body)} }
-func (fixProvider) Stream(Operation, *Budget) Stream         { return &fixStream{} }
-func (fixProvider) ErrorMessage(int, []byte) string          { return "" }
+func (fixProvider) Request(_ Operation, body []byte) Request         { return Request{Input: string(body)} }
+func (fixProvider) Response(_ Operation, body []byte) Result         { return Result{Output: string(body)} }
+func (fixProvider) Framing(_ Operation, resp *http.Response) Framing { return FrameSSE(resp) }
+func (fixProvider) Stream(Operation, *Budget) Stream                 { return &fixStream{} }
+func (fixProvider) ErrorMessage(int, []byte) string                  { return "" }
 
 type fixStream struct {
 	text  strings.Builder
@@ -57,7 +58,7 @@ func TestSharedGetBody(t *testing.T) {
 		sent, _ = io.ReadAll(r.Body)
 		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
 	})
-	resp, err := New(base, fixProvider{}, nil).RoundTrip(req)
+	resp, err := New(base, fixProvider{}, Config{}).RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,8 @@ func (s *sseReader) eventName(v []byte) string {
 	return n
 }
 
-func (s *sseReader) write(p []byte) {
+// Write takes the next bytes of the stream.
+func (s *sseReader) Write(p []byte) {
 	for len(p) > 0 {
 		if s.crSeen {
 			s.crSeen = false
@@ -111,10 +112,13 @@ func (s *sseReader) reset() {
 	s.event, s.data, s.hasData, s.size, s.skip = "", s.data[:0], false, 0, false
 }
 
-// flush is called at EOF. An event whose lines all ended but that no
-// blank line closed is taken as whole; a line cut by EOF is dropped, as
-// the WHATWG rules drop an unfinished event.
-func (s *sseReader) flush() {
+// Skipped is how many events were skipped for their length.
+func (s *sseReader) Skipped() int { return s.skipped }
+
+// End is called at EOF. An event whose lines all ended but that no blank
+// line closed is taken as whole; a line cut by EOF is dropped, as the
+// WHATWG rules drop an unfinished event.
+func (s *sseReader) End() {
 	if s.lineLen == 0 && s.hasData && !s.skip {
 		s.onEvent(s.event, s.data)
 		s.reset()

@@ -15,9 +15,9 @@ func readEvents(chunks ...string) (events []sseEvent, skipped int) {
 		events = append(events, sseEvent{event, string(data)})
 	}
 	for _, c := range chunks {
-		s.write([]byte(c))
+		s.Write([]byte(c))
 	}
-	s.flush()
+	s.End()
 	return events, s.skipped
 }
 
@@ -91,6 +91,6 @@ func TestSSEEventNamesReused(t *testing.T) {
 	var s sseReader
 	s.onEvent = func(string, []byte) {}
 	chunk := []byte("event: content_block_delta\ndata: {}\n\n")
-	s.write(chunk)
-	assert.Zero(t, testing.AllocsPerRun(100, func() { s.write(chunk) }))
+	s.Write(chunk)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { s.Write(chunk) }))
 }

@@ -18,7 +18,7 @@ func TestStreamEndedBeforeItsLastEvent(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	stream := "data: {\"delta\":\"half\"}\n\n" // no [END]
-	rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, nil)
+	rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, Config{})
 	resp := call(t, ctx, rt, request)
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err, "the SDK sees a clean end")

@@ -56,7 +56,8 @@ func (fakeWire) Response(_ Operation, body []byte) Result {
 	return Result{Model: out.Model, Output: out.Text, Usage: map[string]int{"output": out.Tokens}}
 }
 
-func (fakeWire) Stream(_ Operation, keep *Budget) Stream { return &fakeStream{keep: keep} }
+func (fakeWire) Framing(_ Operation, resp *http.Response) Framing { return FrameSSE(resp) }
+func (fakeWire) Stream(_ Operation, keep *Budget) Stream          { return &fakeStream{keep: keep} }
 
 func (fakeWire) ErrorMessage(_ int, body []byte) string {
 	var e struct {
@@ -141,7 +142,7 @@ func TestWholeResponse(t *testing.T) {
 	ctx, rec := langfusetest.New(t)
 	ctx, parent := observe.Start(ctx, "agent")
 	const reply = `{"model":"m-1-2026","text":"hi","tokens":3}`
-	rt := New(answer(200, "application/json", strings.NewReader(reply), nil), fakeWire{}, []observe.Option{observe.WithVersion("v7")})
+	rt := New(answer(200, "application/json", strings.NewReader(reply), nil), fakeWire{}, Config{Observe: []observe.Option{observe.WithVersion("v7")}})
 	resp := call(t, ctx, rt, request)
 	got, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
@@ -166,7 +167,7 @@ func TestStreamReadToTheEnd(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	stream := "data: {\"delta\":\"Hel\"}\n\ndata: {\"delta\":\"lo\"}\n\ndata: [END]\n\n"
-	rt := New(answer(200, "text/event-stream; charset=utf-8", strings.NewReader(stream), nil), fakeWire{}, nil)
+	rt := New(answer(200, "text/event-stream; charset=utf-8", strings.NewReader(stream), nil), fakeWire{}, Config{})
 	before := time.Now()
 	resp := call(t, ctx, rt, request)
 	got, err := io.ReadAll(resp.Body)
@@ -189,7 +190,7 @@ func TestStreamClosedAfterItsLastEvent(t *testing.T) {
 	ctx, rec := langfusetest.New(t)
 	// The SDK stops reading at the final event and closes the body before EOF.
 	stream := "data: {\"delta\":\"done\"}\n\ndata: [END]\n\n"
-	rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, nil)
+	rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, Config{})
 	resp := call(t, ctx, rt, request)
 	buf := make([]byte, len(stream))
 	_, err := io.ReadFull(resp.Body, buf)
@@ -206,7 +207,7 @@ func TestStreamAbandonedByTheCaller(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	go func() { _, _ = io.WriteString(pw, "data: {\"delta\":\"partial\"}\n\n") }()
-	rt := New(answer(200, "text/event-stream", pr, nil), fakeWire{}, nil)
+	rt := New(answer(200, "text/event-stream", pr, nil), fakeWire{}, Config{})
 	resp := call(t, ctx, rt, request)
 	buf := make([]byte, 64)
 	n, err := resp.Body.Read(buf)
@@ -238,7 +239,7 @@ func TestStreamCutByTheServer(t *testing.T) {
 	ctx, rec := langfusetest.New(t)
 	cut := errors.New("unexpected EOF")
 	body := &cutReader{strings.NewReader("data: {\"delta\":\"half\"}\n\n"), cut}
-	rt := New(answer(200, "text/event-stream", body, nil), fakeWire{}, nil)
+	rt := New(answer(200, "text/event-stream", body, nil), fakeWire{}, Config{})
 	resp := call(t, ctx, rt, request)
 	_, err := io.ReadAll(resp.Body)
 	require.ErrorIs(t, err, cut, "the SDK sees the read error itself")
@@ -254,7 +255,7 @@ func TestErrorEventInAStream(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	stream := "data: {\"delta\":\"a\"}\n\nevent: error\ndata: overloaded\n\n"
-	rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, nil)
+	rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, Config{})
 	resp := call(t, ctx, rt, request)
 	_, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
@@ -270,7 +271,7 @@ func TestHTTPErrorIsRecordedAndPassedThrough(t *testing.T) {
 	// An error body longer than what is read for the message still
 	// reaches the SDK whole.
 	body := `{"error":"model not found"}` + strings.Repeat(" ", maxErrorBody)
-	rt := New(answer(404, "application/json", strings.NewReader(body), nil), fakeWire{}, nil)
+	rt := New(answer(404, "application/json", strings.NewReader(body), nil), fakeWire{}, Config{})
 	resp := call(t, ctx, rt, request)
 	got, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
@@ -288,7 +289,7 @@ func TestTransportErrorIsReturnedUnchanged(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	refused := errors.New("connection refused")
-	rt := New(roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, refused }), fakeWire{}, nil)
+	rt := New(roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, refused }), fakeWire{}, Config{})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1:1/v1/complete", strings.NewReader(request))
 	require.NoError(t, err)
 	resp, err := rt.RoundTrip(req)
@@ -303,7 +304,7 @@ func TestRequestBodyWithoutGetBodyIsSentWhole(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	seen := make(chan *http.Request, 1)
-	rt := New(answer(200, "application/json", strings.NewReader(`{}`), seen), fakeWire{}, nil)
+	rt := New(answer(200, "application/json", strings.NewReader(`{}`), seen), fakeWire{}, Config{})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1:1/v1/complete",
 		io.NopCloser(strings.NewReader(request))) // no GetBody
 	require.NoError(t, err)
@@ -322,7 +323,7 @@ func TestOutgoingRequestCarriesTheGeneration(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	seen := make(chan *http.Request, 1)
-	rt := New(answer(200, "application/json", strings.NewReader(`{}`), seen), fakeWire{}, nil)
+	rt := New(answer(200, "application/json", strings.NewReader(`{}`), seen), fakeWire{}, Config{})
 	resp := call(t, ctx, rt, request)
 	inner := <-seen
 	id := observe.ObservationID(inner.Context())
@@ -336,7 +337,7 @@ func TestPassThrough(t *testing.T) {
 		t.Parallel()
 		ctx, rec := langfusetest.New(t)
 		seen := make(chan *http.Request, 1)
-		rt := New(answer(200, "application/json", strings.NewReader(`{}`), seen), fakeWire{}, nil)
+		rt := New(answer(200, "application/json", strings.NewReader(`{}`), seen), fakeWire{}, Config{})
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:1/v1/models", nil)
 		require.NoError(t, err)
 		resp, err := rt.RoundTrip(req)
@@ -352,7 +353,7 @@ func TestPassThrough(t *testing.T) {
 		rt := New(roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			seen <- r
 			return &http.Response{StatusCode: 200, Header: http.Header{}, Body: body}, nil
-		}), fakeWire{}, nil)
+		}), fakeWire{}, Config{})
 		// A context bound to no client, and no default client.
 		req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, "http://127.0.0.1:1/v1/complete", strings.NewReader(request))
 		require.NoError(t, err)
@@ -367,7 +368,7 @@ func TestCaptureSwitchesFromOptions(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	rt := New(answer(200, "application/json", strings.NewReader(`{"model":"m","text":"secret answer","tokens":2}`), nil),
-		fakeWire{}, []observe.Option{observe.CaptureInput(false), observe.CaptureOutput(false)})
+		fakeWire{}, Config{Observe: []observe.Option{observe.CaptureInput(false), observe.CaptureOutput(false)}})
 	resp := call(t, ctx, rt, request)
 	_, _ = io.Copy(io.Discard, resp.Body)
 	require.NoError(t, resp.Body.Close())
@@ -405,7 +406,7 @@ func TestCredentialsEchoedBackAreRedacted(t *testing.T) {
 		t.Parallel()
 		ctx, rec := langfusetest.New(t)
 		body := `{"error":"Incorrect API key provided: sk-secret-key"}`
-		rt := New(answer(401, "application/json", strings.NewReader(body), nil), fakeWire{}, nil)
+		rt := New(answer(401, "application/json", strings.NewReader(body), nil), fakeWire{}, Config{})
 		resp := call(t, ctx, rt, request)
 		got, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)
@@ -418,7 +419,7 @@ func TestCredentialsEchoedBackAreRedacted(t *testing.T) {
 		t.Parallel()
 		ctx, rec := langfusetest.New(t)
 		stream := "event: error\ndata: key sk-secret-key revoked\n\n"
-		rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, nil)
+		rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, Config{})
 		resp := call(t, ctx, rt, request)
 		_, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)
@@ -433,7 +434,7 @@ func TestCredentialsEchoedBackAreRedacted(t *testing.T) {
 		rt := New(roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			sent = &url.Error{Op: "Post", URL: r.URL.String(), Err: errors.New("connection refused")}
 			return nil, sent
-		}), fakeWire{}, nil)
+		}), fakeWire{}, Config{})
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost,
 			"http://127.0.0.1:1/v1/complete?key=query-secret-123&alt=sse", strings.NewReader(request))
 		require.NoError(t, err)
@@ -464,7 +465,7 @@ func (panickyWire) Request(Operation, []byte) Request { panic("unreadable reques
 func TestPanicReadingTheRequestIsContained(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	rt := New(answer(200, "application/json", strings.NewReader(`{"text":"fine"}`), nil), panickyWire{}, nil)
+	rt := New(answer(200, "application/json", strings.NewReader(`{"text":"fine"}`), nil), panickyWire{}, Config{})
 	resp := call(t, ctx, rt, request)
 	got, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
