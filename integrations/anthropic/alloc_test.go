@@ -8,6 +8,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	langfuseanthropic "github.com/observe-go/langfuse/integrations/anthropic"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 )
 
 type staticRoundTripper struct{ resp *http.Response }
@@ -17,13 +20,13 @@ func (s staticRoundTripper) RoundTrip(*http.Request) (*http.Response, error) { r
 // TestDisabledAllocs: with tracing off the transport is a pass-through
 // that allocates nothing.
 func TestDisabledAllocs(t *testing.T) {
-	if raceEnabled {
+	if llmtest.RaceEnabled {
 		t.Skip("allocations are not counted under the race detector")
 	}
-	ctx, _ := disabledContext(t)
+	ctx, _ := llmtest.DisabledContext(t)
 	for name, c := range map[string]context.Context{"disabled": ctx, "no client": context.Background()} {
 		resp := &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(""))}
-		rt := newTransportOver(staticRoundTripper{resp})
+		rt := langfuseanthropic.NewTransport(staticRoundTripper{resp})
 		req, _ := http.NewRequestWithContext(c, http.MethodPost, "http://127.0.0.1/v1/messages", strings.NewReader("{}"))
 		got, err := rt.RoundTrip(req)
 		assert.NoError(t, err)

@@ -8,6 +8,8 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 
+	langfuseanthropic "github.com/observe-go/langfuse/integrations/anthropic"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 )
 
@@ -20,14 +22,14 @@ func BenchmarkStream(b *testing.B) {
 		events = append(events, textDelta(0, "token "))
 	}
 	events = append(events, blockStop(0), messageDelta("end_turn", 50), messageStop)
-	api := newFakeAPI(b, sseAnswer(events))
+	api := llmtest.NewFakeAPI(b, llmtest.Sequence(sseAnswer(events)))
 
 	for _, bc := range []struct {
 		name string
 		rt   http.RoundTripper
 	}{
 		{"without", http.DefaultTransport},
-		{"with", newTransport()},
+		{"with", langfuseanthropic.NewTransport(nil)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx, rec := langfusetest.New(b)

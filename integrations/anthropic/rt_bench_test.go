@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	langfuseanthropic "github.com/observe-go/langfuse/integrations/anthropic"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 )
 
@@ -15,7 +17,7 @@ func BenchmarkRoundTripStatic(b *testing.B) {
 	ctx, rec := langfusetest.New(b)
 	body := `{"max_tokens":1024,"messages":[{"content":[{"text":"Count to fifty.","type":"text"}],"role":"user"}],"model":"claude-sonnet-4-6","stream":true}`
 	sse := encodeSSE(textStream("x"))
-	rt := newTransportOver(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	rt := langfuseanthropic.NewTransport(llmtest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		_, _ = io.ReadAll(r.Body)
 		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: io.NopCloser(strings.NewReader(sse))}, nil
 	}))

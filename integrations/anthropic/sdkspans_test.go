@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/observe-go/langfuse"
+	langfuseanthropic "github.com/observe-go/langfuse/integrations/anthropic"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 )
 
@@ -23,8 +25,8 @@ func TestSDKOwnSpans(t *testing.T) {
 		lf, err := langfuse.New(langfuse.WithSpanExporter(rec), langfuse.AsDefault(false))
 		require.NoError(t, err)
 		ctx := lf.Context(context.Background())
-		api := newFakeAPI(t, jsonAnswer(200, textMessageJSON))
-		client := newClientWith(api.URL, newTransport(), option.WithMaxRetries(0),
+		api := llmtest.NewFakeAPI(t, llmtest.Sequence(jsonAnswer(200, textMessageJSON)))
+		client := newClientWith(api.URL, langfuseanthropic.NewTransport(nil), option.WithMaxRetries(0),
 			option.WithTracerProvider(lf.TracerProvider()), option.WithOpenTelemetryTraces(sdkTraces))
 
 		_, err = client.Messages.New(ctx, userParams("Hi"))

@@ -6,19 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/anthropics/anthropic-sdk-go/v2"
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 	"github.com/stretchr/testify/require"
 
-	"github.com/observe-go/langfuse"
-	"github.com/observe-go/langfuse/config"
 	langfuseanthropic "github.com/observe-go/langfuse/integrations/anthropic"
-	"github.com/observe-go/langfuse/langfusetest"
 )
 
 // apiKey is the key the tests' clients send; no recorded attribute may
@@ -105,41 +100,6 @@ func toolStream() []sseEvent {
 	}
 }
 
-// fakeAPI is a fake of the Messages API. It answers each request with the
-// next of its handlers, the last one again when they run out, and keeps
-// the requests' headers and bodies.
-type fakeAPI struct {
-	*httptest.Server
-	mu       sync.Mutex
-	handlers []http.HandlerFunc
-	calls    int
-	bodies   []string
-	headers  []http.Header
-}
-
-func newFakeAPI(t testing.TB, handlers ...http.HandlerFunc) *fakeAPI {
-	f := &fakeAPI{handlers: handlers}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		h := f.handlers[min(f.calls, len(f.handlers)-1)]
-		f.calls++
-		f.bodies = append(f.bodies, string(body))
-		f.headers = append(f.headers, r.Header.Clone())
-		f.mu.Unlock()
-		r.Body = io.NopCloser(strings.NewReader(string(body)))
-		h(w, r)
-	}))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *fakeAPI) requests() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls
-}
-
 func jsonAnswer(status int, body string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -202,26 +162,6 @@ func userParams(text string) anthropic.MessageNewParams {
 	}
 }
 
-// jsonOf decodes a recorded JSON attribute.
-func jsonOf(t testing.TB, s string) any {
-	t.Helper()
-	var v any
-	require.NoError(t, json.Unmarshal([]byte(s), &v), "not JSON: %s", s)
-	return v
-}
-
-// usageOf decodes the usage_details attribute.
-func usageOf(t testing.TB, attr string) map[string]int {
-	t.Helper()
-	var u map[string]int
-	require.NoError(t, json.Unmarshal([]byte(attr), &u), "usage: %s", attr)
-	return u
-}
-
-func newTransport(opts ...langfuseanthropic.Option) http.RoundTripper {
-	return langfuseanthropic.NewTransport(nil, opts...)
-}
-
 // postMessages posts body to the Messages endpoint of url through the
 // transport with a plain HTTP client and returns the response body.
 func postMessages(t testing.TB, ctx context.Context, url, body string) string {
@@ -230,26 +170,10 @@ func postMessages(t testing.TB, ctx context.Context, url, body string) string {
 	require.NoError(t, err)
 	req.Header.Set("x-api-key", apiKey)
 	req.Header.Set("content-type", "application/json")
-	resp, err := (&http.Client{Transport: newTransport()}).Do(req)
+	resp, err := (&http.Client{Transport: langfuseanthropic.NewTransport(nil)}).Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return string(b)
-}
-
-// disabledContext is a context bound to a client whose tracing is off,
-// with the recorder that client would export to.
-func disabledContext(t testing.TB) (context.Context, *langfusetest.Recorder) {
-	rec := langfusetest.NewRecorder()
-	cfg := config.Default()
-	cfg.TracingEnabled = false
-	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.AsDefault(false), langfuse.WithSpanExporter(rec))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
-	return lf.Context(context.Background()), rec
-}
-
-func newTransportOver(base http.RoundTripper, opts ...langfuseanthropic.Option) http.RoundTripper {
-	return langfuseanthropic.NewTransport(base, opts...)
 }

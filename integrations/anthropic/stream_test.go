@@ -18,8 +18,11 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
 
+	langfuseanthropic "github.com/observe-go/langfuse/integrations/anthropic"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // TestBodyUnchanged reads the responses through the transport with a
@@ -28,16 +31,13 @@ func TestBodyUnchanged(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	events := toolStream()
-	api := newFakeAPI(t, jsonAnswer(200, textMessageJSON), sseAnswer(events))
+	api := llmtest.NewFakeAPI(t, llmtest.Sequence(jsonAnswer(200, textMessageJSON), sseAnswer(events)))
 
 	got := postMessages(t, ctx, api.URL, `{"model":"claude-sonnet-4-6","max_tokens":5,"messages":[{"role":"user","content":"Hi"}]}`)
 	assert.Equal(t, textMessageJSON, got)
 	got = postMessages(t, ctx, api.URL, `{"model":"claude-sonnet-4-6","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"Hi"}]}`)
 	assert.Equal(t, encodeSSE(events), got)
-
-	api.mu.Lock()
-	assert.Equal(t, `{"model":"claude-sonnet-4-6","max_tokens":5,"messages":[{"role":"user","content":"Hi"}]}`, api.bodies[0], "the request body reached the server whole")
-	api.mu.Unlock()
+	assert.Equal(t, `{"model":"claude-sonnet-4-6","max_tokens":5,"messages":[{"role":"user","content":"Hi"}]}`, string(api.Requests()[0].Body), "the request body reached the server whole")
 	obs := rec.Observations()
 	require.Len(t, obs, 2)
 	assert.JSONEq(t, `[{"role":"user","content":"Hi"}]`, obs[1].Input, "a string content as sent")
@@ -48,10 +48,10 @@ func TestBodyUnchanged(t *testing.T) {
 func TestStreamAbandoned(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+	api := llmtest.NewFakeAPI(t, llmtest.Sequence(func(w http.ResponseWriter, r *http.Request) {
 		sseAnswer([]sseEvent{messageStart("msg_abandoned", 25), blockStart(0, `{"type":"text","text":""}`), textDelta(0, "Hel")})(w, r)
 		<-r.Context().Done() // until the client hangs up
-	})
+	}))
 	client := newClient(api.URL)
 
 	stream := client.Messages.NewStreaming(ctx, userParams("Hi"))
@@ -68,15 +68,15 @@ func TestStreamAbandoned(t *testing.T) {
 	assert.Equal(t, "WARNING", gen.Level)
 	assert.Contains(t, gen.StatusMessage, "closed")
 	assert.JSONEq(t, `[{"type":"text","text":"Hel"}]`, recordedContentJSON(t, gen))
-	assert.Equal(t, 25, usageOf(t, gen.Attr(attrUsage))["input"])
-	assert.NotEmpty(t, gen.Attr(attrStartTime))
+	assert.Equal(t, 25, llmtest.UsageOf(t, gen)["input"])
+	assert.NotEmpty(t, gen.Attr(semconv.ObservationCompletionStartTime))
 }
 
 // TestStreamCutByServer: the connection drops mid-stream.
 func TestStreamCutByServer(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+	api := llmtest.NewFakeAPI(t, llmtest.Sequence(func(w http.ResponseWriter, r *http.Request) {
 		conn, buf, err := w.(http.Hijacker).Hijack()
 		if err != nil {
 			panic(err)
@@ -85,7 +85,7 @@ func TestStreamCutByServer(t *testing.T) {
 		part := encodeSSE([]sseEvent{messageStart("msg_cut", 25), blockStart(0, `{"type":"text","text":""}`), textDelta(0, "Hel")})
 		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(part), part)
 		_ = buf.Flush()
-	})
+	}))
 	client := newClient(api.URL)
 
 	stream := client.Messages.NewStreaming(ctx, userParams("Hi"))
@@ -96,8 +96,7 @@ func TestStreamCutByServer(t *testing.T) {
 	require.ErrorIs(t, stream.Err(), io.ErrUnexpectedEOF)
 	_ = stream.Close()
 
-	gen, ok := rec.Find(generationName)
-	require.True(t, ok)
+	gen := llmtest.Find(t, rec, generationName)
 	assert.True(t, gen.Failed())
 	assert.Contains(t, gen.StatusMessage, "unexpected EOF")
 	require.Len(t, acc.Content, 1)
@@ -112,7 +111,7 @@ func TestStreamEndedEarly(t *testing.T) {
 	ctx, rec := langfusetest.New(t)
 	events := toolStream()
 	cut := events[:12] // in the middle of the tool call's arguments
-	api := newFakeAPI(t, sseAnswer(cut))
+	api := llmtest.NewFakeAPI(t, llmtest.Sequence(sseAnswer(cut)))
 	client := newClient(api.URL)
 
 	stream := client.Messages.NewStreaming(ctx, userParams("Hi"))
@@ -121,8 +120,7 @@ func TestStreamEndedEarly(t *testing.T) {
 	require.NoError(t, stream.Err())
 	require.NoError(t, stream.Close())
 
-	gen, ok := rec.Find(generationName)
-	require.True(t, ok)
+	gen := llmtest.Find(t, rec, generationName)
 	assert.Equal(t, "WARNING", gen.Level)
 	assert.Equal(t, "stream ended before its final event", gen.StatusMessage)
 	var out struct {
@@ -163,7 +161,7 @@ func TestConcurrentCalls(t *testing.T) {
 		}
 		sseAnswer(append(events, blockStop(0), messageDelta("end_turn", 4), messageStop))(w, r)
 	}
-	api := newFakeAPI(t, echo)
+	api := llmtest.NewFakeAPI(t, llmtest.Sequence(echo))
 	client := newClient(api.URL)
 
 	const n = 8
@@ -221,10 +219,10 @@ func TestVertex(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	noModel := strings.Replace(textMessageJSON, `"model":"claude-sonnet-4-6-20260115",`, "", 1)
-	api := newFakeAPI(t, jsonAnswer(200, noModel), sseAnswer(textStream("msg_vertex")), jsonAnswer(200, `{"input_tokens":3}`))
+	api := llmtest.NewFakeAPI(t, llmtest.Sequence(jsonAnswer(200, noModel), sseAnswer(textStream("msg_vertex")), jsonAnswer(200, `{"input_tokens":3}`)))
 	creds := &google.Credentials{ProjectID: "my-project", TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "ya29.vertex-secret"})}
 	client := anthropic.NewClient(
-		option.WithHTTPClient(&http.Client{Transport: newTransport()}),
+		option.WithHTTPClient(&http.Client{Transport: langfuseanthropic.NewTransport(nil)}),
 		vertex.WithCredentials(ctx, "us-east5", "my-project", creds),
 		option.WithBaseURL(api.URL),
 		option.WithMaxRetries(0),
@@ -242,17 +240,14 @@ func TestVertex(t *testing.T) {
 	_ = stream.Close()
 	_, err = client.Messages.CountTokens(ctx, anthropic.MessageCountTokensParams{Model: params.Model, Messages: params.Messages})
 	require.NoError(t, err)
-
-	api.mu.Lock()
-	assert.Contains(t, api.bodies[0], `"anthropic_version"`)
-	assert.NotContains(t, api.bodies[0], `"model"`, "Vertex takes the model from the URL")
-	assert.Contains(t, api.headers[0].Get("Authorization"), "ya29.vertex-secret")
-	api.mu.Unlock()
+	assert.Contains(t, string(api.Requests()[0].Body), `"anthropic_version"`)
+	assert.NotContains(t, string(api.Requests()[0].Body), `"model"`, "Vertex takes the model from the URL")
+	assert.Contains(t, api.Requests()[0].Header.Get("Authorization"), "ya29.vertex-secret")
 
 	obs := rec.Observations()
 	require.Len(t, obs, 2, "token counting is no model call")
-	assert.Equal(t, "claude-sonnet-4-5@20250929", obs[0].Attr(attrModel), "the URL's model")
-	assert.Equal(t, "claude-sonnet-4-6-20260115", obs[1].Attr(attrModel), "the response's model")
+	assert.Equal(t, "claude-sonnet-4-5@20250929", obs[0].Attr(semconv.ObservationModel), "the URL's model")
+	assert.Equal(t, "claude-sonnet-4-6-20260115", obs[1].Attr(semconv.ObservationModel), "the response's model")
 	assert.JSONEq(t, `[{"type":"text","text":"Hello!"}]`, recordedContentJSON(t, obs[1]))
 	for _, o := range obs {
 		assert.Equal(t, generationName, o.Name)
@@ -269,10 +264,10 @@ func TestVertex(t *testing.T) {
 func TestStreamClosedAfterMessageStop(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+	api := llmtest.NewFakeAPI(t, llmtest.Sequence(func(w http.ResponseWriter, r *http.Request) {
 		sseAnswer(textStream("msg_held_open"))(w, r)
 		<-r.Context().Done() // the server holds the connection open
-	})
+	}))
 	client := newClient(api.URL)
 
 	stream := client.Messages.NewStreaming(ctx, userParams("Hi"))
@@ -284,8 +279,7 @@ func TestStreamClosedAfterMessageStop(t *testing.T) {
 	require.NoError(t, stream.Err())
 	require.NoError(t, stream.Close())
 
-	gen, ok := rec.Find(generationName)
-	require.True(t, ok)
+	gen := llmtest.Find(t, rec, generationName)
 	assert.Empty(t, gen.Level, gen.StatusMessage)
 	assert.JSONEq(t, `[{"type":"text","text":"Hello!"}]`, recordedContentJSON(t, gen))
 }
@@ -295,8 +289,8 @@ func TestStreamClosedAfterMessageStop(t *testing.T) {
 func TestBetaMessages(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, jsonAnswer(200, textMessageJSON),
-		jsonAnswer(200, `{"id":"msgbatch_01","type":"message_batch","processing_status":"in_progress","request_counts":{"processing":1,"succeeded":0,"errored":0,"canceled":0,"expired":0}}`))
+	api := llmtest.NewFakeAPI(t, llmtest.Sequence(jsonAnswer(200, textMessageJSON),
+		jsonAnswer(200, `{"id":"msgbatch_01","type":"message_batch","processing_status":"in_progress","request_counts":{"processing":1,"succeeded":0,"errored":0,"canceled":0,"expired":0}}`)))
 	client := newClient(api.URL)
 
 	_, err := client.Beta.Messages.New(ctx, anthropic.BetaMessageNewParams{
@@ -312,11 +306,11 @@ func TestBetaMessages(t *testing.T) {
 		}}},
 	})
 	require.NoError(t, err)
-	assert.Equal(t, 2, api.requests())
+	assert.Equal(t, 2, api.Calls())
 	obs := rec.Observations()
 	require.Len(t, obs, 1)
 	assert.Equal(t, generationName, obs[0].Name)
-	assert.Equal(t, "claude-sonnet-4-6-20260115", obs[0].Attr(attrModel))
+	assert.Equal(t, "claude-sonnet-4-6-20260115", obs[0].Attr(semconv.ObservationModel))
 }
 
 // TestGzipResponse: an answer the server compresses (as it may when the
@@ -325,7 +319,7 @@ func TestBetaMessages(t *testing.T) {
 func TestGzipResponse(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+	api := llmtest.NewFakeAPI(t, llmtest.Sequence(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Accept-Encoding") != "gzip" {
 			http.Error(w, "no gzip", 400)
 			return
@@ -335,13 +329,12 @@ func TestGzipResponse(t *testing.T) {
 		zw := gzip.NewWriter(w)
 		_, _ = io.WriteString(zw, textMessageJSON)
 		_ = zw.Close()
-	})
+	}))
 	client := newClient(api.URL)
 
 	msg, err := client.Messages.New(ctx, userParams("Hi"))
 	require.NoError(t, err)
 	assert.Equal(t, "Hello! How can I help you today?", msg.Content[0].Text)
-	gen, ok := rec.Find(generationName)
-	require.True(t, ok)
+	gen := llmtest.Find(t, rec, generationName)
 	assert.JSONEq(t, `[{"type":"text","text":"Hello! How can I help you today?"}]`, recordedContentJSON(t, gen))
 }

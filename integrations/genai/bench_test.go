@@ -9,6 +9,8 @@ import (
 
 	"google.golang.org/genai"
 
+	langfusegenai "github.com/observe-go/langfuse/integrations/genai"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 )
 
@@ -26,14 +28,14 @@ func BenchmarkStream(b *testing.B) {
 		events[i] = fmt.Sprintf(`{"candidates":[{"content":{"role":"model","parts":[{"text":"token %d "}]},"index":0%s}],"usageMetadata":{"promptTokenCount":12,"candidatesTokenCount":%d,"totalTokenCount":%d},"modelVersion":"gemini-2.5-flash-001","responseId":"bench"}`,
 			i, finish, i+1, i+13)
 	}
-	srv := serve(b, func(w http.ResponseWriter, r *http.Request) { writeSSE(w, events...) })
+	srv := llmtest.NewFakeAPI(b, func(w http.ResponseWriter, r *http.Request) { writeSSE(w, events...) })
 
 	for _, bc := range []struct {
 		name      string
 		transport http.RoundTripper
 	}{
 		{"without", http.DefaultTransport},
-		{"with", newTransport()},
+		{"with", langfusegenai.NewTransport(nil)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx, rec := langfusetest.New(b)

@@ -3,20 +3,15 @@ package langfusegenai_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/genai"
 
-	"github.com/observe-go/langfuse"
-	"github.com/observe-go/langfuse/config"
 	langfusegenai "github.com/observe-go/langfuse/integrations/genai"
-	"github.com/observe-go/langfuse/langfusetest"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 )
 
 // apiKey is the key the test clients send; no recorded attribute may hold
@@ -78,20 +73,6 @@ var streamToolChunks = []string{
 	`{"candidates": [{"content": {"parts": [{"functionCall": {"name": "get_time","args": {"zone": "CET"}}}],"role": "model"},"finishReason": "STOP","index": 0}],"usageMetadata": {"promptTokenCount": 20,"candidatesTokenCount": 11,"totalTokenCount": 31},"modelVersion": "gemini-2.5-flash-001"}`,
 }
 
-// serve starts a fake API on 127.0.0.1 that answers with h.
-func serve(t testing.TB, h http.HandlerFunc) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
-}
-
 // writeSSE sends chunks as the Gemini API streams with alt=sse, each event
 // flushed on its own.
 func writeSSE(w http.ResponseWriter, chunks ...string) {
@@ -114,7 +95,7 @@ func sseBody(chunks ...string) string {
 
 // newClient returns a Gemini API client of srv that sends through the
 // transport made with opts.
-func newClient(t testing.TB, srv *httptest.Server, opts ...langfusegenai.Option) *genai.Client {
+func newClient(t testing.TB, srv *llmtest.FakeAPI, opts ...langfusegenai.Option) *genai.Client {
 	t.Helper()
 	c, err := genai.NewClient(context.Background(), &genai.ClientConfig{
 		APIKey:      apiKey,
@@ -128,7 +109,7 @@ func newClient(t testing.TB, srv *httptest.Server, opts ...langfusegenai.Option)
 
 // newVertexClient returns a Vertex AI client of srv for a project and
 // location. Given an HTTP client it needs no Google credentials.
-func newVertexClient(t testing.TB, srv *httptest.Server, opts ...langfusegenai.Option) *genai.Client {
+func newVertexClient(t testing.TB, srv *llmtest.FakeAPI, opts ...langfusegenai.Option) *genai.Client {
 	t.Helper()
 	c, err := genai.NewClient(context.Background(), &genai.ClientConfig{
 		Backend:     genai.BackendVertexAI,
@@ -139,63 +120,4 @@ func newVertexClient(t testing.TB, srv *httptest.Server, opts ...langfusegenai.O
 	})
 	require.NoError(t, err)
 	return c
-}
-
-// find returns the one observation called name.
-func find(t testing.TB, rec *langfusetest.Recorder, name string) langfusetest.Observation {
-	t.Helper()
-	var found []langfusetest.Observation
-	for _, o := range rec.Observations() {
-		if o.Name == name {
-			found = append(found, o)
-		}
-	}
-	require.Len(t, found, 1, "observations called %q", name)
-	return found[0]
-}
-
-// named returns the observations called name, in the order they ended.
-func named(rec *langfusetest.Recorder, name string) []langfusetest.Observation {
-	var found []langfusetest.Observation
-	for _, o := range rec.Observations() {
-		if o.Name == name {
-			found = append(found, o)
-		}
-	}
-	return found
-}
-
-// assertNoSecret checks that no attribute or event of any recorded span
-// holds the API key.
-func assertNoSecret(t testing.TB, rec *langfusetest.Recorder, secret string) {
-	t.Helper()
-	for _, s := range rec.Spans() {
-		for _, a := range s.Attributes() {
-			assert.NotContains(t, a.Value.String(), secret, "attribute %s of %s", a.Key, s.Name())
-		}
-		for _, e := range s.Events() {
-			for _, a := range e.Attributes {
-				assert.NotContains(t, a.Value.String(), secret, "event %s of %s", e.Name, s.Name())
-			}
-		}
-		assert.NotContains(t, s.Status().Description, secret)
-		assert.NotContains(t, s.Name(), secret)
-	}
-}
-
-// newTransport is the transport under test for clients made by hand.
-func newTransport(opts ...langfusegenai.Option) http.RoundTripper {
-	return langfusegenai.NewTransport(nil, opts...)
-}
-
-// disabledClient returns a context bound to a client with tracing
-// disabled, and the recorder it would export to.
-func disabledClient(t *testing.T) (context.Context, *langfusetest.Recorder) {
-	rec := langfusetest.NewRecorder()
-	cfg := config.Default()
-	cfg.TracingEnabled = false
-	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(rec), langfuse.AsDefault(false))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
-	return lf.Context(context.Background()), rec
 }

@@ -6,40 +6,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/genai"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
-
-const (
-	attrModel      = "langfuse.observation.model.name"
-	attrParams     = "langfuse.observation.model.parameters"
-	attrUsage      = "langfuse.observation.usage_details"
-	attrType       = "langfuse.observation.type"
-	attrCompletion = "langfuse.observation.completion_start_time"
-)
-
-// usageOf decodes the usage details of o.
-func usageOf(t testing.TB, o langfusetest.Observation) map[string]int {
-	t.Helper()
-	var u map[string]int
-	require.NoError(t, json.Unmarshal([]byte(o.Attr(attrUsage)), &u), "usage %q", o.Attr(attrUsage))
-	return u
-}
-
-// paramsOf decodes the model parameters of o.
-func paramsOf(t testing.TB, o langfusetest.Observation) map[string]any {
-	t.Helper()
-	var p map[string]any
-	require.NoError(t, json.Unmarshal([]byte(o.Attr(attrParams)), &p), "parameters %q", o.Attr(attrParams))
-	return p
-}
 
 // outputOf decodes the output of o as one content.
 func outputOf(t testing.TB, o langfusetest.Observation) map[string]any {
@@ -70,7 +47,7 @@ func TestGenerateContent(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string
-		client func(testing.TB, *httptest.Server) *genai.Client
+		client func(testing.TB, *llmtest.FakeAPI) *genai.Client
 		path   string
 	}{
 		{"gemini api", geminiClient, "/v1beta/models/gemini-2.5-flash:generateContent"},
@@ -80,9 +57,9 @@ func TestGenerateContent(t *testing.T) {
 			t.Parallel()
 			ctx, rec := langfusetest.New(t)
 			var gotPath, gotKey string
-			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 				gotPath, gotKey = r.URL.Path, r.Header.Get("x-goog-api-key")
-				writeJSON(w, 200, answerJSON)
+				llmtest.WriteJSON(w, 200, answerJSON)
 			})
 			client := tc.client(t, srv)
 			ctx, parent := observe.Start(ctx, "ask")
@@ -97,16 +74,16 @@ func TestGenerateContent(t *testing.T) {
 				assert.Equal(t, apiKey, gotKey)
 			}
 
-			g := find(t, rec, "genai.generateContent")
+			g := llmtest.Find(t, rec, "genai.generateContent")
 			assert.Equal(t, "generation", g.Type)
 			assert.Equal(t, parent.ID(), g.ParentID)
-			assert.Equal(t, "gemini-2.5-flash-001", g.Attr(attrModel), "the response's model version wins")
+			assert.Equal(t, "gemini-2.5-flash-001", g.Attr(semconv.ObservationModel), "the response's model version wins")
 			assert.Empty(t, g.Level)
 			assert.Equal(t, map[string]int{
 				"input": 8, "input_cached_tokens": 4, "output": 7, "output_reasoning": 6, "total": 25,
-			}, usageOf(t, g))
+			}, llmtest.UsageOf(t, g))
 
-			p := paramsOf(t, g)
+			p := llmtest.ParamsOf(t, g)
 			assert.InDelta(t, 0.25, p["temperature"], 1e-6)
 			assert.InDelta(t, 0.9, p["topP"], 1e-6)
 			assert.EqualValues(t, 40, p["topK"])
@@ -116,7 +93,7 @@ func TestGenerateContent(t *testing.T) {
 			assert.Equal(t, "text/plain", p["responseMimeType"])
 			assert.Equal(t, map[string]any{"thinkingBudget": float64(128)}, p["thinkingConfig"])
 			assert.Contains(t, fmt.Sprint(p["safetySettings"]), "HARM_CATEGORY_HARASSMENT")
-			assert.NotContains(t, g.Attr(attrParams), "capital", "the messages are not parameters")
+			assert.NotContains(t, g.Attr(semconv.ObservationModelParameters), "capital", "the messages are not parameters")
 
 			var in []map[string]any
 			require.NoError(t, json.Unmarshal([]byte(g.Input), &in), g.Input)
@@ -132,31 +109,31 @@ func TestGenerateContent(t *testing.T) {
 			}, outputOf(t, g))
 			assert.Equal(t, "STOP", g.Metadata["finish_reason"].AsString())
 			assert.Equal(t, "resp-7d1f", g.Metadata["response_id"].AsString())
-			assertNoSecret(t, rec, apiKey)
+			llmtest.AssertNoSecret(t, rec, apiKey)
 		})
 	}
 }
 
-func geminiClient(t testing.TB, srv *httptest.Server) *genai.Client { return newClient(t, srv) }
-func vertexClient(t testing.TB, srv *httptest.Server) *genai.Client { return newVertexClient(t, srv) }
+func geminiClient(t testing.TB, srv *llmtest.FakeAPI) *genai.Client { return newClient(t, srv) }
+func vertexClient(t testing.TB, srv *llmtest.FakeAPI) *genai.Client { return newVertexClient(t, srv) }
 
 func TestModelFromTheURLWhenTheResponseNamesNone(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, `{"candidates":[{"content":{"role":"model","parts":[{"text":"ok"}]},"finishReason":"STOP"}]}`)
+	srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		llmtest.WriteJSON(w, 200, `{"candidates":[{"content":{"role":"model","parts":[{"text":"ok"}]},"finishReason":"STOP"}]}`)
 	})
 	_, err := newClient(t, srv).Models.GenerateContent(ctx, "gemini-2.0-flash", genai.Text("hi"), nil)
 	require.NoError(t, err)
-	g := find(t, rec, "genai.generateContent")
-	assert.Equal(t, "gemini-2.0-flash", g.Attr(attrModel))
-	assert.Empty(t, g.Attr(attrUsage), "no usage is recorded when the response has none")
+	g := llmtest.Find(t, rec, "genai.generateContent")
+	assert.Equal(t, "gemini-2.0-flash", g.Attr(semconv.ObservationModel))
+	assert.Empty(t, g.Attr(semconv.ObservationUsageDetails), "no usage is recorded when the response has none")
 }
 
 func TestGenerateContentToolCalls(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, toolCallJSON) })
+	srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) { llmtest.WriteJSON(w, 200, toolCallJSON) })
 	cfg := &genai.GenerateContentConfig{
 		Tools: []*genai.Tool{{FunctionDeclarations: []*genai.FunctionDeclaration{
 			{Name: "get_weather", Description: "Weather of a city",
@@ -171,8 +148,8 @@ func TestGenerateContentToolCalls(t *testing.T) {
 	require.Len(t, calls, 2)
 	assert.Equal(t, "get_weather", calls[0].Name)
 
-	g := find(t, rec, "genai.generateContent")
-	p := paramsOf(t, g)
+	g := llmtest.Find(t, rec, "genai.generateContent")
+	p := llmtest.ParamsOf(t, g)
 	assert.Contains(t, fmt.Sprint(p["tools"]), "get_weather")
 	assert.Contains(t, fmt.Sprint(p["tools"]), "get_time")
 	assert.Equal(t, map[string]any{"functionCallingConfig": map[string]any{"mode": "ANY"}}, p["toolConfig"])
@@ -180,16 +157,16 @@ func TestGenerateContentToolCalls(t *testing.T) {
 		map[string]any{"functionCall": map[string]any{"name": "get_weather", "args": map[string]any{"city": "Paris"}}},
 		map[string]any{"functionCall": map[string]any{"name": "get_time", "args": map[string]any{"zone": "Europe/Paris"}}},
 	}}, outputOf(t, g))
-	assert.Equal(t, map[string]int{"input": 30, "output": 18, "total": 48}, usageOf(t, g))
+	assert.Equal(t, map[string]int{"input": 30, "output": 18, "total": 48}, llmtest.UsageOf(t, g))
 }
 
 func TestEmbedContent(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	var gotPath string
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		gotPath = r.URL.Path
-		writeJSON(w, 200, `{"embeddings": [{"values": [0.0123, -0.0456, 0.0789, 0.31415]}, {"values": [0.5, 0.25, -0.125, 0.271828]}]}`)
+		llmtest.WriteJSON(w, 200, `{"embeddings": [{"values": [0.0123, -0.0456, 0.0789, 0.31415]}, {"values": [0.5, 0.25, -0.125, 0.271828]}]}`)
 	})
 	resp, err := newClient(t, srv).Models.EmbedContent(ctx, "gemini-embedding-001",
 		[]*genai.Content{genai.NewContentFromText("first text", genai.RoleUser), genai.NewContentFromText("second text", genai.RoleUser)},
@@ -198,13 +175,13 @@ func TestEmbedContent(t *testing.T) {
 	require.Len(t, resp.Embeddings, 2)
 	assert.Equal(t, "/v1beta/models/gemini-embedding-001:batchEmbedContents", gotPath)
 
-	e := find(t, rec, "genai.embedContent")
+	e := llmtest.Find(t, rec, "genai.embedContent")
 	assert.Equal(t, "embedding", e.Type)
-	assert.Equal(t, "gemini-embedding-001", e.Attr(attrModel))
+	assert.Equal(t, "gemini-embedding-001", e.Attr(semconv.ObservationModel))
 	assert.Contains(t, e.Input, "first text")
 	assert.Contains(t, e.Input, "second text")
 	assert.JSONEq(t, `{"embeddings": 2, "dimensions": 4}`, e.Output)
-	p := paramsOf(t, e)
+	p := llmtest.ParamsOf(t, e)
 	assert.Equal(t, "RETRIEVAL_DOCUMENT", p["taskType"])
 	assert.EqualValues(t, 4, p["outputDimensionality"])
 	for _, s := range rec.Spans() {
@@ -221,9 +198,9 @@ func TestInlineMediaIsRecordedByItsSize(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	image := bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, 1000) // 4000 bytes
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		out := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1, 2, 3, 4, 5}, 101)) // 505 bytes
-		writeJSON(w, 200, `{"candidates":[{"content":{"role":"model","parts":[{"text":"Here is a sketch."},{"inlineData":{"mimeType":"image/png","data":"`+out+`"}}]},"finishReason":"STOP"}]}`)
+		llmtest.WriteJSON(w, 200, `{"candidates":[{"content":{"role":"model","parts":[{"text":"Here is a sketch."},{"inlineData":{"mimeType":"image/png","data":"`+out+`"}}]},"finishReason":"STOP"}]}`)
 	})
 	contents := []*genai.Content{genai.NewContentFromParts([]*genai.Part{
 		genai.NewPartFromText("Draw this again."),
@@ -234,7 +211,7 @@ func TestInlineMediaIsRecordedByItsSize(t *testing.T) {
 	require.Len(t, resp.Candidates[0].Content.Parts, 2)
 	assert.Len(t, resp.Candidates[0].Content.Parts[1].InlineData.Data, 505, "the SDK gets the image whole")
 
-	g := find(t, rec, "genai.generateContent")
+	g := llmtest.Find(t, rec, "genai.generateContent")
 	assert.Contains(t, g.Input, "Draw this again.")
 	assert.Contains(t, g.Input, `"data":"[image/png, 4000 bytes]"`)
 	assert.NotContains(t, g.Input, base64.StdEncoding.EncodeToString(image[:12]))

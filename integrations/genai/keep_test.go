@@ -40,11 +40,11 @@ func TestStreamKeepsTheCaptureCap(t *testing.T) {
 	require.NoError(t, resp.Body.Close())
 	require.Equal(t, stream, string(got))
 
-	g := find(t, rec, "genai.streamGenerateContent")
+	g := llmtest.Find(t, rec, "genai.streamGenerateContent")
 	parts := outputOf(t, g)["parts"].([]any)
 	require.Len(t, parts, 1)
 	assert.Len(t, parts[0].(map[string]any)["text"], 1024-2*64, "the cap less the candidate's and the part's own costs")
-	assert.Equal(t, 2000, usageOf(t, g)["output"], "read past the cap")
+	assert.Equal(t, 2000, llmtest.UsageOf(t, g)["output"], "read past the cap")
 	assert.Equal(t, "MAX_TOKENS", g.Metadata["finish_reason"].AsString())
 	assert.Equal(t, int64(1024), g.Metadata["langfuse_output_cut"].AsInt64())
 	assert.Empty(t, g.Level)

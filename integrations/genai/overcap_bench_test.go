@@ -16,7 +16,7 @@ func BenchmarkStreamOverCap(b *testing.B) {
 	text := strings.Repeat("token ", 33) + "xy"
 	for _, size := range []int{4 << 20, 32 << 20} {
 		b.Run(fmt.Sprintf("%dMiB", size>>20), func(b *testing.B) {
-			body := llmtest.SSE(size, "",
+			body := llmtest.StreamOf(size, "",
 				func(i int) string {
 					return sseBody(fmt.Sprintf(`{"candidates":[{"content":{"role":"model","parts":[{"text":"%s"}]},"index":0}],"usageMetadata":{"promptTokenCount":9,"candidatesTokenCount":%d,"totalTokenCount":%d},"modelVersion":"gemini-2.5-flash-001","responseId":"r1"}`, text, i+1, i+10))
 				},

@@ -15,14 +15,16 @@ import (
 	"google.golang.org/genai"
 
 	langfusegenai "github.com/observe-go/langfuse/integrations/genai"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 func TestConcurrentCalls(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Contents []struct {
 				Parts []struct {
@@ -31,7 +33,7 @@ func TestConcurrentCalls(t *testing.T) {
 			} `json:"contents"`
 		}
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Contents) == 0 || len(req.Contents[0].Parts) == 0 {
-			writeJSON(w, 400, `{"error":{"code":400,"message":"bad request","status":"INVALID_ARGUMENT"}}`)
+			llmtest.WriteJSON(w, 400, `{"error":{"code":400,"message":"bad request","status":"INVALID_ARGUMENT"}}`)
 			return
 		}
 		echo, _ := json.Marshal("echo: " + req.Contents[0].Parts[0].Text)
@@ -40,7 +42,7 @@ func TestConcurrentCalls(t *testing.T) {
 			writeSSE(w, chunk)
 			return
 		}
-		writeJSON(w, 200, chunk)
+		llmtest.WriteJSON(w, 200, chunk)
 	})
 	client := newClient(t, srv)
 	const n = 8
@@ -84,7 +86,7 @@ func TestConcurrentCalls(t *testing.T) {
 		require.True(t, ok, "%s has a worker as parent", o.Name)
 		assert.Contains(t, o.Input, "prompt "+i)
 		assert.Contains(t, o.Output, "echo: prompt "+i)
-		assert.Equal(t, map[string]int{"input": 3, "output": 2, "total": 5}, usageOf(t, o))
+		assert.Equal(t, map[string]int{"input": 3, "output": 2, "total": 5}, llmtest.UsageOf(t, o))
 	}
 	assert.Equal(t, n, seen)
 }
@@ -99,17 +101,17 @@ func TestTracingDisabledPassesThrough(t *testing.T) {
 			_, rec := langfusetest.New(t)
 			return context.Background(), rec
 		}},
-		{"client with tracing disabled", disabledClient},
+		{"client with tracing disabled", func(t *testing.T) (context.Context, *langfusetest.Recorder) { return llmtest.DisabledContext(t) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx, rec := tc.ctx(t)
-			srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 				if strings.HasSuffix(r.URL.Path, ":streamGenerateContent") {
 					writeSSE(w, streamChunks...)
 					return
 				}
-				writeJSON(w, 200, answerJSON)
+				llmtest.WriteJSON(w, 200, answerJSON)
 			})
 			client := newClient(t, srv)
 			resp, err := client.Models.GenerateContent(ctx, "gemini-2.5-flash", genai.Text("hi"), nil)
@@ -129,12 +131,12 @@ func TestTracingDisabledPassesThrough(t *testing.T) {
 func TestCaptureSwitchesFromOptions(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, ":streamGenerateContent") {
 			writeSSE(w, streamChunks...)
 			return
 		}
-		writeJSON(w, 200, answerJSON)
+		llmtest.WriteJSON(w, 200, answerJSON)
 	})
 	client := newClient(t, srv, langfusegenai.WithObservationOptions(observe.CaptureInput(false), observe.CaptureOutput(false),
 		observe.WithMetadata(map[string]any{"team": "search"})))
@@ -144,11 +146,11 @@ func TestCaptureSwitchesFromOptions(t *testing.T) {
 		require.NoError(t, err)
 	}
 	for _, name := range []string{"genai.generateContent", "genai.streamGenerateContent"} {
-		g := find(t, rec, name)
+		g := llmtest.Find(t, rec, name)
 		assert.Empty(t, g.Input, name)
 		assert.Empty(t, g.Output, name)
-		assert.Equal(t, "gemini-2.5-flash-001", g.Attr(attrModel), name)
-		assert.NotEmpty(t, usageOf(t, g), name)
+		assert.Equal(t, "gemini-2.5-flash-001", g.Attr(semconv.ObservationModel), name)
+		assert.NotEmpty(t, llmtest.UsageOf(t, g), name)
 		assert.Equal(t, "search", g.Metadata["team"].AsString(), name)
 		for _, s := range rec.Spans() {
 			for _, a := range s.Attributes() {
@@ -165,11 +167,11 @@ func TestAPIKeyInTheQueryIsNeverRecorded(t *testing.T) {
 	ctx, rec := langfusetest.New(t)
 	const secret = "AIzaSy-query-secret"
 	var gotKey string
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		gotKey = r.URL.Query().Get("key")
 		writeSSE(w, streamChunks...)
 	})
-	hc := &http.Client{Transport: newTransport()}
+	hc := &http.Client{Transport: langfusegenai.NewTransport(nil)}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
 		srv.URL+"/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse&key="+secret,
 		strings.NewReader(`{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}`))
@@ -181,16 +183,16 @@ func TestAPIKeyInTheQueryIsNeverRecorded(t *testing.T) {
 	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, secret, gotKey)
 	require.NotEmpty(t, rec.Spans())
-	assertNoSecret(t, rec, secret)
+	llmtest.AssertNoSecret(t, rec, secret)
 }
 
 func TestCountTokensIsNotAModelCall(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	var gotPath string
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		gotPath = r.URL.Path
-		writeJSON(w, 200, `{"totalTokens": 31, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 31}]}`)
+		llmtest.WriteJSON(w, 200, `{"totalTokens": 31, "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 31}]}`)
 	})
 	resp, err := newClient(t, srv).Models.CountTokens(ctx, "gemini-2.5-flash", genai.Text("count me"), nil)
 	require.NoError(t, err)

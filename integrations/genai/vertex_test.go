@@ -11,7 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/genai"
 
+	langfusegenai "github.com/observe-go/langfuse/integrations/genai"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 type staticToken string
@@ -28,11 +31,11 @@ func TestVertexWithCredentials(t *testing.T) {
 	ctx, rec := langfusetest.New(t)
 	const token = "ya29.test-oauth-token"
 	var gotAuth, gotPath string
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		gotAuth, gotPath = r.Header.Get("Authorization"), r.URL.Path
 		writeSSE(w, streamChunks...)
 	})
-	hc := &http.Client{Transport: newTransport()}
+	hc := &http.Client{Transport: langfusegenai.NewTransport(nil)}
 	require.NoError(t, httptransport.AddAuthorizationMiddleware(hc, auth.NewCredentials(&auth.CredentialsOptions{TokenProvider: staticToken(token)})))
 	client, err := genai.NewClient(context.Background(), &genai.ClientConfig{
 		Backend: genai.BackendVertexAI, Project: "my-project", Location: "europe-west4",
@@ -47,10 +50,10 @@ func TestVertexWithCredentials(t *testing.T) {
 	assert.Equal(t, "The sky is blue by day.", text)
 	assert.Equal(t, "Bearer "+token, gotAuth)
 	assert.Equal(t, "/v1/projects/my-project/locations/europe-west4/publishers/google/models/gemini-2.5-pro:streamGenerateContent", gotPath)
-	g := find(t, rec, "genai.streamGenerateContent")
-	assert.Equal(t, "gemini-2.5-flash-001", g.Attr(attrModel))
+	g := llmtest.Find(t, rec, "genai.streamGenerateContent")
+	assert.Equal(t, "gemini-2.5-flash-001", g.Attr(semconv.ObservationModel))
 	assert.Contains(t, g.Output, "The sky is blue by day.")
-	assertNoSecret(t, rec, token)
+	llmtest.AssertNoSecret(t, rec, token)
 }
 
 // TestVertexEmbedContent: for Gemini embedding models the SDK calls
@@ -59,9 +62,9 @@ func TestVertexEmbedContent(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	var gotPath string
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
 		gotPath = r.URL.Path
-		writeJSON(w, 200, `{"embedding": {"values": [0.011, -0.022, 0.033]}, "usageMetadata": {"promptTokenCount": 4, "totalTokenCount": 4}, "truncated": false}`)
+		llmtest.WriteJSON(w, 200, `{"embedding": {"values": [0.011, -0.022, 0.033]}, "usageMetadata": {"promptTokenCount": 4, "totalTokenCount": 4}, "truncated": false}`)
 	})
 	resp, err := newVertexClient(t, srv).Models.EmbedContent(ctx, "gemini-embedding-2",
 		[]*genai.Content{genai.NewContentFromText("embed me", genai.RoleUser)},
@@ -70,11 +73,11 @@ func TestVertexEmbedContent(t *testing.T) {
 	require.Len(t, resp.Embeddings, 1)
 	assert.Equal(t, "/v1beta1/projects/my-project/locations/us-central1/publishers/google/models/gemini-embedding-2:embedContent", gotPath)
 
-	e := find(t, rec, "genai.embedContent")
+	e := llmtest.Find(t, rec, "genai.embedContent")
 	assert.Equal(t, "embedding", e.Type)
-	assert.Equal(t, "gemini-embedding-2", e.Attr(attrModel))
+	assert.Equal(t, "gemini-embedding-2", e.Attr(semconv.ObservationModel))
 	assert.Contains(t, e.Input, "embed me")
 	assert.JSONEq(t, `{"embeddings": 1, "dimensions": 3}`, e.Output)
-	assert.JSONEq(t, `{"input": 4, "total": 4}`, e.Attr(attrUsage))
-	assert.JSONEq(t, `{"taskType": "RETRIEVAL_QUERY", "outputDimensionality": 3}`, e.Attr(attrParams))
+	assert.JSONEq(t, `{"input": 4, "total": 4}`, e.Attr(semconv.ObservationUsageDetails))
+	assert.JSONEq(t, `{"taskType": "RETRIEVAL_QUERY", "outputDimensionality": 3}`, e.Attr(semconv.ObservationModelParameters))
 }

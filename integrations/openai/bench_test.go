@@ -3,7 +3,6 @@ package langfuseopenai_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,13 +11,8 @@ import (
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-
-	"github.com/observe-go/langfuse"
-	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	langfuseopenai "github.com/observe-go/langfuse/integrations/openai"
-	"github.com/observe-go/langfuse/langfusetest"
-	"github.com/observe-go/langfuse/tracing"
 )
 
 // benchEvents is a streamed answer of 50 content chunks.
@@ -38,7 +32,7 @@ func benchEvents() []string {
 // SDK hands out.
 func BenchmarkStream(b *testing.B) {
 	events := benchEvents()
-	api := newFakeAPI(b, map[string]http.HandlerFunc{"/v1/chat/completions": sseHandler(events...)})
+	api := llmtest.NewFakeAPI(b, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.EventStream(events...)}))
 	benchStream(b, api.URL, http.DefaultTransport, len(events)-1)
 }
 
@@ -48,27 +42,12 @@ func BenchmarkStream(b *testing.B) {
 func BenchmarkStreamInMemory(b *testing.B) {
 	events := benchEvents()
 	body := strings.Join(events, "")
-	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		if r.Body != nil {
-			_, _ = io.Copy(io.Discard, r.Body)
-			_ = r.Body.Close()
-		}
-		return &http.Response{
-			StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-			Header:  http.Header{"Content-Type": {"text/event-stream"}},
-			Body:    io.NopCloser(strings.NewReader(body)),
-			Request: r,
-		}, nil
-	})
+	base := llmtest.Static("text/event-stream", body)
 	benchStream(b, "http://127.0.0.1:1", base, len(events)-1)
 }
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 func benchStream(b *testing.B, url string, base http.RoundTripper, chunks int) {
-	ctx, rec := benchClient(b)
+	ctx := llmtest.DiscardContext(b)
 	for _, bc := range []struct {
 		name      string
 		transport http.RoundTripper
@@ -106,34 +85,8 @@ func benchStream(b *testing.B, url string, base http.RoundTripper, chunks int) {
 				if err := stream.Err(); err != nil || n != chunks {
 					b.Fatalf("%d chunks, %v", n, err)
 				}
-				if i%1000 == 999 {
-					rec.Reset()
-				}
 			}
 			b.ReportMetric(float64(first.Nanoseconds())/float64(b.N), "ns/first-chunk")
 		})
 	}
 }
-
-// benchClient is a client as a service runs one: batched export on a
-// goroutine of its own, to an exporter that keeps nothing, so that the
-// figures hold what the transport costs the call, not a test recorder's
-// memory. The recorder it returns counts nothing; it is kept for the
-// callers' checks.
-func benchClient(b *testing.B) (context.Context, *langfusetest.Recorder) {
-	b.Helper()
-	cfg := config.Default()
-	cfg.ExportMode = config.ExportBatched
-	lf, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(discardExporter{}),
-		langfuse.AsDefault(false), langfuse.WithExportFilter(tracing.ExportAll))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = lf.Shutdown(context.Background()) })
-	return lf.Context(context.Background()), langfusetest.NewRecorder()
-}
-
-type discardExporter struct{}
-
-func (discardExporter) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
-func (discardExporter) Shutdown(context.Context) error                             { return nil }

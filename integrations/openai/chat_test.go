@@ -10,8 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 const chatCompletion = `{
@@ -54,7 +56,7 @@ func weatherTool() openai.ChatCompletionToolUnionParam {
 func TestChatCompletion(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": jsonHandler(200, chatCompletion)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.JSON(200, chatCompletion)}))
 	client := newClient(api, 0)
 
 	ctx, parent := observe.Start(ctx, "answer-question")
@@ -78,14 +80,14 @@ func TestChatCompletion(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Paris is the capital of France.", got.Choices[0].Message.Content)
 
-	gen := only(t, rec, "openai.chat.completions")
-	p := only(t, rec, "answer-question")
+	gen := llmtest.Find(t, rec, "openai.chat.completions")
+	p := llmtest.Find(t, rec, "answer-question")
 	assert.Equal(t, "generation", gen.Type)
 	assert.Equal(t, p.ID, gen.ParentID, "nested under the caller's observation")
 	assert.Equal(t, p.TraceID, gen.TraceID)
-	assert.Equal(t, "gpt-4o-mini-2024-07-18", gen.Attr(attrModel), "the response's model")
+	assert.Equal(t, "gpt-4o-mini-2024-07-18", gen.Attr(semconv.ObservationModel), "the response's model")
 	assert.Equal(t, "DEFAULT", levelOf(gen))
-	assert.Empty(t, gen.Attr(attrCompletion), "no completion start time without a stream")
+	assert.Empty(t, gen.Attr(semconv.ObservationCompletionStartTime), "no completion start time without a stream")
 
 	assert.Equal(t, map[string]any{
 		"temperature":           0.2,
@@ -96,7 +98,7 @@ func TestChatCompletion(t *testing.T) {
 		"tools":                 []any{"get_weather"},
 		"tool_choice":           "auto",
 		"response_format":       "json_object",
-	}, paramsOf(t, gen))
+	}, llmtest.ParamsOf(t, gen))
 
 	assert.JSONEq(t, `[{"role":"system","content":"Answer in one sentence."},{"role":"user","content":"What is the capital of France?"}]`, gen.Input)
 	assert.JSONEq(t, `{"role":"assistant","content":"Paris is the capital of France.","refusal":null,"annotations":[]}`, gen.Output)
@@ -105,11 +107,11 @@ func TestChatCompletion(t *testing.T) {
 		"output": 50, "output_reasoning_tokens": 30, "output_audio_tokens": 0,
 		"output_accepted_prediction_tokens": 0, "output_rejected_prediction_tokens": 0,
 		"total": 1280,
-	}, usageOf(t, gen))
+	}, llmtest.UsageOf(t, gen))
 	assert.Equal(t, "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT", gen.Metadata["response_id"].String())
 	assert.Equal(t, "stop", gen.Metadata["finish_reason"].String())
 	assert.Equal(t, "fp_06737a9306", gen.Metadata["system_fingerprint"].String())
-	assertNoSecret(t, rec)
+	llmtest.AssertNoSecret(t, rec, apiKey)
 }
 
 func levelOf(o langfusetest.Observation) string {
@@ -145,7 +147,7 @@ const toolCallCompletion = `{
 func TestChatCompletionToolCalls(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": jsonHandler(200, toolCallCompletion)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.JSON(200, toolCallCompletion)}))
 	client := newClient(api, 0)
 
 	got, err := client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{
@@ -159,8 +161,8 @@ func TestChatCompletionToolCalls(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got.Choices[0].Message.ToolCalls, 2)
 
-	gen := only(t, rec, "openai.chat.completions")
-	assert.Equal(t, "get_weather", paramsOf(t, gen)["tool_choice"])
+	gen := llmtest.Find(t, rec, "openai.chat.completions")
+	assert.Equal(t, "get_weather", llmtest.ParamsOf(t, gen)["tool_choice"])
 	var out struct {
 		Content   *string `json:"content"`
 		ToolCalls []struct {
@@ -179,7 +181,7 @@ func TestChatCompletionToolCalls(t *testing.T) {
 	assert.JSONEq(t, `{"city":"Paris"}`, out.ToolCalls[0].Function.Arguments)
 	assert.JSONEq(t, `{"city":"Rome"}`, out.ToolCalls[1].Function.Arguments)
 	assert.Equal(t, "tool_calls", gen.Metadata["finish_reason"].String())
-	assert.Equal(t, map[string]int{"input": 82, "output": 47, "total": 129}, usageOf(t, gen))
+	assert.Equal(t, map[string]int{"input": 82, "output": 47, "total": 129}, llmtest.UsageOf(t, gen))
 }
 
 // chatStream is a streamed answer, as the API sends it with
@@ -198,7 +200,7 @@ var chatStream = []string{
 func TestChatCompletionStream(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": sseHandler(chatStream...)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.EventStream(chatStream...)}))
 	client := newClient(api, 0)
 
 	ctx, parent := observe.Start(ctx, "parent")
@@ -226,16 +228,16 @@ func TestChatCompletionStream(t *testing.T) {
 	}
 	assert.Equal(t, "Paris is the capital.", acc.Choices[0].Message.Content)
 
-	gen := only(t, rec, "openai.chat.completions")
-	assert.Equal(t, only(t, rec, "parent").ID, gen.ParentID)
+	gen := llmtest.Find(t, rec, "openai.chat.completions")
+	assert.Equal(t, llmtest.Find(t, rec, "parent").ID, gen.ParentID)
 	assert.Equal(t, "DEFAULT", levelOf(gen), gen.StatusMessage)
-	assert.Equal(t, "gpt-4o-mini-2024-07-18", gen.Attr(attrModel))
+	assert.Equal(t, "gpt-4o-mini-2024-07-18", gen.Attr(semconv.ObservationModel))
 	assert.JSONEq(t, `{"role":"assistant","content":"Paris is the capital."}`, gen.Output)
 	assert.JSONEq(t, `[{"role":"user","content":"Capital of France?"}]`, gen.Input)
-	assert.Equal(t, map[string]any{"temperature": 0.0}, paramsOf(t, gen), "stream and stream_options are not model parameters")
-	assert.Equal(t, 23, usageOf(t, gen)["total"])
-	assert.Equal(t, 19, usageOf(t, gen)["input"])
-	assert.Equal(t, 4, usageOf(t, gen)["output"])
+	assert.Equal(t, map[string]any{"temperature": 0.0}, llmtest.ParamsOf(t, gen), "stream and stream_options are not model parameters")
+	assert.Equal(t, 23, llmtest.UsageOf(t, gen)["total"])
+	assert.Equal(t, 19, llmtest.UsageOf(t, gen)["input"])
+	assert.Equal(t, 4, llmtest.UsageOf(t, gen)["output"])
 	assert.Equal(t, "stop", gen.Metadata["finish_reason"].String())
 	assert.Equal(t, "chatcmpl-stream1", gen.Metadata["response_id"].String())
 	completionStart(t, gen)
@@ -264,7 +266,7 @@ var toolCallStream = []string{
 func TestChatCompletionStreamToolCalls(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": sseHandler(toolCallStream...)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.EventStream(toolCallStream...)}))
 	client := newClient(api, 0)
 
 	stream := client.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{
@@ -280,12 +282,12 @@ func TestChatCompletionStreamToolCalls(t *testing.T) {
 	require.Len(t, acc.Choices[0].Message.ToolCalls, 2)
 	assert.Equal(t, `{"city": "Paris"}`, acc.Choices[0].Message.ToolCalls[0].Function.Arguments)
 
-	gen := only(t, rec, "openai.chat.completions")
+	gen := llmtest.Find(t, rec, "openai.chat.completions")
 	assert.Equal(t, "DEFAULT", levelOf(gen), gen.StatusMessage)
 	assert.JSONEq(t, `{"role":"assistant","content":null,"tool_calls":[
 		{"id":"call_p1","type":"function","function":{"name":"get_weather","arguments":"{\"city\": \"Paris\"}"}},
 		{"id":"call_r2","type":"function","function":{"name":"get_weather","arguments":"{\"city\": \"Rome\"}"}}]}`, gen.Output)
 	assert.Equal(t, "tool_calls", gen.Metadata["finish_reason"].String())
-	assert.Empty(t, gen.Attr(attrUsage), "no usage without include_usage")
+	assert.Empty(t, gen.Attr(semconv.ObservationUsageDetails), "no usage without include_usage")
 	completionStart(t, gen)
 }

@@ -8,7 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 const embeddingsBody = `{
@@ -24,7 +26,7 @@ const embeddingsBody = `{
 func TestEmbeddings(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/embeddings": jsonHandler(200, embeddingsBody)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/embeddings": llmtest.JSON(200, embeddingsBody)}))
 	client := newClient(api, 0)
 
 	got, err := client.Embeddings.New(ctx, openai.EmbeddingNewParams{
@@ -37,21 +39,21 @@ func TestEmbeddings(t *testing.T) {
 	require.Len(t, got.Data, 2)
 	assert.Equal(t, []float64{0.0113, 0.0042, -0.0210, 0.0007}, got.Data[1].Embedding)
 
-	emb := only(t, rec, "openai.embeddings")
+	emb := llmtest.Find(t, rec, "openai.embeddings")
 	assert.Equal(t, "embedding", emb.Type)
-	assert.Equal(t, "text-embedding-3-small", emb.Attr(attrModel))
+	assert.Equal(t, "text-embedding-3-small", emb.Attr(semconv.ObservationModel))
 	assert.JSONEq(t, `["The food was delicious","and the waiter..."]`, emb.Input)
 	assert.JSONEq(t, `{"embeddings":2,"dimensions":4}`, emb.Output, "the vectors are not recorded")
-	assert.Equal(t, map[string]any{"dimensions": 4.0, "encoding_format": "float"}, paramsOf(t, emb))
-	assert.Equal(t, map[string]int{"input": 8, "total": 8}, usageOf(t, emb))
+	assert.Equal(t, map[string]any{"dimensions": 4.0, "encoding_format": "float"}, llmtest.ParamsOf(t, emb))
+	assert.Equal(t, map[string]int{"input": 8, "total": 8}, llmtest.UsageOf(t, emb))
 }
 
 func TestEmbeddingsBase64(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	// Three little-endian float32s.
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/embeddings": jsonHandler(200,
-		`{"object":"list","data":[{"object":"embedding","index":0,"embedding":"AACAPwAAAEAAAEBA"}],"model":"text-embedding-3-large","usage":{"prompt_tokens":2,"total_tokens":2}}`)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/embeddings": llmtest.JSON(200,
+		`{"object":"list","data":[{"object":"embedding","index":0,"embedding":"AACAPwAAAEAAAEBA"}],"model":"text-embedding-3-large","usage":{"prompt_tokens":2,"total_tokens":2}}`)}))
 	client := newClient(api, 0)
 
 	got, err := client.Embeddings.New(ctx, openai.EmbeddingNewParams{
@@ -62,7 +64,7 @@ func TestEmbeddingsBase64(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got.Data, 1)
 
-	emb := only(t, rec, "openai.embeddings")
+	emb := llmtest.Find(t, rec, "openai.embeddings")
 	assert.Equal(t, "hello", emb.Input)
 	assert.JSONEq(t, `{"embeddings":1,"dimensions":3}`, emb.Output)
 }

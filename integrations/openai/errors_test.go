@@ -15,8 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 func chatParams() openai.ChatCompletionNewParams {
@@ -43,7 +45,7 @@ func TestAPIError(t *testing.T) {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
 			t.Parallel()
 			ctx, rec := langfusetest.New(t)
-			api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": jsonHandler(tc.status, tc.body)})
+			api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.JSON(tc.status, tc.body)}))
 			client := newClient(api, 0)
 
 			_, err := client.Chat.Completions.New(ctx, chatParams())
@@ -55,12 +57,12 @@ func TestAPIError(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(tc.body), &body))
 			assert.JSONEq(t, string(body.Error), apiErr.RawJSON())
 
-			gen := only(t, rec, "openai.chat.completions")
+			gen := llmtest.Find(t, rec, "openai.chat.completions")
 			assert.True(t, gen.Failed(), "level %q", gen.Level)
 			assert.Equal(t, fmt.Sprintf("%d %s: %s", tc.status, http.StatusText(tc.status), tc.message), gen.StatusMessage)
-			assert.Equal(t, "gpt-4o-mini", gen.Attr(attrModel), "the request's model when no response names one")
+			assert.Equal(t, "gpt-4o-mini", gen.Attr(semconv.ObservationModel), "the request's model when no response names one")
 			assert.NotEmpty(t, gen.Input)
-			assertNoSecret(t, rec)
+			llmtest.AssertNoSecret(t, rec, apiKey)
 		})
 	}
 }
@@ -71,14 +73,14 @@ func TestRateLimitRetry(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	var calls atomic.Int32
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": func(w http.ResponseWriter, r *http.Request) {
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) == 1 {
 			w.Header().Set("Retry-After-Ms", "0")
-			writeJSON(w, http.StatusTooManyRequests, `{"error":{"message":"Rate limit reached for gpt-4o-mini in organization org-1 on requests per min (RPM): Limit 3, Used 3, Requested 1.","type":"requests","param":null,"code":"rate_limit_exceeded"}}`)
+			llmtest.WriteJSON(w, http.StatusTooManyRequests, `{"error":{"message":"Rate limit reached for gpt-4o-mini in organization org-1 on requests per min (RPM): Limit 3, Used 3, Requested 1.","type":"requests","param":null,"code":"rate_limit_exceeded"}}`)
 			return
 		}
-		writeJSON(w, http.StatusOK, chatCompletion)
-	}})
+		llmtest.WriteJSON(w, http.StatusOK, chatCompletion)
+	}}))
 	client := newClient(api, 2)
 
 	ctx, parent := observe.Start(ctx, "parent")
@@ -95,11 +97,11 @@ func TestRateLimitRetry(t *testing.T) {
 		}
 	}
 	require.Len(t, gens, 2, "one observation per attempt")
-	p := only(t, rec, "parent")
+	p := llmtest.Find(t, rec, "parent")
 	assert.True(t, gens[0].Failed())
 	assert.Contains(t, gens[0].StatusMessage, "429 Too Many Requests: Rate limit reached for gpt-4o-mini")
 	assert.Equal(t, "DEFAULT", levelOf(gens[1]))
-	assert.Equal(t, 1280, usageOf(t, gens[1])["total"])
+	assert.Equal(t, 1280, llmtest.UsageOf(t, gens[1])["total"])
 	for _, g := range gens {
 		assert.Equal(t, p.ID, g.ParentID)
 	}
@@ -110,12 +112,12 @@ func TestRateLimitRetry(t *testing.T) {
 func TestStreamAbandoned(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": func(w http.ResponseWriter, r *http.Request) {
-		writeSSEHead(w)
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": func(w http.ResponseWriter, r *http.Request) {
+		llmtest.WriteEventStreamHead(w)
 		_, _ = fmt.Fprint(w, chatStream[0], chatStream[1])
 		w.(http.Flusher).Flush()
 		<-r.Context().Done() // the rest never comes; the client hangs up
-	}})
+	}}))
 	client := newClient(api, 0)
 
 	stream := client.Chat.Completions.NewStreaming(ctx, chatParams())
@@ -124,7 +126,7 @@ func TestStreamAbandoned(t *testing.T) {
 	assert.Equal(t, "Paris", stream.Current().Choices[0].Delta.Content)
 	require.NoError(t, stream.Close())
 
-	gen := only(t, rec, "openai.chat.completions")
+	gen := llmtest.Find(t, rec, "openai.chat.completions")
 	assert.Equal(t, "WARNING", gen.Level)
 	assert.Contains(t, gen.StatusMessage, "closed")
 	assert.JSONEq(t, `{"role":"assistant","content":"Paris"}`, gen.Output)
@@ -138,7 +140,7 @@ func TestStreamCut(t *testing.T) {
 	t.Run("connection closed", func(t *testing.T) {
 		t.Parallel()
 		ctx, rec := langfusetest.New(t)
-		api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": func(w http.ResponseWriter, r *http.Request) {
+		api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": func(w http.ResponseWriter, r *http.Request) {
 			conn, buf, err := http.NewResponseController(w).Hijack()
 			if err != nil {
 				panic(err)
@@ -146,7 +148,7 @@ func TestStreamCut(t *testing.T) {
 			defer conn.Close()
 			writeChunked(buf, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n", chatStream[0], chatStream[1])
 			// No terminating chunk: the connection just closes.
-		}})
+		}}))
 		client := newClient(api, 0)
 
 		stream := client.Chat.Completions.NewStreaming(ctx, chatParams())
@@ -155,7 +157,7 @@ func TestStreamCut(t *testing.T) {
 		require.Error(t, stream.Err())
 		_ = stream.Close()
 
-		gen := only(t, rec, "openai.chat.completions")
+		gen := llmtest.Find(t, rec, "openai.chat.completions")
 		assert.True(t, gen.Failed(), "level %q", gen.Level)
 		assert.Contains(t, gen.StatusMessage, "unexpected EOF")
 		assert.JSONEq(t, `{"role":"assistant","content":"Paris"}`, gen.Output)
@@ -163,7 +165,7 @@ func TestStreamCut(t *testing.T) {
 	t.Run("no final event", func(t *testing.T) {
 		t.Parallel()
 		ctx, rec := langfusetest.New(t)
-		api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": sseHandler(chatStream[0], chatStream[1], chatStream[2])})
+		api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.EventStream(chatStream[0], chatStream[1], chatStream[2])}))
 		client := newClient(api, 0)
 
 		stream := client.Chat.Completions.NewStreaming(ctx, chatParams())
@@ -172,7 +174,7 @@ func TestStreamCut(t *testing.T) {
 		require.NoError(t, stream.Err(), "the SDK takes the end of the body for the end of the stream")
 		_ = stream.Close()
 
-		gen := only(t, rec, "openai.chat.completions")
+		gen := llmtest.Find(t, rec, "openai.chat.completions")
 		assert.Equal(t, "WARNING", gen.Level)
 		assert.Contains(t, gen.StatusMessage, "final event")
 		assert.JSONEq(t, `{"role":"assistant","content":"Paris is the"}`, gen.Output)
@@ -191,8 +193,8 @@ func writeChunked(w *bufio.ReadWriter, head string, chunks ...string) {
 func TestStreamErrorEvent(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": sseHandler(chatStream[0], chatStream[1],
-		data(`{"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}`))})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.EventStream(chatStream[0], chatStream[1],
+		data(`{"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}`))}))
 	client := newClient(api, 0)
 
 	stream := client.Chat.Completions.NewStreaming(ctx, chatParams())
@@ -204,7 +206,7 @@ func TestStreamErrorEvent(t *testing.T) {
 	assert.Contains(t, streamErr.Error(), "The server had an error")
 	_ = stream.Close()
 
-	gen := only(t, rec, "openai.chat.completions")
+	gen := llmtest.Find(t, rec, "openai.chat.completions")
 	assert.True(t, gen.Failed())
 	assert.Equal(t, "The server had an error while processing your request.", gen.StatusMessage)
 	assert.JSONEq(t, `{"role":"assistant","content":"Paris"}`, gen.Output)
@@ -218,14 +220,14 @@ func TestProxyPageWithTheKey(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	page := "<html><body>" + strings.Repeat("x", 4096-20) + apiKey + " over quota</body></html>"
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": func(w http.ResponseWriter, _ *http.Request) {
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = io.WriteString(w, page)
-	}})
+	}}))
 	client := newClient(api, 0)
 	_, err := client.Chat.Completions.New(ctx, chatParams())
 	require.Error(t, err, "the SDK cannot read it either")
-	gen := only(t, rec, "openai.chat.completions")
+	gen := llmtest.Find(t, rec, "openai.chat.completions")
 	assert.True(t, strings.HasPrefix(gen.Output, "<html><body>xxx"), "recorded as text")
-	assertNoSecret(t, rec, apiKey[:8])
+	llmtest.AssertNoSecret(t, rec, apiKey, apiKey[:8])
 }

@@ -11,14 +11,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	langfuseopenai "github.com/observe-go/langfuse/integrations/openai"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // newGoOpenAI is a github.com/sashabaranov/go-openai client against f,
 // with the transport.
-func newGoOpenAI(f *fakeAPI) *goopenai.Client {
+func newGoOpenAI(f *llmtest.FakeAPI) *goopenai.Client {
 	cfg := goopenai.DefaultConfig(apiKey)
 	cfg.BaseURL = f.URL + "/v1"
 	cfg.HTTPClient = &http.Client{Transport: langfuseopenai.NewTransport(nil)}
@@ -28,7 +30,7 @@ func newGoOpenAI(f *fakeAPI) *goopenai.Client {
 func TestGoOpenAIChatCompletion(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": jsonHandler(200, chatCompletion)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.JSON(200, chatCompletion)}))
 	client := newGoOpenAI(api)
 
 	ctx, parent := observe.Start(ctx, "parent")
@@ -43,20 +45,20 @@ func TestGoOpenAIChatCompletion(t *testing.T) {
 	assert.Equal(t, "Paris is the capital of France.", got.Choices[0].Message.Content)
 	assert.Equal(t, 1024, got.Usage.PromptTokensDetails.CachedTokens)
 
-	gen := only(t, rec, "openai.chat.completions")
-	assert.Equal(t, only(t, rec, "parent").ID, gen.ParentID)
-	assert.Equal(t, "gpt-4o-mini-2024-07-18", gen.Attr(attrModel))
+	gen := llmtest.Find(t, rec, "openai.chat.completions")
+	assert.Equal(t, llmtest.Find(t, rec, "parent").ID, gen.ParentID)
+	assert.Equal(t, "gpt-4o-mini-2024-07-18", gen.Attr(semconv.ObservationModel))
 	assert.JSONEq(t, `[{"role":"user","content":"Capital of France?"}]`, gen.Input)
-	assert.Equal(t, map[string]any{"temperature": 0.3, "max_completion_tokens": 100.0}, paramsOf(t, gen))
-	assert.Equal(t, 176, usageOf(t, gen)["input"])
-	assert.Equal(t, 1024, usageOf(t, gen)["input_cached_tokens"])
-	assertNoSecret(t, rec)
+	assert.Equal(t, map[string]any{"temperature": 0.3, "max_completion_tokens": 100.0}, llmtest.ParamsOf(t, gen))
+	assert.Equal(t, 176, llmtest.UsageOf(t, gen)["input"])
+	assert.Equal(t, 1024, llmtest.UsageOf(t, gen)["input_cached_tokens"])
+	llmtest.AssertNoSecret(t, rec, apiKey)
 }
 
 func TestGoOpenAIChatCompletionStream(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": sseHandler(append(append([]string(nil), toolCallStream[:len(toolCallStream)-1]...), chatStream[5], chatStream[6])...)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.EventStream(append(append([]string(nil), toolCallStream[:len(toolCallStream)-1]...), chatStream[5], chatStream[6])...)}))
 	client := newGoOpenAI(api)
 
 	stream, err := client.CreateChatCompletionStream(ctx, goopenai.ChatCompletionRequest{
@@ -91,13 +93,13 @@ func TestGoOpenAIChatCompletionStream(t *testing.T) {
 	assert.Equal(t, `{"city": "Rome"}`, args[1].String())
 	require.NotNil(t, usage)
 
-	gen := only(t, rec, "openai.chat.completions")
+	gen := llmtest.Find(t, rec, "openai.chat.completions")
 	assert.Equal(t, "DEFAULT", levelOf(gen), gen.StatusMessage)
 	assert.JSONEq(t, `{"role":"assistant","content":null,"tool_calls":[
 		{"id":"call_p1","type":"function","function":{"name":"get_weather","arguments":"{\"city\": \"Paris\"}"}},
 		{"id":"call_r2","type":"function","function":{"name":"get_weather","arguments":"{\"city\": \"Rome\"}"}}]}`, gen.Output)
-	assert.Equal(t, []any{"get_weather"}, paramsOf(t, gen)["tools"])
-	assert.Equal(t, 23, usageOf(t, gen)["total"])
+	assert.Equal(t, []any{"get_weather"}, llmtest.ParamsOf(t, gen)["tools"])
+	assert.Equal(t, 23, llmtest.UsageOf(t, gen)["total"])
 	completionStart(t, gen)
 }
 
@@ -105,8 +107,8 @@ func TestGoOpenAIError(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	const msg = "The model `gpt-9` does not exist or you do not have access to it."
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": jsonHandler(404,
-		`{"error":{"message":"`+msg+`","type":"invalid_request_error","param":null,"code":"model_not_found"}}`)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.JSON(404,
+		`{"error":{"message":"`+msg+`","type":"invalid_request_error","param":null,"code":"model_not_found"}}`)}))
 	client := newGoOpenAI(api)
 
 	_, err := client.CreateChatCompletion(ctx, goopenai.ChatCompletionRequest{
@@ -118,17 +120,17 @@ func TestGoOpenAIError(t *testing.T) {
 	assert.Equal(t, msg, apiErr.Message)
 	assert.Equal(t, "model_not_found", apiErr.Code)
 
-	gen := only(t, rec, "openai.chat.completions")
+	gen := llmtest.Find(t, rec, "openai.chat.completions")
 	assert.True(t, gen.Failed())
 	assert.Equal(t, "404 Not Found: "+msg, gen.StatusMessage)
-	assert.Equal(t, "gpt-9", gen.Attr(attrModel))
+	assert.Equal(t, "gpt-9", gen.Attr(semconv.ObservationModel))
 }
 
 // TestGoOpenAIAzure: Azure OpenAI's deployment URLs and api-key header.
 func TestGoOpenAIAzure(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/openai/deployments/prod-gpt4o/chat/completions": jsonHandler(200, chatCompletion)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/openai/deployments/prod-gpt4o/chat/completions": llmtest.JSON(200, chatCompletion)}))
 	cfg := goopenai.DefaultAzureConfig(apiKey, api.URL)
 	cfg.AzureModelMapperFunc = func(string) string { return "prod-gpt4o" }
 	cfg.HTTPClient = &http.Client{Transport: langfuseopenai.NewTransport(nil)}
@@ -141,9 +143,9 @@ func TestGoOpenAIAzure(t *testing.T) {
 	require.NoError(t, err)
 	req := api.Requests()[0]
 	assert.Contains(t, req.Query, "api-version=")
-	assert.Equal(t, apiKey, req.Auth, "sent in the api-key header")
+	assert.Equal(t, apiKey, req.Header.Get("Api-Key"), "sent in the api-key header")
 
-	gen := only(t, rec, "openai.chat.completions")
-	assert.Equal(t, "gpt-4o-mini-2024-07-18", gen.Attr(attrModel))
-	assertNoSecret(t, rec)
+	gen := llmtest.Find(t, rec, "openai.chat.completions")
+	assert.Equal(t, "gpt-4o-mini-2024-07-18", gen.Attr(semconv.ObservationModel))
+	llmtest.AssertNoSecret(t, rec, apiKey)
 }

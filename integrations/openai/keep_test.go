@@ -50,11 +50,11 @@ func TestStreamKeepsTheCaptureCap(t *testing.T) {
 		b.WriteString(data(`[DONE]`))
 		postStream(t, ctx, "/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true,"messages":[]}`, b.String())
 
-		g := only(t, rec, "openai.chat.completions")
+		g := llmtest.Find(t, rec, "openai.chat.completions")
 		var out struct{ Content string }
 		require.NoError(t, json.Unmarshal([]byte(g.Output), &out))
 		assert.Len(t, out.Content, 1024-64, "the cap less the choice's own cost")
-		assert.Equal(t, map[string]int{"input": 9, "output": 2000, "total": 2009}, usageOf(t, g), "read past the cap")
+		assert.Equal(t, map[string]int{"input": 9, "output": 2000, "total": 2009}, llmtest.UsageOf(t, g), "read past the cap")
 		assert.Equal(t, "length", g.Metadata["finish_reason"].AsString())
 		assert.Equal(t, int64(1024), g.Metadata["langfuse_output_cut"].AsInt64())
 		assert.Empty(t, g.Level)
@@ -69,11 +69,11 @@ func TestStreamKeepsTheCaptureCap(t *testing.T) {
 		b.WriteString(typed(`{"type":"response.completed","response":{"id":"resp_1","model":"gpt-4.1-2025-04-14","status":"completed","output":[],"usage":{"input_tokens":9,"output_tokens":2000,"total_tokens":2009}}}`))
 		postStream(t, ctx, "/v1/responses", `{"model":"gpt-4.1","stream":true,"input":"Talk."}`, b.String())
 
-		g := only(t, rec, "openai.responses")
+		g := llmtest.Find(t, rec, "openai.responses")
 		var out struct{ Content string }
 		require.NoError(t, json.Unmarshal([]byte(g.Output), &out))
 		assert.Len(t, out.Content, 1024-64)
-		assert.Equal(t, 2000, usageOf(t, g)["output"], "read past the cap")
+		assert.Equal(t, 2000, llmtest.UsageOf(t, g)["output"], "read past the cap")
 		assert.Equal(t, "completed", g.Metadata["status"].AsString())
 		assert.Equal(t, int64(1024), g.Metadata["langfuse_output_cut"].AsInt64())
 		assert.Empty(t, g.Level)
@@ -87,7 +87,7 @@ func TestStreamKeepsTheCaptureCap(t *testing.T) {
 		b.WriteString(data(`[DONE]`))
 		postStream(t, ctx, "/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true,"messages":[]}`, b.String())
 
-		g := only(t, rec, "openai.chat.completions")
+		g := llmtest.Find(t, rec, "openai.chat.completions")
 		var out []json.RawMessage
 		require.NoError(t, json.Unmarshal([]byte(g.Output), &out))
 		assert.Len(t, out, 15, "as many choices as the cap holds")
@@ -107,7 +107,7 @@ func TestWithCaptureMaxBytes(t *testing.T) {
 	b.WriteString(data(`[DONE]`))
 	postStream(t, ctx, "/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true,"messages":[]}`, b.String(),
 		nil, langfuseopenai.WithCaptureMaxBytes(2048))
-	g := only(t, rec, "openai.chat.completions")
+	g := llmtest.Find(t, rec, "openai.chat.completions")
 	var out struct{ Content string }
 	require.NoError(t, json.Unmarshal([]byte(g.Output), &out))
 	assert.Len(t, out.Content, 2048-64)

@@ -21,7 +21,7 @@ var deltaText = strings.Repeat("token ", 33) + "xy"
 func BenchmarkStreamOverCap(b *testing.B) {
 	for _, size := range overCapSizes {
 		b.Run(fmt.Sprintf("chat/%dMiB", size>>20), func(b *testing.B) {
-			body := llmtest.SSE(size,
+			body := llmtest.StreamOf(size,
 				data(`{"id":"chatcmpl-1","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}`),
 				func(int) string {
 					return data(`{"id":"chatcmpl-1","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_1","choices":[{"index":0,"delta":{"content":"` + deltaText + `"},"logprobs":null,"finish_reason":null}],"usage":null}`)
@@ -34,7 +34,7 @@ func BenchmarkStreamOverCap(b *testing.B) {
 				`{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Talk."}]}`)
 		})
 		b.Run(fmt.Sprintf("responses/%dMiB", size>>20), func(b *testing.B) {
-			body := llmtest.SSE(size,
+			body := llmtest.StreamOf(size,
 				typed(`{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","status":"in_progress","model":"gpt-4.1-2025-04-14","output":[]}}`)+
 					typed(`{"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"id":"msg_1","type":"message","status":"in_progress","role":"assistant","content":[]}}`),
 				func(i int) string {

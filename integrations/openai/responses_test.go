@@ -10,8 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 const responseBody = `{
@@ -53,7 +55,7 @@ const responseBody = `{
 func TestResponses(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/responses": jsonHandler(200, responseBody)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/responses": llmtest.JSON(200, responseBody)}))
 	client := newClient(api, 0)
 
 	ctx, parent := observe.Start(ctx, "parent")
@@ -74,19 +76,19 @@ func TestResponses(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Paris is the capital of France.", got.OutputText())
 
-	gen := only(t, rec, "openai.responses")
+	gen := llmtest.Find(t, rec, "openai.responses")
 	assert.Equal(t, "generation", gen.Type)
-	assert.Equal(t, only(t, rec, "parent").ID, gen.ParentID)
-	assert.Equal(t, "gpt-4.1-2025-04-14", gen.Attr(attrModel))
+	assert.Equal(t, llmtest.Find(t, rec, "parent").ID, gen.ParentID)
+	assert.Equal(t, "gpt-4.1-2025-04-14", gen.Attr(semconv.ObservationModel))
 	assert.JSONEq(t, `[{"role":"system","content":"Answer in one sentence."},{"role":"user","content":"What is the capital of France?"}]`, gen.Input)
 	assert.JSONEq(t, `{"role":"assistant","content":"Paris is the capital of France.",
 		"items":[{"type":"reasoning","id":"rs_1","summary":[{"type":"summary_text","text":"Recall the capital."}]}]}`, gen.Output)
 	assert.Equal(t, map[string]any{
 		"temperature": 0.5, "max_output_tokens": 300.0, "reasoning_effort": "low", "tools": []any{"get_weather"},
-	}, paramsOf(t, gen))
+	}, llmtest.ParamsOf(t, gen))
 	assert.Equal(t, map[string]int{
 		"input": 20, "input_cached_tokens": 16, "output": 23, "output_reasoning_tokens": 64, "total": 123,
-	}, usageOf(t, gen))
+	}, llmtest.UsageOf(t, gen))
 	assert.Equal(t, "resp_67ccd2bed1ec8190b14f964abc0542670bb6a6b452d3795b", gen.Metadata["response_id"].String())
 	assert.Equal(t, "completed", gen.Metadata["status"].String())
 	assert.Equal(t, "resp_previous", gen.Metadata["previous_response_id"].String())
@@ -109,7 +111,7 @@ var responsesStream = []string{
 func TestResponsesStream(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/responses": sseHandler(responsesStream...)})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/responses": llmtest.EventStream(responsesStream...)}))
 	client := newClient(api, 0)
 
 	stream := client.Responses.NewStreaming(ctx, responses.ResponseNewParams{
@@ -135,12 +137,12 @@ func TestResponsesStream(t *testing.T) {
 		assert.Equal(t, responsesStream[i], typed(e), "event %d reached the SDK unchanged", i)
 	}
 
-	gen := only(t, rec, "openai.responses")
+	gen := llmtest.Find(t, rec, "openai.responses")
 	assert.Equal(t, "DEFAULT", levelOf(gen), gen.StatusMessage)
-	assert.Equal(t, "gpt-4.1-2025-04-14", gen.Attr(attrModel))
+	assert.Equal(t, "gpt-4.1-2025-04-14", gen.Attr(semconv.ObservationModel))
 	assert.JSONEq(t, `[{"content":"Say hi","role":"user"}]`, gen.Input)
 	assert.JSONEq(t, `{"role":"assistant","content":"Hi there!"}`, gen.Output)
-	assert.Equal(t, map[string]int{"input": 37, "input_cached_tokens": 0, "output": 11, "output_reasoning_tokens": 0, "total": 48}, usageOf(t, gen))
+	assert.Equal(t, map[string]int{"input": 37, "input_cached_tokens": 0, "output": 11, "output_reasoning_tokens": 0, "total": 48}, llmtest.UsageOf(t, gen))
 	assert.Equal(t, "resp_s1", gen.Metadata["response_id"].String())
 	completionStart(t, gen)
 }
@@ -166,7 +168,7 @@ func TestResponsesStreamFunctionCall(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ctx, rec := langfusetest.New(t)
-			api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/responses": sseHandler(events...)})
+			api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/responses": llmtest.EventStream(events...)}))
 			client := newClient(api, 0)
 			stream := client.Responses.NewStreaming(ctx, responses.ResponseNewParams{
 				Model: openai.ChatModelGPT4_1,
@@ -177,12 +179,12 @@ func TestResponsesStreamFunctionCall(t *testing.T) {
 			}
 			require.NoError(t, stream.Err())
 
-			gen := only(t, rec, "openai.responses")
+			gen := llmtest.Find(t, rec, "openai.responses")
 			assert.JSONEq(t, `{"role":"assistant","content":null,"tool_calls":[
 				{"id":"call_w1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]}`, gen.Output)
 			assert.Equal(t, "Weather in Paris?", gen.Input, "a string input as it is")
 			if name == "completed" {
-				assert.Equal(t, map[string]int{"input": 50, "output": 18, "total": 68}, usageOf(t, gen))
+				assert.Equal(t, map[string]int{"input": 50, "output": 18, "total": 68}, llmtest.UsageOf(t, gen))
 			}
 		})
 	}
@@ -206,7 +208,7 @@ func TestResponsesStreamFailure(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ctx, rec := langfusetest.New(t)
-			api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/responses": sseHandler(responsesStream[0], responsesStream[2], responsesStream[4], tc.last)})
+			api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/responses": llmtest.EventStream(responsesStream[0], responsesStream[2], responsesStream[4], tc.last)}))
 			client := newClient(api, 0)
 			stream := client.Responses.NewStreaming(ctx, responses.ResponseNewParams{
 				Model: openai.ChatModelGPT4_1,
@@ -216,7 +218,7 @@ func TestResponsesStreamFailure(t *testing.T) {
 			}
 			_ = stream.Close()
 
-			gen := only(t, rec, "openai.responses")
+			gen := llmtest.Find(t, rec, "openai.responses")
 			assert.True(t, gen.Failed(), "level %s", gen.Level)
 			assert.Equal(t, tc.message, gen.StatusMessage)
 			assert.Contains(t, gen.Output, "Hi", "the text that arrived before the failure")

@@ -15,9 +15,11 @@ import (
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	langfuseopenai "github.com/observe-go/langfuse/integrations/openai"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // TestConcurrentCalls: calls in parallel goroutines each get their own
@@ -25,18 +27,18 @@ import (
 func TestConcurrentCalls(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": func(w http.ResponseWriter, r *http.Request) {
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		n := strings.Count(string(body), "!") // the caller's number
 		if strings.Contains(string(body), `"stream":true`) {
-			sseHandler(
+			llmtest.EventStream(
 				data(`{"id":"c","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"role":"assistant","content":"answer "},"finish_reason":null}]}`),
 				data(fmt.Sprintf(`{"id":"c","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"%d"},"finish_reason":"stop"}]}`, n)),
 				data(`[DONE]`))(w, r)
 			return
 		}
-		writeJSON(w, 200, fmt.Sprintf(`{"id":"c","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"answer %d"},"finish_reason":"stop"}],"usage":{"prompt_tokens":%d,"completion_tokens":1,"total_tokens":%d}}`, n, n, n+1))
-	}})
+		llmtest.WriteJSON(w, 200, fmt.Sprintf(`{"id":"c","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"answer %d"},"finish_reason":"stop"}],"usage":{"prompt_tokens":%d,"completion_tokens":1,"total_tokens":%d}}`, n, n, n+1))
+	}}))
 	client := newClient(api, 0)
 
 	const callers = 8
@@ -102,7 +104,7 @@ func TestTracingDisabled(t *testing.T) {
 		"disabled client": lf.Context(context.Background()),
 	} {
 		t.Run(name, func(t *testing.T) {
-			api := newFakeAPI(t, map[string]http.HandlerFunc{"/v1/chat/completions": sseHandler(chatStream...)})
+			api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{"/v1/chat/completions": llmtest.EventStream(chatStream...)}))
 			client := newClient(api, 0)
 			stream := client.Chat.Completions.NewStreaming(ctx, chatParams())
 			var text string
@@ -124,10 +126,10 @@ func TestTracingDisabled(t *testing.T) {
 func TestCaptureOff(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
-	api := newFakeAPI(t, map[string]http.HandlerFunc{
-		"/v1/chat/completions": jsonHandler(200, chatCompletion),
-		"/v1/responses":        sseHandler(responsesStream...),
-	})
+	api := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{
+		"/v1/chat/completions": llmtest.JSON(200, chatCompletion),
+		"/v1/responses":        llmtest.EventStream(responsesStream...),
+	}))
 	client := newClient(api, 0, langfuseopenai.WithObservationOptions(observe.CaptureInput(false), observe.CaptureOutput(false)),
 		langfuseopenai.WithObservationOptions(observe.WithMetadata(map[string]any{"feature": "search"}), observe.WithVersion("v7")))
 
@@ -139,11 +141,11 @@ func TestCaptureOff(t *testing.T) {
 	require.NoError(t, stream.Err())
 
 	for _, name := range []string{"openai.chat.completions", "openai.responses"} {
-		gen := only(t, rec, name)
-		assert.Empty(t, gen.Attr(attrInput), name)
-		assert.Empty(t, gen.Attr(attrOutput), name)
-		assert.NotEmpty(t, gen.Attr(attrModel), name)
-		assert.NotEmpty(t, usageOf(t, gen), name)
+		gen := llmtest.Find(t, rec, name)
+		assert.Empty(t, gen.Attr(semconv.ObservationInput), name)
+		assert.Empty(t, gen.Attr(semconv.ObservationOutput), name)
+		assert.NotEmpty(t, gen.Attr(semconv.ObservationModel), name)
+		assert.NotEmpty(t, llmtest.UsageOf(t, gen), name)
 		assert.Equal(t, "search", gen.Metadata["feature"].String(), "the transport's options apply")
 		assert.Equal(t, "v7", gen.Attr("langfuse.version"))
 	}
@@ -172,7 +174,7 @@ func TestOperations(t *testing.T) {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 			t.Parallel()
 			ctx, rec := langfusetest.New(t)
-			srv := newFakeAPI(t, map[string]http.HandlerFunc{tc.path: jsonHandler(200, `{"object":"list"}`)})
+			srv := llmtest.NewFakeAPI(t, llmtest.Routes(map[string]http.HandlerFunc{tc.path: llmtest.JSON(200, `{"object":"list"}`)}))
 			var body io.Reader
 			if tc.body != "" {
 				body = strings.NewReader(tc.body)
@@ -192,7 +194,7 @@ func TestOperations(t *testing.T) {
 			}
 			require.Len(t, obs, 1)
 			assert.Equal(t, tc.name, obs[0].Name)
-			assert.Equal(t, tc.model, obs[0].Attr(attrModel))
+			assert.Equal(t, tc.model, obs[0].Attr(semconv.ObservationModel))
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/observe"
 )
 
@@ -13,11 +14,11 @@ import (
 // transport without allocating (the race detector's allocations are not
 // counted, so CI also runs this without it).
 func TestAllocTracingOff(t *testing.T) {
-	if raceEnabled {
+	if llmtest.RaceEnabled {
 		t.Skip("allocations are counted without the race detector (make unit)")
 	}
 	resp := &http.Response{StatusCode: 200, Body: http.NoBody}
-	rt := New(roundTripFunc(func(*http.Request) (*http.Response, error) { return resp, nil }),
+	rt := New(llmtest.RoundTripFunc(func(*http.Request) (*http.Response, error) { return resp, nil }),
 		fakeWire{}, Config{Observe: []observe.Option{observe.WithVersion("v1")}})
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost,
 		"http://127.0.0.1:1/v1/complete", strings.NewReader(request))

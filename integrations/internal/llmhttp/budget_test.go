@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 )
 
@@ -61,7 +62,7 @@ func TestStreamKeepsTheCaptureCap(t *testing.T) {
 	stream := deltas(strings.Repeat(strings.Repeat("a", 19)+" ", 10)) // 200 bytes
 	rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, Config{})
 	assert.Equal(t, stream, readAll(t, call(t, ctx, rt, request)), "the SDK gets it all")
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, strings.Repeat(strings.Repeat("a", 19)+" ", 10)[:64], g.Output)
 	assert.Equal(t, int64(64), g.Metadata["langfuse_output_cut"].AsInt64())
 	assert.Empty(t, g.Level, "the answer ended: [END] was read past the cap")
@@ -76,8 +77,8 @@ func TestKeyInStreamedText(t *testing.T) {
 		stream := deltas("your key: ", longKey[:12], longKey[12:30], longKey[30:], ".")
 		rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, Config{})
 		readAll(t, callWith(t, ctx, rt, map[string][]string{"Authorization": {"Bearer " + longKey}}))
-		assert.Equal(t, "your key: [REDACTED].", find(t, rec, "fake.complete").Output)
-		assertNoSecret(t, rec, longKey[:8])
+		assert.Equal(t, "your key: [REDACTED].", llmtest.Find(t, rec, "fake.complete").Output)
+		llmtest.AssertNoSecret(t, rec, "sk-secret-key", longKey[:8])
 	})
 	t.Run("cut by the cap", func(t *testing.T) {
 		t.Setenv(envCaptureMaxBytes, "30")
@@ -85,8 +86,8 @@ func TestKeyInStreamedText(t *testing.T) {
 		stream := deltas("your key: ", longKey[:12], longKey[12:], ".")
 		rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, Config{})
 		readAll(t, callWith(t, ctx, rt, map[string][]string{"Authorization": {"Bearer " + longKey}}))
-		g := find(t, rec, "fake.complete")
+		g := llmtest.Find(t, rec, "fake.complete")
 		assert.Equal(t, "your key: ", g.Output, "the 20 bytes of the key that fit are taken off")
-		assertNoSecret(t, rec, longKey[:8])
+		llmtest.AssertNoSecret(t, rec, "sk-secret-key", longKey[:8])
 	})
 }

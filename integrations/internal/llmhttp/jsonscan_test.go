@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 )
 
 type member struct{ key, value string }
@@ -85,7 +87,7 @@ func TestEachElementAndHelpers(t *testing.T) {
 // TestSkimAllocatesNothing: what a stream past its budget does per chunk
 // costs no allocation.
 func TestSkimAllocatesNothing(t *testing.T) {
-	if raceEnabled {
+	if llmtest.RaceEnabled {
 		t.Skip("allocations are counted without the race detector")
 	}
 	chunk := []byte(`{"id":"c","choices":[{"index":0,"delta":{"content":"tok"},"finish_reason":null}],"usage":null}`)

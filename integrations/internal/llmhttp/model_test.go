@@ -6,7 +6,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // The model a call asked for and the model that answered are told apart:
@@ -24,10 +26,10 @@ func TestRequestedAndAnsweringModel(t *testing.T) {
 			ctx, rec := langfusetest.New(t)
 			rt := New(answer(200, tc.contentType, strings.NewReader(tc.body), nil), fakeWire{}, Config{})
 			readAll(t, call(t, ctx, rt, request))
-			g := find(t, rec, "fake.complete")
-			assert.Equal(t, "m-1", g.Attr(keyRequestModel), "the model asked for")
-			assert.Equal(t, "m-1-2026", g.Attr(keyResponseModel), "the model that answered")
-			assert.Equal(t, "m-1-2026", g.Attr(keyModel), "Langfuse shows the model that answered")
+			g := llmtest.Find(t, rec, "fake.complete")
+			assert.Equal(t, "m-1", g.Attr(semconv.GenAIRequestModel), "the model asked for")
+			assert.Equal(t, "m-1-2026", g.Attr(genAIResponseModel), "the model that answered")
+			assert.Equal(t, "m-1-2026", g.Attr(semconv.ObservationModel), "Langfuse shows the model that answered")
 		})
 	}
 	t.Run("no model in the answer", func(t *testing.T) {
@@ -35,14 +37,9 @@ func TestRequestedAndAnsweringModel(t *testing.T) {
 		ctx, rec := langfusetest.New(t)
 		rt := New(answer(200, "application/json", strings.NewReader(`{"text":"hi"}`), nil), fakeWire{}, Config{})
 		readAll(t, call(t, ctx, rt, request))
-		g := find(t, rec, "fake.complete")
-		assert.Equal(t, "m-1", g.Attr(keyRequestModel))
-		assert.Equal(t, "m-1", g.Attr(keyModel))
-		assert.NotContains(t, g.Attributes, keyResponseModel)
+		g := llmtest.Find(t, rec, "fake.complete")
+		assert.Equal(t, "m-1", g.Attr(semconv.GenAIRequestModel))
+		assert.Equal(t, "m-1", g.Attr(semconv.ObservationModel))
+		assert.NotContains(t, g.Attributes, genAIResponseModel)
 	})
 }
-
-const (
-	keyRequestModel  = "gen_ai.request.model"
-	keyResponseModel = "gen_ai.response.model"
-)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 )
 
@@ -115,7 +116,7 @@ func TestProviderChoosesItsFraming(t *testing.T) {
 	assert.NoError(t, err)
 	assert.NoError(t, resp.Body.Close())
 	assert.True(t, bytes.Equal([]byte(stream), got))
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, "Hello", g.Output)
 	assert.Empty(t, g.Level, "[END] was read as an event")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 )
 
@@ -52,9 +53,9 @@ func TestEchoedKeyRedactedBeforeCut(t *testing.T) {
 		page := "<html><body>proxy says: your key " + longKey + " is over quota</body></html>"
 		rt := New(answer(200, "text/html", strings.NewReader(page), nil), fakeWire{}, Config{})
 		assert.Equal(t, page, readAll(t, callWith(t, ctx, rt, auth)), "the SDK gets the page as sent")
-		g := find(t, rec, "fake.complete")
+		g := llmtest.Find(t, rec, "fake.complete")
 		assert.Equal(t, "<html><body>proxy says: your key [REDACTED] is over quota</body></html>", g.Output)
-		assertNoSecret(t, rec, longKey[:8])
+		llmtest.AssertNoSecret(t, rec, "sk-secret-key", longKey[:8])
 	})
 	t.Run("error body longer than what is read of it", func(t *testing.T) {
 		t.Parallel()
@@ -63,10 +64,10 @@ func TestEchoedKeyRedactedBeforeCut(t *testing.T) {
 		body := strings.Repeat("x", maxErrorBody-20) + longKey + " is revoked"
 		rt := New(answer(401, "text/plain", strings.NewReader(body), nil), textWire{}, Config{})
 		assert.Equal(t, body, readAll(t, callWith(t, ctx, rt, auth)))
-		g := find(t, rec, "fake.complete")
+		g := llmtest.Find(t, rec, "fake.complete")
 		assert.Equal(t, "ERROR", g.Level)
 		assert.True(t, strings.HasPrefix(g.StatusMessage, "Unauthorized: xxx"), g.StatusMessage[:40])
-		assertNoSecret(t, rec, longKey[:8])
+		llmtest.AssertNoSecret(t, rec, "sk-secret-key", longKey[:8])
 	})
 	t.Run("stream event", func(t *testing.T) {
 		t.Parallel()
@@ -74,19 +75,19 @@ func TestEchoedKeyRedactedBeforeCut(t *testing.T) {
 		stream := "data: {\"delta\":\"the key is " + longKey + "\"}\n\ndata: [END]\n\n"
 		rt := New(answer(200, "text/event-stream", strings.NewReader(stream), nil), fakeWire{}, Config{})
 		assert.Equal(t, stream, readAll(t, callWith(t, ctx, rt, auth)))
-		assert.Equal(t, "the key is [REDACTED]", find(t, rec, "fake.complete").Output)
-		assertNoSecret(t, rec, longKey[:8])
+		assert.Equal(t, "the key is [REDACTED]", llmtest.Find(t, rec, "fake.complete").Output)
+		llmtest.AssertNoSecret(t, rec, "sk-secret-key", longKey[:8])
 	})
 	t.Run("status line", func(t *testing.T) {
 		t.Parallel()
 		ctx, rec := langfusetest.New(t)
-		rt := New(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		rt := New(llmtest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: 403, Status: "403 key " + longKey + " refused", Header: http.Header{},
 				Body: io.NopCloser(strings.NewReader("")), Request: r}, nil
 		}), fakeWire{}, Config{})
 		readAll(t, callWith(t, ctx, rt, auth))
-		assert.Equal(t, "403 key [REDACTED] refused", find(t, rec, "fake.complete").StatusMessage)
-		assertNoSecret(t, rec, longKey[:8])
+		assert.Equal(t, "403 key [REDACTED] refused", llmtest.Find(t, rec, "fake.complete").StatusMessage)
+		llmtest.AssertNoSecret(t, rec, "sk-secret-key", longKey[:8])
 	})
 }
 
@@ -132,7 +133,7 @@ func TestEveryHeaderValueIsRedacted(t *testing.T) {
 	body := `{"error":"` + echo + `"}`
 	rt := New(answer(403, "application/json", strings.NewReader(body), nil), fakeWire{}, Config{})
 	readAll(t, callWith(t, ctx, rt, header))
-	got := find(t, rec, "fake.complete").StatusMessage
+	got := llmtest.Find(t, rec, "fake.complete").StatusMessage
 	assert.Equal(t, "Forbidden: denied: "+strings.Join([]string{
 		placeholder, placeholder, placeholder, placeholder,
 		placeholder, placeholder, placeholder, placeholder,

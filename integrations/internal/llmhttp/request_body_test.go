@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
 )
@@ -54,7 +55,7 @@ func TestSharedGetBody(t *testing.T) {
 	req.ContentLength = int64(len(body))
 
 	var sent []byte
-	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	base := llmtest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		sent, _ = io.ReadAll(r.Body)
 		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}, nil
 	})

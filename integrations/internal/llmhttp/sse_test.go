@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 )
 
 type sseEvent struct{ event, data string }
@@ -85,7 +87,7 @@ func FuzzSSEReader(f *testing.F) {
 
 // A stream's every event does not allocate its name.
 func TestSSEEventNamesReused(t *testing.T) {
-	if raceEnabled {
+	if llmtest.RaceEnabled {
 		t.Skip("allocations are counted without the race detector")
 	}
 	var s sseReader

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 )
 
@@ -25,7 +26,7 @@ func TestStreamEndedBeforeItsLastEvent(t *testing.T) {
 	require.Equal(t, stream, string(b))
 	require.NoError(t, resp.Body.Close())
 
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, "half", g.Output)
 	assert.Equal(t, "WARNING", g.Level)
 	assert.Equal(t, errEndedEarly.Error(), g.StatusMessage)

@@ -14,8 +14,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // fakeWire is a small wire format: POST /v1/complete with
@@ -105,7 +107,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // answer is a base transport that answers every request with status,
 // content type and body, after handing the request it got to seen.
 func answer(status int, contentType string, body io.Reader, seen chan<- *http.Request) http.RoundTripper {
-	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	return llmtest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if seen != nil {
 			seen <- r
 		}
@@ -128,13 +130,6 @@ func call(t *testing.T, ctx context.Context, rt http.RoundTripper, body string) 
 	return resp
 }
 
-func find(t *testing.T, rec *langfusetest.Recorder, name string) langfusetest.Observation {
-	t.Helper()
-	o, ok := rec.Find(name)
-	require.True(t, ok, "no observation %q among %d", name, len(rec.Spans()))
-	return o
-}
-
 const request = `{"model":"m-1","prompt":"Say hi","temperature":0.5}`
 
 func TestWholeResponse(t *testing.T) {
@@ -150,17 +145,17 @@ func TestWholeResponse(t *testing.T) {
 	parent.End()
 
 	assert.Equal(t, reply, string(got), "the SDK sees the body unchanged")
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, "generation", g.Type)
 	assert.Equal(t, parent.ID(), g.ParentID)
-	assert.Equal(t, "m-1-2026", g.Attr(keyModel), "the response's model wins")
-	assert.JSONEq(t, `{"temperature":0.5}`, g.Attr(keyModelParameters))
+	assert.Equal(t, "m-1-2026", g.Attr(semconv.ObservationModel), "the response's model wins")
+	assert.JSONEq(t, `{"temperature":0.5}`, g.Attr(semconv.ObservationModelParameters))
 	assert.Equal(t, "Say hi", g.Input)
 	assert.Equal(t, "hi", g.Output)
-	assert.JSONEq(t, `{"output":3}`, g.Attr(keyUsage))
-	assert.Equal(t, "v7", g.Attr(keyVersion))
+	assert.JSONEq(t, `{"output":3}`, g.Attr(semconv.ObservationUsageDetails))
+	assert.Equal(t, "v7", g.Attr(semconv.Version))
 	assert.Empty(t, g.Level)
-	assertNoSecret(t, rec)
+	llmtest.AssertNoSecret(t, rec, "sk-secret-key")
 }
 
 func TestStreamReadToTheEnd(t *testing.T) {
@@ -175,12 +170,12 @@ func TestStreamReadToTheEnd(t *testing.T) {
 	require.NoError(t, resp.Body.Close())
 
 	assert.Equal(t, stream, string(got))
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, "Hello", g.Output)
-	assert.Equal(t, "m-1", g.Attr(keyModel), "the request's model when the response names none")
+	assert.Equal(t, "m-1", g.Attr(semconv.ObservationModel), "the request's model when the response names none")
 	assert.Empty(t, g.Level)
-	first, err := time.Parse(time.RFC3339Nano, strings.Trim(g.Attr(keyCompletionStart), `"`))
-	require.NoError(t, err, "completion start time %q", g.Attr(keyCompletionStart))
+	first, err := time.Parse(time.RFC3339Nano, strings.Trim(g.Attr(semconv.ObservationCompletionStartTime), `"`))
+	require.NoError(t, err, "completion start time %q", g.Attr(semconv.ObservationCompletionStartTime))
 	assert.False(t, first.Before(before.Truncate(time.Millisecond)), "first chunk %v before the call %v", first, before)
 	assert.False(t, first.After(g.Span.EndTime()), "first chunk %v after the end %v", first, g.Span.EndTime())
 }
@@ -196,7 +191,7 @@ func TestStreamClosedAfterItsLastEvent(t *testing.T) {
 	_, err := io.ReadFull(resp.Body, buf)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, "done", g.Output)
 	assert.Empty(t, g.Level, "a stream closed after its end is whole")
 }
@@ -215,7 +210,7 @@ func TestStreamAbandonedByTheCaller(t *testing.T) {
 	require.Equal(t, "data: {\"delta\":\"partial\"}\n\n", string(buf[:n]))
 	require.NoError(t, resp.Body.Close())
 
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, "partial", g.Output)
 	assert.Equal(t, "WARNING", g.Level)
 	assert.Equal(t, errClosedEarly.Error(), g.StatusMessage)
@@ -245,7 +240,7 @@ func TestStreamCutByTheServer(t *testing.T) {
 	require.ErrorIs(t, err, cut, "the SDK sees the read error itself")
 	require.NoError(t, resp.Body.Close())
 
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, "half", g.Output)
 	assert.Equal(t, "ERROR", g.Level)
 	assert.Equal(t, "reading the response: unexpected EOF", g.StatusMessage)
@@ -260,7 +255,7 @@ func TestErrorEventInAStream(t *testing.T) {
 	_, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, "ERROR", g.Level)
 	assert.Equal(t, "overloaded", g.StatusMessage)
 }
@@ -279,23 +274,23 @@ func TestHTTPErrorIsRecordedAndPassedThrough(t *testing.T) {
 	assert.Equal(t, body, string(got))
 	assert.Equal(t, 404, resp.StatusCode)
 
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, "ERROR", g.Level)
 	assert.Equal(t, "Not Found: model not found", g.StatusMessage)
-	assertNoSecret(t, rec)
+	llmtest.AssertNoSecret(t, rec, "sk-secret-key")
 }
 
 func TestTransportErrorIsReturnedUnchanged(t *testing.T) {
 	t.Parallel()
 	ctx, rec := langfusetest.New(t)
 	refused := errors.New("connection refused")
-	rt := New(roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, refused }), fakeWire{}, Config{})
+	rt := New(llmtest.RoundTripFunc(func(*http.Request) (*http.Response, error) { return nil, refused }), fakeWire{}, Config{})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://127.0.0.1:1/v1/complete", strings.NewReader(request))
 	require.NoError(t, err)
 	resp, err := rt.RoundTrip(req)
 	assert.Nil(t, resp)
 	assert.Same(t, refused, err)
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, "ERROR", g.Level)
 	assert.Equal(t, "connection refused", g.StatusMessage)
 }
@@ -316,7 +311,7 @@ func TestRequestBodyWithoutGetBodyIsSentWhole(t *testing.T) {
 	assert.Equal(t, request, string(sent))
 	_, _ = io.Copy(io.Discard, resp.Body)
 	require.NoError(t, resp.Body.Close())
-	assert.Equal(t, "Say hi", find(t, rec, "fake.complete").Input)
+	assert.Equal(t, "Say hi", llmtest.Find(t, rec, "fake.complete").Input)
 }
 
 func TestOutgoingRequestCarriesTheGeneration(t *testing.T) {
@@ -329,7 +324,7 @@ func TestOutgoingRequestCarriesTheGeneration(t *testing.T) {
 	id := observe.ObservationID(inner.Context())
 	_, _ = io.Copy(io.Discard, resp.Body)
 	require.NoError(t, resp.Body.Close())
-	assert.Equal(t, find(t, rec, "fake.complete").ID, id, "work under the base transport nests under the generation")
+	assert.Equal(t, llmtest.Find(t, rec, "fake.complete").ID, id, "work under the base transport nests under the generation")
 }
 
 func TestPassThrough(t *testing.T) {
@@ -350,7 +345,7 @@ func TestPassThrough(t *testing.T) {
 		t.Parallel()
 		seen := make(chan *http.Request, 1)
 		body := io.NopCloser(strings.NewReader(`{"text":"x"}`))
-		rt := New(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		rt := New(llmtest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 			seen <- r
 			return &http.Response{StatusCode: 200, Header: http.Header{}, Body: body}, nil
 		}), fakeWire{}, Config{})
@@ -372,31 +367,11 @@ func TestCaptureSwitchesFromOptions(t *testing.T) {
 	resp := call(t, ctx, rt, request)
 	_, _ = io.Copy(io.Discard, resp.Body)
 	require.NoError(t, resp.Body.Close())
-	g := find(t, rec, "fake.complete")
-	assert.NotContains(t, g.Attributes, keyInput)
-	assert.NotContains(t, g.Attributes, keyOutput)
-	assert.Equal(t, "m", g.Attr(keyModel))
-	assert.JSONEq(t, `{"output":2}`, g.Attr(keyUsage))
-}
-
-// assertNoSecret fails when the API key of the requests appears in any
-// attribute of any recorded span.
-func assertNoSecret(t *testing.T, rec *langfusetest.Recorder, secrets ...string) {
-	t.Helper()
-	secrets = append(secrets, "sk-secret-key")
-	for _, o := range rec.Observations() {
-		for _, secret := range secrets {
-			for k, v := range o.Attributes {
-				assert.NotContains(t, v.String(), secret, "attribute %s of %s", k, o.Name)
-			}
-			assert.NotContains(t, o.Status.Description, secret, "status of %s", o.Name)
-			for _, e := range o.Events {
-				for _, a := range e.Attributes {
-					assert.NotContains(t, a.Value.String(), secret, "event %s of %s", e.Name, o.Name)
-				}
-			}
-		}
-	}
+	g := llmtest.Find(t, rec, "fake.complete")
+	assert.NotContains(t, g.Attributes, semconv.ObservationInput)
+	assert.NotContains(t, g.Attributes, semconv.ObservationOutput)
+	assert.Equal(t, "m", g.Attr(semconv.ObservationModel))
+	assert.JSONEq(t, `{"output":2}`, g.Attr(semconv.ObservationUsageDetails))
 }
 
 // A server that echoes the request's key, and an error that quotes the
@@ -412,8 +387,8 @@ func TestCredentialsEchoedBackAreRedacted(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, resp.Body.Close())
 		assert.Equal(t, body, string(got), "the SDK still gets the body as sent")
-		assert.Equal(t, "Unauthorized: Incorrect API key provided: [REDACTED]", find(t, rec, "fake.complete").StatusMessage)
-		assertNoSecret(t, rec)
+		assert.Equal(t, "Unauthorized: Incorrect API key provided: [REDACTED]", llmtest.Find(t, rec, "fake.complete").StatusMessage)
+		llmtest.AssertNoSecret(t, rec, "sk-secret-key")
 	})
 	t.Run("error event in a stream", func(t *testing.T) {
 		t.Parallel()
@@ -424,14 +399,14 @@ func TestCredentialsEchoedBackAreRedacted(t *testing.T) {
 		_, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)
 		require.NoError(t, resp.Body.Close())
-		assert.Equal(t, "key [REDACTED] revoked", find(t, rec, "fake.complete").StatusMessage)
-		assertNoSecret(t, rec)
+		assert.Equal(t, "key [REDACTED] revoked", llmtest.Find(t, rec, "fake.complete").StatusMessage)
+		llmtest.AssertNoSecret(t, rec, "sk-secret-key")
 	})
 	t.Run("transport error quoting the URL", func(t *testing.T) {
 		t.Parallel()
 		ctx, rec := langfusetest.New(t)
 		var sent error
-		rt := New(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		rt := New(llmtest.RoundTripFunc(func(r *http.Request) (*http.Response, error) {
 			sent = &url.Error{Op: "Post", URL: r.URL.String(), Err: errors.New("connection refused")}
 			return nil, sent
 		}), fakeWire{}, Config{})
@@ -440,22 +415,11 @@ func TestCredentialsEchoedBackAreRedacted(t *testing.T) {
 		require.NoError(t, err)
 		_, err = rt.RoundTrip(req)
 		assert.Same(t, sent, err, "the caller gets the error itself")
-		g := find(t, rec, "fake.complete")
+		g := llmtest.Find(t, rec, "fake.complete")
 		assert.Contains(t, g.StatusMessage, "key=[REDACTED]")
-		assertNoSecret(t, rec, "query-secret-123")
+		llmtest.AssertNoSecret(t, rec, "sk-secret-key", "query-secret-123")
 	})
 }
-
-// Attribute keys Langfuse reads (WIRE.md).
-const (
-	keyInput           = "langfuse.observation.input"
-	keyOutput          = "langfuse.observation.output"
-	keyModel           = "langfuse.observation.model.name"
-	keyModelParameters = "langfuse.observation.model.parameters"
-	keyUsage           = "langfuse.observation.usage_details"
-	keyCompletionStart = "langfuse.observation.completion_start_time"
-	keyVersion         = "langfuse.version"
-)
 
 // panickyWire is fakeWire with a request reader that panics.
 type panickyWire struct{ fakeWire }
@@ -471,7 +435,7 @@ func TestPanicReadingTheRequestIsContained(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, `{"text":"fine"}`, string(got), "the call goes on")
-	g := find(t, rec, "fake.complete")
+	g := llmtest.Find(t, rec, "fake.complete")
 	assert.Equal(t, "fine", g.Output)
 	assert.Equal(t, "panic: unreadable request", g.Metadata["langfuse_request_unread"].String())
 }

@@ -1,5 +1,0 @@
-//go:build !race
-
-package langfuseanthropic_test
-
-const raceEnabled = false

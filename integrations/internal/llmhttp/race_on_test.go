@@ -1,5 +1,0 @@
-//go:build race
-
-package llmhttp
-
-const raceEnabled = true
