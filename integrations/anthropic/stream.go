@@ -128,7 +128,11 @@ func (s *stream) addUsage(u *usage) {
 // data's type names the event, the event field when it has none. It
 // allocates nothing.
 func eventMatters(event string, data []byte) bool {
-	if typ, ok := llmhttp.Member(data, "type"); ok {
+	typ, ok, unsure := llmhttp.Member(data, "type")
+	if unsure {
+		return true
+	}
+	if ok {
 		return !llmhttp.IsString(typ, "content_block_delta") && !llmhttp.IsString(typ, "ping")
 	}
 	return event != "content_block_delta" && event != "ping"

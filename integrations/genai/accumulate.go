@@ -166,37 +166,41 @@ func keptPart(raw json.RawMessage) (part any, size int) {
 // decoding it, when it can: the usage it carries, when nothing else in it
 // ends or changes the answer. It reports false for a chunk that holds a
 // finish reason or message, an error, prompt feedback, another model or
-// response id, or that it cannot read, which is then decoded. It
-// allocates nothing but the usage the first time.
+// response id, a key it cannot match (llmhttp.KeyUnsure), or that it
+// cannot read, which is then decoded. Keys match in any ASCII case and
+// the last of a repeated key counts, as for a decoder; but it checks no
+// more than it reads, so a chunk that a decoder rejects for a part it
+// does not read may still give it its usage. It allocates nothing but
+// the usage the first time.
 func (a *accumulator) skim(data []byte) bool {
 	var u usageMetadata
 	hasUsage := false
 	simple := true
 	ok := llmhttp.EachMember(data, func(k, v []byte) bool {
-		switch string(k) {
-		case "candidates":
+		switch {
+		case llmhttp.KeyUnsure(k):
+			simple = false
+		case llmhttp.KeyIs(k, "candidates"):
 			llmhttp.EachElement(v, func(c []byte) bool {
 				llmhttp.EachMember(c, func(ck, cv []byte) bool {
-					if string(ck) == "finishReason" || string(ck) == "finishMessage" || llmhttp.HasEscape(ck) {
+					if llmhttp.KeyUnsure(ck) || llmhttp.KeyIs(ck, "finishReason") || llmhttp.KeyIs(ck, "finishMessage") {
 						simple = llmhttp.IsNull(cv) || llmhttp.IsString(cv, "")
 					}
 					return simple
 				})
 				return simple
 			})
-		case "usageMetadata":
-			if !llmhttp.IsNull(v) {
-				hasUsage = true
+		case llmhttp.KeyIs(k, "usageMetadata"):
+			u, hasUsage = usageMetadata{}, !llmhttp.IsNull(v)
+			if hasUsage {
 				simple = readUsage(v, &u)
 			}
-		case "modelVersion":
+		case llmhttp.KeyIs(k, "modelVersion"):
 			simple = llmhttp.IsString(v, a.model)
-		case "responseId":
+		case llmhttp.KeyIs(k, "responseId"):
 			simple = llmhttp.IsString(v, a.responseID)
-		case "error", "promptFeedback":
+		case llmhttp.KeyIs(k, "error"), llmhttp.KeyIs(k, "promptFeedback"):
 			simple = llmhttp.IsNull(v)
-		default:
-			simple = !llmhttp.HasEscape(k)
 		}
 		return simple
 	})
@@ -214,27 +218,29 @@ func (a *accumulator) skim(data []byte) bool {
 }
 
 // readUsage reads the counts of a usageMetadata object into u; false when
-// one of them is not a whole number.
+// one of them is not a whole number, or a key cannot be matched.
 func readUsage(v []byte, u *usageMetadata) bool {
 	good := true
 	ok := llmhttp.EachMember(v, func(k, n []byte) bool {
 		var dst *int
-		switch string(k) {
-		case "promptTokenCount":
+		switch {
+		case llmhttp.KeyUnsure(k):
+			good = false
+			return false
+		case llmhttp.KeyIs(k, "promptTokenCount"):
 			dst = &u.PromptTokenCount
-		case "candidatesTokenCount":
+		case llmhttp.KeyIs(k, "candidatesTokenCount"):
 			dst = &u.CandidatesTokenCount
-		case "totalTokenCount":
+		case llmhttp.KeyIs(k, "totalTokenCount"):
 			dst = &u.TotalTokenCount
-		case "cachedContentTokenCount":
+		case llmhttp.KeyIs(k, "cachedContentTokenCount"):
 			dst = &u.CachedContentTokenCount
-		case "thoughtsTokenCount":
+		case llmhttp.KeyIs(k, "thoughtsTokenCount"):
 			dst = &u.ThoughtsTokenCount
-		case "toolUsePromptTokenCount":
+		case llmhttp.KeyIs(k, "toolUsePromptTokenCount"):
 			dst = &u.ToolUsePromptTokenCount
 		default:
-			good = !llmhttp.HasEscape(k)
-			return good
+			return true
 		}
 		*dst, good = llmhttp.Int(n)
 		return good

@@ -3,6 +3,7 @@ package langfusegenai
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -213,6 +214,23 @@ func FuzzStream(f *testing.F) {
 		}
 		p.Response(llmhttp.Operation{Kind: kindGenerate}, data)
 		p.Request(llmhttp.Operation{Kind: kindGenerate}, data)
+
+		// Past a spent budget a chunk is skimmed, not decoded, when that
+		// reads the same: the usage and error a chunk that decodes gives
+		// are those of its decode.
+		if decode(data, &generateResponse{}) != nil {
+			return
+		}
+		keep := llmhttp.NewBudget(1)
+		keep.Append(nil, "spent")
+		skimmed := p.Stream(llmhttp.Operation{Kind: kindStream}, keep)
+		skimmed.Event("", data)
+		decoded := p.Stream(llmhttp.Operation{Kind: kindStream}, nil)
+		decoded.Event("", data)
+		rs, rd := skimmed.Result(), decoded.Result()
+		if !reflect.DeepEqual(rs.Usage, rd.Usage) || rs.Error != rd.Error {
+			t.Fatalf("skimmed %v %q, decoded %v %q", rs.Usage, rs.Error, rd.Usage, rd.Error)
+		}
 	})
 }
 

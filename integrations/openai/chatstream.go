@@ -170,19 +170,20 @@ func (s *chatStream) Event(_ string, data []byte) {
 // chatChunkMatters reports whether a chunk that comes after the budget is
 // spent holds what ends or counts the answer (an error, the usage, a
 // finish reason), which only a decode reads; a chunk it cannot skim, or
-// whose keys are written with escapes, may too. It allocates nothing.
+// whose keys it cannot match (llmhttp.KeyUnsure), may too. It allocates
+// nothing.
 func chatChunkMatters(data []byte) bool {
 	matters := false
 	ok := llmhttp.EachMember(data, func(k, v []byte) bool {
 		switch {
-		case llmhttp.HasEscape(k):
+		case llmhttp.KeyUnsure(k):
 			matters = true
-		case string(k) == "error", string(k) == "usage":
+		case llmhttp.KeyIs(k, "error"), llmhttp.KeyIs(k, "usage"):
 			matters = !llmhttp.IsNull(v)
-		case string(k) == "choices":
+		case llmhttp.KeyIs(k, "choices"):
 			llmhttp.EachElement(v, func(c []byte) bool {
-				f, _ := llmhttp.Member(c, "finish_reason")
-				matters = !llmhttp.IsNull(f)
+				f, _, unsure := llmhttp.Member(c, "finish_reason")
+				matters = !llmhttp.IsNull(f) || unsure
 				return !matters
 			})
 		}

@@ -147,13 +147,18 @@ func FuzzStreamEvents(f *testing.F) {
 	f.Fuzz(func(t *testing.T, event, data string) {
 		for _, path := range []string{"/v1/chat/completions", "/v1/responses"} {
 			op := opOf(t, path)
-			s := provider{}.Stream(op, nil)
-			s.Event(event, []byte(data))
-			s.Event(event, []byte(data))
-			r := s.Result()
-			if r.Output != nil {
-				_, err := json.Marshal(r.Output)
-				require.NoError(t, err)
+			// Unbounded, and with a budget that the events spend, so that
+			// the skim of what comes after it runs too.
+			for _, keep := range []*llmhttp.Budget{nil, llmhttp.NewBudget(80)} {
+				s := provider{}.Stream(op, keep)
+				s.Event(event, []byte(data))
+				s.Event(event, []byte(data))
+				s.Event(event, []byte(data))
+				r := s.Result()
+				if r.Output != nil {
+					_, err := json.Marshal(r.Output)
+					require.NoError(t, err)
+				}
 			}
 			_ = provider{}.Response(op, []byte(data))
 			_ = provider{}.Request(op, []byte(data))

@@ -162,7 +162,10 @@ var finalEvents = [...]string{"response.completed", "response.incomplete", "resp
 // stream can, or an event whose type cannot be read without decoding. It
 // allocates nothing.
 func responsesEventMatters(event string, data []byte) bool {
-	typ, ok := llmhttp.Member(data, "type")
+	typ, ok, unsure := llmhttp.Member(data, "type")
+	if unsure {
+		return true
+	}
 	if !ok {
 		for _, f := range finalEvents {
 			if event == f {

@@ -94,17 +94,55 @@ func EachElement(data []byte, f func(value []byte) bool) bool {
 	return false
 }
 
-// Member returns the value of the first member of the JSON object data
-// whose key is written exactly as key.
-func Member(data []byte, key string) (value []byte, ok bool) {
+// Member returns the value that a Go JSON decoder reads into a field
+// named key of the object data: that of the last member whose key is key
+// in any ASCII case. unsure reports a key that the skimmer cannot match,
+// written with escapes or with bytes outside ASCII, which a decoder might
+// read as key: the caller decodes then.
+func Member(data []byte, key string) (value []byte, ok, unsure bool) {
 	EachMember(data, func(k, v []byte) bool {
-		if string(k) == key {
+		switch {
+		case KeyUnsure(k):
+			unsure = true
+		case KeyIs(k, key):
 			value, ok = v, true
-			return false
 		}
 		return true
 	})
-	return value, ok
+	return value, ok, unsure
+}
+
+// KeyIs reports whether the key k, as written, is name in any ASCII case,
+// as Go's JSON decoders match keys to fields.
+func KeyIs(k []byte, name string) bool {
+	if len(k) != len(name) {
+		return false
+	}
+	for i := range len(k) {
+		a, b := k[i], name[i]
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+// KeyUnsure reports whether the key k is written with escapes or with
+// bytes outside ASCII: Go's JSON decoders decode it, and fold case beyond
+// ASCII ("ſ" is "s", "K" is "k"), which KeyIs does not.
+func KeyUnsure(k []byte) bool {
+	for _, c := range k {
+		if c == '\\' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // IsNull reports whether the JSON value v is absent or null.

@@ -62,12 +62,23 @@ func TestEachElementAndHelpers(t *testing.T) {
 	assert.True(t, EachElement([]byte(`[]`), func([]byte) bool { return true }))
 	assert.False(t, EachElement([]byte(`{}`), func([]byte) bool { return true }))
 
-	v, ok := Member([]byte(`{"type":"x","delta":{"type":"y"}}`), "type")
+	v, ok, unsure := Member([]byte(`{"type":"x","delta":{"type":"y"}}`), "type")
 	assert.True(t, ok)
+	assert.False(t, unsure)
 	assert.True(t, IsString(v, "x"))
 	assert.False(t, IsString([]byte(`"x\"`), "x\\"))
-	_, ok = Member([]byte(`{"delta":{"type":"y"}}`), "type")
+	_, ok, _ = Member([]byte(`{"delta":{"type":"y"}}`), "type")
 	assert.False(t, ok, "only the top level")
+	v, ok, _ = Member([]byte(`{"type":"a","TYPE":"b"}`), "type")
+	assert.True(t, ok)
+	assert.Equal(t, `"b"`, string(v), "the last, in any case, as a decoder reads it")
+	_, _, unsure = Member([]byte(`{"typ\u0065":"a"}`), "type")
+	assert.True(t, unsure)
+	_, _, unsure = Member([]byte(`{"\u017fype":"a"}`), "type")
+	assert.True(t, unsure)
+	assert.True(t, KeyIs([]byte("Finish_Reason"), "finish_reason"))
+	assert.False(t, KeyIs([]byte("finish_reasons"), "finish_reason"))
+	assert.True(t, KeyUnsure([]byte("ſtop")))
 	assert.True(t, IsNull(nil))
 	assert.True(t, IsNull([]byte("null")))
 	assert.False(t, IsNull([]byte(`"null"`)))
@@ -96,7 +107,7 @@ func TestSkimAllocatesNothing(t *testing.T) {
 		EachMember(chunk, func(k, v []byte) bool {
 			if string(k) == "choices" {
 				EachElement(v, func(c []byte) bool {
-					f, _ := Member(c, "finish_reason")
+					f, _, _ := Member(c, "finish_reason")
 					finished = finished || !IsNull(f)
 					return true
 				})
