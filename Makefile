@@ -108,3 +108,8 @@ fuzz:
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzSSEReader$$' -fuzztime $(FUZZTIME) ./internal/llmhttp
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./mcp
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./mcp
+	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzNDJSON$$' -fuzztime $(FUZZTIME) ./internal/llmhttp
+	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzEachMember$$' -fuzztime $(FUZZTIME) ./internal/llmhttp
+	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzStreamEvents$$' -fuzztime $(FUZZTIME) ./openai
+	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzProvider$$' -fuzztime $(FUZZTIME) ./anthropic
+	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzStream$$' -fuzztime $(FUZZTIME) ./genai
