@@ -34,8 +34,3 @@ func BenchmarkRoundTripStatic(b *testing.B) {
 		}
 	}
 }
-
-// roundTripFunc is a base transport made of a function.
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -100,10 +100,6 @@ func (s *fakeStream) Result() Result {
 	return Result{Model: s.model, Output: s.keep.Text(s.text), Ended: s.ended, Error: s.err}
 }
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // answer is a base transport that answers every request with status,
 // content type and body, after handing the request it got to seen.
 func answer(status int, contentType string, body io.Reader, seen chan<- *http.Request) http.RoundTripper {

@@ -65,11 +65,11 @@ func AssertNoSecret(tb testing.TB, rec *langfusetest.Recorder, secrets ...string
 		for _, secret := range secrets {
 			assert.NotContains(tb, s.Name(), secret)
 			for _, a := range s.Attributes() {
-				assert.NotContains(tb, a.Value.Emit(), secret, "attribute %s of %s", a.Key, s.Name())
+				assert.NotContains(tb, a.Value.String(), secret, "attribute %s of %s", a.Key, s.Name())
 			}
 			for _, e := range s.Events() {
 				for _, a := range e.Attributes {
-					assert.NotContains(tb, a.Value.Emit(), secret, "event %s of %s", e.Name, s.Name())
+					assert.NotContains(tb, a.Value.String(), secret, "event %s of %s", e.Name, s.Name())
 				}
 			}
 			assert.NotContains(tb, s.Status().Description, secret, "status of %s", s.Name())
