@@ -37,9 +37,6 @@ type bodyState struct {
 	// creds are the request's secrets, which nothing recorded may carry:
 	// every event and body is redacted whole before it is read.
 	creds *credentials
-	// ctxErr is the error of the request's context, to tell a caller who
-	// hung up from a connection that failed.
-	ctxErr func() error
 
 	mu      sync.Mutex
 	ended   bool
@@ -52,8 +49,8 @@ type bodyState struct {
 	note    string    // why the output is not recorded, if it is not
 }
 
-func newObservedBody(req *http.Request, c *credentials, resp *http.Response, p Provider, op Operation, gen *observe.Observation, keep int) *observedBody {
-	s := &bodyState{rc: resp.Body, p: p, op: op, gen: gen, creds: c, ctxErr: req.Context().Err}
+func newObservedBody(c *credentials, resp *http.Response, p Provider, op Operation, gen *observe.Observation, keep int) *observedBody {
+	s := &bodyState{rc: resp.Body, p: p, op: op, gen: gen, creds: c}
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && enc != "identity" && !resp.Uncompressed {
 		s.note = "[" + enc + "-encoded response not recorded]"
 	}
@@ -68,7 +65,7 @@ func newObservedBody(req *http.Request, c *credentials, resp *http.Response, p P
 }
 
 func (b *observedBody) Read(p []byte) (int, error) {
-	n, err, ended := b.s.read(p)
+	n, ended, err := b.s.read(p)
 	if ended {
 		b.cleanup.Stop()
 	}
@@ -85,12 +82,12 @@ func (b *observedBody) Close() error {
 
 // read reads from the body and along with the SDK; ended reports that
 // this read ended the generation.
-func (s *bodyState) read(p []byte) (n int, err error, ended bool) {
+func (s *bodyState) read(p []byte) (n int, ended bool, err error) {
 	n, err = s.rc.Read(p)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ended {
-		return n, err, false
+		return n, false, err
 	}
 	if n > 0 && s.note == "" {
 		s.take(p[:n])
@@ -101,7 +98,7 @@ func (s *bodyState) read(p []byte) (n int, err error, ended bool) {
 	case err != nil:
 		s.end(err)
 	}
-	return n, err, s.ended
+	return n, s.ended, err
 }
 
 func (s *bodyState) close() error {
@@ -208,10 +205,11 @@ func (b *bodyState) end(cause error) {
 }
 
 // canceled reports whether the read error cause comes of the caller
-// canceling the request's context: the caller hung up, which is no
-// failure of the call. A deadline that passed is one, and stays an error.
+// canceling the request's context (net/http's bodies then fail with the
+// context's error): the caller hung up, which is no failure of the call.
+// A deadline that passed is one, and stays an error.
 func (b *bodyState) canceled(cause error) bool {
-	return errors.Is(cause, context.Canceled) || errors.Is(b.ctxErr(), context.Canceled)
+	return errors.Is(cause, context.Canceled)
 }
 
 func withEntry(m map[string]any, k string, v any) map[string]any {

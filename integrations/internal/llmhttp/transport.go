@@ -107,7 +107,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		endWithHTTPError(gen, t.p, creds, resp)
 		return resp, nil
 	}
-	resp.Body = newObservedBody(req, creds, resp, t.p, op, gen, t.keep)
+	resp.Body = newObservedBody(creds, resp, t.p, op, gen, t.keep)
 	return resp, nil
 }
 
