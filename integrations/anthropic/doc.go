@@ -66,9 +66,9 @@
 // The SDK's beta Messages calls (Client.Beta.Messages) are recorded like
 // the others. Besides /v1/messages, Vertex AI's rawPredict and streamRawPredict calls
 // of Anthropic models are recognised, the model read from the URL. Amazon
-// Bedrock's InvokeModel is not: its streams are framed in AWS event-stream
-// encoding, not server-sent events. Token counting and message batches are
-// not model calls and are not recorded.
+// Bedrock's InvokeModel is not: its streams are framed as AWS event-stream
+// messages, a framing this package does not read. Token counting and
+// message batches are not model calls and are not recorded.
 //
 // # The SDK's own spans
 //
