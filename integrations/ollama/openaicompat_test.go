@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	langfuseopenai "github.com/observe-go/langfuse/integrations/openai"
 	"github.com/observe-go/langfuse/integrations/internal/llmtest"
+	langfuseopenai "github.com/observe-go/langfuse/integrations/openai"
 	"github.com/observe-go/langfuse/langfusetest"
 )
 
