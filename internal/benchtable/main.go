@@ -201,7 +201,7 @@ func main() {
 	// transport against the same call without it, and the time to its
 	// first chunk.
 	for _, p := range []struct{ name, what string }{
-		{"openai", "openai-go"}, {"anthropic", "anthropic-sdk-go"}, {"genai", "genai"},
+		{"openai", "openai-go"}, {"anthropic", "anthropic-sdk-go"}, {"genai", "genai"}, {"ollama", "ollama/api"},
 	} {
 		w, ok1 := get("Stream_" + p.name + "/with")
 		wo, ok2 := get("Stream_" + p.name + "/without")
