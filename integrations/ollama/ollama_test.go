@@ -251,6 +251,31 @@ func TestStreamCutShort(t *testing.T) {
 	llmtest.AssertNoSecret(t, rec, secret)
 }
 
+// A stream whose request's context the caller cancels after the first
+// line is recorded at level WARNING with what had arrived: the caller hung
+// up, which is no failure of the call.
+func TestStreamCanceled(t *testing.T) {
+	ctx, rec := langfusetest.New(t)
+	fake := llmtest.NewFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		ndjson(chatLines[0])(w, r)
+		<-r.Context().Done()
+	})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	err := newClient(t, fake.URL).Chat(ctx, chatRequest(true), func(api.ChatResponse) error {
+		cancel()
+		return nil
+	})
+	// Ollama's client ends its loop on the read error without returning
+	// it; the transport hands on what the client would get without it.
+	require.NoError(t, err)
+
+	gen := llmtest.Find(t, rec, "ollama.chat")
+	assert.Equal(t, "WARNING", gen.Level)
+	assert.Equal(t, "request canceled by the caller before the answer ended", gen.StatusMessage)
+	assert.JSONEq(t, `{"role":"assistant","content":"Hello"}`, gen.Output)
+}
+
 // A streamed body the caller drops without reading it to its end or
 // closing it is recorded at level WARNING, with what was read, when it is
 // garbage-collected. (The base is in memory: a connection's own
