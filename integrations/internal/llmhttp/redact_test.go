@@ -141,3 +141,30 @@ func TestEveryHeaderValueIsRedacted(t *testing.T) {
 		"google-genai-sdk/1.77.0 gl-go/1.26.0", "retry 1",
 	}, " | "), got)
 }
+
+// TestSigV4PartsAreRedacted: a server that quotes a SigV4 signature, or
+// the credential scope, on its own does not carry it into a span, nor a
+// session token of temporary credentials.
+func TestSigV4PartsAreRedacted(t *testing.T) {
+	t.Parallel()
+	const (
+		signature = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
+		scope     = "AKIDEXAMPLE0123/20261206/us-east-1/bedrock/aws4_request"
+		token     = "IQoJb3JpZ2luX2VjEXAMPLEsessiontoken0123456789"
+	)
+	header := http.Header{
+		"Authorization": {"AWS4-HMAC-SHA256 Credential=" + scope +
+			", SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=" + signature},
+		"X-Amz-Security-Token": {token},
+	}
+	ctx, rec := langfusetest.New(t)
+	body := `{"message":"The request signature we calculated does not match ` + signature +
+		` for AKIDEXAMPLE0123 in ` + scope + ` with ` + token + `"}`
+	rt := New(answer(403, "application/json", strings.NewReader(body), nil), textWire{}, Config{})
+	readAll(t, callWith(t, ctx, rt, header))
+	got := llmtest.Find(t, rec, "fake.complete").StatusMessage
+	for _, s := range []string{signature, scope, "AKIDEXAMPLE0123", token} {
+		assert.NotContains(t, got, s)
+	}
+	assert.Contains(t, got, "The request signature we calculated does not match "+placeholder)
+}

@@ -125,6 +125,25 @@ func addHeaderValue(add func(string), name, v string) {
 		return
 	}
 	add(cred)
+	if strings.HasPrefix(scheme, "AWS4-") {
+		// SigV4 (AWS4-HMAC-SHA256) and SigV4a: "Credential=AKID/date/
+		// region/service/aws4_request, SignedHeaders=..., Signature=hex".
+		// The signature and the credential scope are quoted on their own.
+		for _, part := range strings.Split(cred, ",") {
+			k, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+			switch {
+			case !ok:
+			case k == "Signature":
+				add(val)
+			case k == "Credential":
+				add(val)
+				if id, _, ok := strings.Cut(val, "/"); ok {
+					add(id)
+				}
+			}
+		}
+		return
+	}
 	if strings.EqualFold(scheme, "Basic") {
 		if dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred)); err == nil {
 			add(string(dec))
