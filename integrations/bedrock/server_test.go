@@ -55,8 +55,10 @@ func clientOf(url string, rt http.RoundTripper) *bedrockruntime.Client {
 // SDK's token bucket allows.
 type noLimit struct{}
 
-func (noLimit) GetToken(context.Context, uint) (func() error, error) { return func() error { return nil }, nil }
-func (noLimit) AddTokens(uint) error                               { return nil }
+func (noLimit) GetToken(context.Context, uint) (func() error, error) {
+	return func() error { return nil }, nil
+}
+func (noLimit) AddTokens(uint) error { return nil }
 
 func userMessage(text string) []types.Message {
 	return []types.Message{{Role: types.ConversationRoleUser,
