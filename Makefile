@@ -110,7 +110,9 @@ fuzz:
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzRedact$$' -fuzztime $(FUZZTIME) ./mcp
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzNDJSON$$' -fuzztime $(FUZZTIME) ./internal/llmhttp
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzEachMember$$' -fuzztime $(FUZZTIME) ./internal/llmhttp
+	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzAWSEventStream$$' -fuzztime $(FUZZTIME) ./internal/llmhttp
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzStreamEvents$$' -fuzztime $(FUZZTIME) ./openai
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzProvider$$' -fuzztime $(FUZZTIME) ./anthropic
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzStream$$' -fuzztime $(FUZZTIME) ./genai
 	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzProvider$$' -fuzztime $(FUZZTIME) ./ollama
+	cd integrations && $(GO) test -run '^$$' -fuzz '^FuzzProvider$$' -fuzztime $(FUZZTIME) ./bedrock
