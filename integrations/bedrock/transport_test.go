@@ -68,7 +68,7 @@ func TestConverse(t *testing.T) {
 	assert.Equal(t, map[string]int{"input": 12, "output": 7, "cache_read_input_tokens": 100, "cache_creation_input_tokens": 25, "total": 144},
 		llmtest.UsageOf(t, gen))
 	assert.Equal(t, "end_turn", gen.Metadata["stop_reason"].AsString())
-	assert.Equal(t, "321", gen.Metadata["latency_ms"].Emit())
+	assert.Equal(t, "321", gen.Metadata["latency_ms"].String())
 	assert.JSONEq(t, `{"team":"search"}`, gen.Metadata["request_metadata"].AsString())
 	assert.Empty(t, gen.Attr(semconv.ObservationCompletionStartTime), "no stream, no completion start")
 }
@@ -168,7 +168,7 @@ func TestConverseStream(t *testing.T) {
 	}}, llmtest.JSONOf(t, gen.Output))
 	assert.Equal(t, map[string]int{"input": 400, "output": 60, "cache_read_input_tokens": 10, "total": 470}, llmtest.UsageOf(t, gen))
 	assert.Equal(t, "tool_use", gen.Metadata["stop_reason"].AsString())
-	assert.Equal(t, "900", gen.Metadata["latency_ms"].Emit())
+	assert.Equal(t, "900", gen.Metadata["latency_ms"].String())
 	assert.NotEmpty(t, gen.Attr(semconv.ObservationCompletionStartTime), "time to first token")
 }
 
