@@ -84,7 +84,7 @@ bench:
 	@# One -count at a time, so that ours and raw alternate and a burst of
 	@# other work on the machine falls on both alike.
 	for i in $$(seq $(BENCHCOUNT)); do $(GO) test -run '^$$' -bench 'Pipeline' -benchtime 6x -count 1 . ; done | tee -a bin/bench.txt
-	cd integrations && for p in openai anthropic genai ollama; do \
+	cd integrations && for p in openai anthropic genai ollama bedrock; do \
 		$(GO) test -run '^$$' -bench '^BenchmarkStream$$' -benchtime 300x -count $(BENCHCOUNT) ./$$p | sed "s/^BenchmarkStream/BenchmarkStream_$$p/"; \
 	done | tee -a ../bin/bench.txt
 	cd integrations && for i in $$(seq $(BENCHCOUNT)); do $(GO) test -run '^$$' -bench '^BenchmarkToolCall$$' -benchtime 1000x -count 1 ./mcp; done | sed "s/^BenchmarkToolCall/BenchmarkToolCall_mcp/" | tee -a ../bin/bench.txt

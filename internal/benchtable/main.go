@@ -202,6 +202,7 @@ func main() {
 	// first chunk.
 	for _, p := range []struct{ name, what string }{
 		{"openai", "openai-go"}, {"anthropic", "anthropic-sdk-go"}, {"genai", "genai"}, {"ollama", "ollama/api"},
+		{"bedrock", "aws-sdk-go-v2 bedrockruntime"},
 	} {
 		w, ok1 := get("Stream_" + p.name + "/with")
 		wo, ok2 := get("Stream_" + p.name + "/without")
