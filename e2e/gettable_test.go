@@ -38,9 +38,9 @@ func TestIntegrationsRequireTheLibrarysVersion(t *testing.T) {
 }
 
 // consumerMain is a program of a user's own that records the calls of an
-// OpenAI-compatible, an Anthropic and a Gemini client through the three
-// transports. It uses no provider SDK, so that building it costs little
-// beyond the library and the integrations themselves.
+// OpenAI-compatible, an Anthropic, a Gemini, an Ollama and a Bedrock
+// client through their transports. It uses no provider SDK, so that
+// building it costs little beyond the library and the integrations.
 const consumerMain = `package main
 
 import (
@@ -49,7 +49,9 @@ import (
 
 	"github.com/observe-go/langfuse"
 	langfuseanthropic "github.com/observe-go/langfuse/integrations/anthropic"
+	langfusebedrock "github.com/observe-go/langfuse/integrations/bedrock"
 	langfusegenai "github.com/observe-go/langfuse/integrations/genai"
+	langfuseollama "github.com/observe-go/langfuse/integrations/ollama"
 	langfuseopenai "github.com/observe-go/langfuse/integrations/openai"
 )
 
@@ -60,6 +62,8 @@ func main() {
 		langfuseopenai.NewTransport(nil),
 		langfuseanthropic.NewTransport(nil),
 		langfusegenai.NewTransport(nil),
+		langfuseollama.NewTransport(nil),
+		langfusebedrock.NewTransport(nil),
 	} {
 		_ = &http.Client{Transport: rt}
 	}
