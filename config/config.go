@@ -25,6 +25,7 @@ const (
 	defaultTimeout         = 5 * time.Second
 	defaultCaptureMaxBytes = 1 << 20
 	defaultMaxQueueSize    = 2048
+	defaultPromptCacheTTL  = 60 * time.Second
 )
 
 // maxEnvironmentLen is the longest environment name Langfuse accepts.
@@ -90,6 +91,11 @@ type Config struct {
 	ExportMode ExportMode
 	// Gzip compresses export request bodies with gzip.
 	Gzip bool
+	// PromptCacheTTL is how long a prompt fetched from Langfuse is served
+	// from memory before it is refreshed in the background, unless the
+	// call sets its own (prompt.CacheTTL); 0 fetches on every call. From
+	// 0 to MaxPromptCacheTTL.
+	PromptCacheTTL time.Duration
 }
 
 // Default returns a Config with every default filled in and no keys.
@@ -105,6 +111,7 @@ func Default() Config {
 		CaptureMaxBytes:  defaultCaptureMaxBytes,
 		MaxQueueSize:     defaultMaxQueueSize,
 		ExportMode:       ExportBatched,
+		PromptCacheTTL:   defaultPromptCacheTTL,
 	}
 }
 
@@ -201,6 +208,9 @@ func (c Config) Validate() error {
 	}
 	if c.ExportMode != ExportBatched && c.ExportMode != ExportImmediate {
 		bad("ExportMode", fmt.Sprintf("%q", c.ExportMode), reasonExportMode)
+	}
+	if !promptCacheTTLLimit.ok(c.PromptCacheTTL) {
+		bad("PromptCacheTTL", c.PromptCacheTTL.String(), promptCacheTTLLimit.reason())
 	}
 	return errors.Join(errs...)
 }

@@ -25,6 +25,7 @@ func TestDefault(t *testing.T) {
 		CaptureMaxBytes:  1 << 20,
 		MaxQueueSize:     2048,
 		ExportMode:       config.ExportBatched,
+		PromptCacheTTL:   time.Minute,
 	}, c)
 	assert.NoError(t, c.Validate())
 	assert.False(t, c.HasKeys())
@@ -146,6 +147,11 @@ func TestValidate(t *testing.T) {
 			`ExportMode="": not "batched" or "immediate"`},
 		{"export mode case", func(c *config.Config) { c.ExportMode = "Batched" },
 			`ExportMode="Batched": not "batched" or "immediate"`},
+		{"prompt cache ttl negative", func(c *config.Config) { c.PromptCacheTTL = -time.Second },
+			`PromptCacheTTL=-1s: not a number of seconds in [0, 86400]`},
+		{"prompt cache ttl over a day", func(c *config.Config) { c.PromptCacheTTL = 25 * time.Hour },
+			`PromptCacheTTL=25h0m0s: not a number of seconds in [0, 86400]`},
+		{"prompt cache off", func(c *config.Config) { c.PromptCacheTTL = 0 }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

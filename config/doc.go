@@ -39,6 +39,7 @@
 //	LANGFUSE_TIMEOUT                               seconds   5                           time limit of each export request, 0.001 to 3600
 //	LANGFUSE_DEBUG                                 bool      false                       verbose logging of the export pipeline
 //	LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED  bool      true                        record inputs and outputs of wrapped functions
+//	LANGFUSE_PROMPT_CACHE_DEFAULT_TTL_SECONDS      seconds   60                          how long a fetched prompt is served from memory, 0 to 86400; 0: no cache
 //	LANGFUSE_CAPTURE_MAX_BYTES                     int       1048576                     size cap of each captured field, 1 to 67108864
 //	LANGFUSE_MAX_QUEUE_SIZE                        int       2048                        most spans buffered for export, 1 to 1048576
 //	LANGFUSE_EXPORT_MODE                           string    batched                     batched or immediate, any case

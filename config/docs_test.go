@@ -81,6 +81,7 @@ func TestDocsAgreeOnDefaults(t *testing.T) {
 		config.EnvMaxQueueSize:     strconv.Itoa(d.MaxQueueSize),
 		config.EnvExportMode:       string(d.ExportMode),
 		config.EnvGzip:             strconv.FormatBool(d.Gzip),
+		config.EnvPromptCacheTTL:   secs(d.PromptCacheTTL.Seconds()),
 	} {
 		assert.Equal(t, want, doc[name], "go doc config's default of %s is not Default's", name)
 	}

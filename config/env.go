@@ -1,7 +1,7 @@
 package config
 
 // Names of the environment variables that [FromEnv] reads. The first
-// twelve are the names the official Langfuse SDKs read; the rest are knobs
+// group are the names the official Langfuse SDKs read; the second, knobs
 // this module adds under the same prefix.
 const (
 	EnvPublicKey        = "LANGFUSE_PUBLIC_KEY"
@@ -17,6 +17,7 @@ const (
 	EnvTimeout          = "LANGFUSE_TIMEOUT"
 	EnvDebug            = "LANGFUSE_DEBUG"
 	EnvIOCaptureEnabled = "LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED"
+	EnvPromptCacheTTL   = "LANGFUSE_PROMPT_CACHE_DEFAULT_TTL_SECONDS"
 
 	EnvCaptureMaxBytes = "LANGFUSE_CAPTURE_MAX_BYTES"
 	EnvMaxQueueSize    = "LANGFUSE_MAX_QUEUE_SIZE"

@@ -18,6 +18,7 @@ var allEnv = []string{
 	config.EnvTimeout,
 	config.EnvDebug,
 	config.EnvIOCaptureEnabled,
+	config.EnvPromptCacheTTL,
 	config.EnvCaptureMaxBytes,
 	config.EnvMaxQueueSize,
 	config.EnvExportMode,

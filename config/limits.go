@@ -18,6 +18,8 @@ const (
 	MaxFlushInterval = 24 * time.Hour
 	MinTimeout       = time.Millisecond
 	MaxTimeout       = time.Hour
+	// MaxPromptCacheTTL bounds PromptCacheTTL; its least is 0, no cache.
+	MaxPromptCacheTTL = 24 * time.Hour
 )
 
 // intLimit is the accepted range of an integer setting.
@@ -37,8 +39,9 @@ func (l intLimit) reason() string { return fmt.Sprintf("not an integer in [%d, %
 type durationLimit struct{ min, max time.Duration }
 
 var (
-	flushIntervalLimit = durationLimit{MinFlushInterval, MaxFlushInterval}
-	timeoutLimit       = durationLimit{MinTimeout, MaxTimeout}
+	flushIntervalLimit  = durationLimit{MinFlushInterval, MaxFlushInterval}
+	timeoutLimit        = durationLimit{MinTimeout, MaxTimeout}
+	promptCacheTTLLimit = durationLimit{0, MaxPromptCacheTTL}
 )
 
 func (l durationLimit) ok(d time.Duration) bool { return d >= l.min && d <= l.max }

@@ -56,6 +56,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.intIn(EnvMaxQueueSize, queueLimit, &c.MaxQueueSize)
 	p.exportMode(&c.ExportMode)
 	p.bool(EnvGzip, &c.Gzip)
+	p.seconds(EnvPromptCacheTTL, promptCacheTTLLimit, &c.PromptCacheTTL)
 	return p.cfg, errors.Join(p.errs...)
 }
 

@@ -92,6 +92,12 @@ func TestFromLookupValid(t *testing.T) {
 			func(c *config.Config) { c.ExportMode = config.ExportBatched }},
 		{"gzip", env{config.EnvGzip: "on"},
 			func(c *config.Config) { c.Gzip = true }},
+		{"prompt cache ttl", env{config.EnvPromptCacheTTL: "300"},
+			func(c *config.Config) { c.PromptCacheTTL = 5 * time.Minute }},
+		{"prompt cache off", env{config.EnvPromptCacheTTL: "0"},
+			func(c *config.Config) { c.PromptCacheTTL = 0 }},
+		{"prompt cache ttl fraction", env{config.EnvPromptCacheTTL: "1.5"},
+			func(c *config.Config) { c.PromptCacheTTL = 1500 * time.Millisecond }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -245,6 +251,10 @@ func TestFromLookupInvalid(t *testing.T) {
 		{config.EnvFlushInterval, "0.000000001", "not a number of seconds in [0.01, 86400]"},
 		{config.EnvExportMode, "async", `not "batched" or "immediate"`},
 		{config.EnvExportMode, "batch", `not "batched" or "immediate"`},
+		{config.EnvPromptCacheTTL, "-1", "not a number of seconds in [0, 86400]"},
+		{config.EnvPromptCacheTTL, "86401", "not a number of seconds in [0, 86400]"},
+		{config.EnvPromptCacheTTL, "1m", "not a number of seconds in [0, 86400]"},
+		{config.EnvPromptCacheTTL, "NaN", "not a number of seconds in [0, 86400]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
