@@ -232,6 +232,20 @@ func (c *Cache) insert(k Key, e *entry) {
 	c.entries[k] = e
 }
 
+// Forget drops every entry of the prompt called name, whatever its label
+// or version, so that the next Get fetches it again: a new version or a
+// moved label changes what a label names. A fetch already running for one
+// of them still answers its callers, but no longer fills the cache.
+func (c *Cache) Forget(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.entries {
+		if k.Name == name {
+			delete(c.entries, k)
+		}
+	}
+}
+
 // Len is the number of entries.
 func (c *Cache) Len() int {
 	c.mu.RLock()

@@ -225,3 +225,36 @@ func TestCloseStopsRefreshesAndGets(t *testing.T) {
 	require.ErrorIs(t, err, ErrClosed)
 	c.Close()
 }
+
+func TestForgetDropsEveryEntryOfAName(t *testing.T) {
+	var f counter
+	c, _ := newTestCache(t, f.fetch, 0, nil)
+	other := Key{Name: "other", Label: "production"}
+	for _, k := range []Key{key, {Name: key.Name, Version: 3}, other} {
+		_, err := c.Get(context.Background(), k, time.Hour)
+		require.NoError(t, err)
+	}
+	c.Forget(key.Name)
+	assert.Equal(t, 1, c.Len(), "only the other prompt is left")
+	p, err := c.Get(context.Background(), key, time.Hour)
+	require.NoError(t, err)
+	assert.Equal(t, 4, p.Version, "fetched again")
+	_, ok := c.Known(other)
+	assert.True(t, ok)
+}
+
+func TestForgetDuringAColdFetch(t *testing.T) {
+	f := counter{release: make(chan struct{}), entered: make(chan struct{}, 1)}
+	c, _ := newTestCache(t, f.fetch, 0, nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Get(context.Background(), key, time.Hour)
+		done <- err
+	}()
+	<-f.entered
+	c.Forget(key.Name)
+	close(f.release)
+	require.NoError(t, <-done, "the caller still gets its answer")
+	_, ok := c.Known(key)
+	assert.False(t, ok, "a fetch begun before Forget does not fill the cache")
+}
