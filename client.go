@@ -40,6 +40,12 @@ type Client struct {
 	scoreQ *scores.Queue            // the score queue when scores go to Langfuse, else nil
 	logger *slog.Logger
 
+	// pub calls Langfuse's public API (prompts, datasets), tracing on or
+	// off; nil without keys or with a bad destination, which pubErr
+	// says.
+	pub    *apiClient
+	pubErr error
+
 	shutdownOnce sync.Once
 	shutdownErr  error
 }
@@ -168,8 +174,9 @@ func AsDefault(on bool) Option {
 //
 // Observations go to the exporter of WithSpanExporter when given, to
 // Langfuse when both keys are set, and to stderr as a tree when neither
-// is, which New says once. With LANGFUSE_TRACING_ENABLED=false nothing is recorded
-// and wrappers call straight through.
+// is, which New says once. With LANGFUSE_TRACING_ENABLED=false nothing is
+// recorded and wrappers call straight through; datasets still load,
+// through the client and as the default (GetDataset).
 //
 // Only one of LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY set is a
 // mistake, not a request for the console: New reports the missing key
@@ -256,9 +263,15 @@ func New(opts ...Option) (*Client, error) {
 		RedactNames: s.redact, KeepNames: s.keep,
 	}}
 	c.state.Owner = c
+	// Datasets load with tracing off too; a destination that
+	// failed closed names no server, so none is asked.
+	c.pub, c.pubErr = newAPIClient(cfg, s.http)
 	if !cfg.TracingEnabled {
 		if !s.noDefault {
-			global.Store(nil)
+			// The default all the same, for GetDataset;
+			// with no tracer, observations started through it record
+			// nothing.
+			global.Store(c.state)
 		}
 		return c, envErr
 	}
@@ -355,7 +368,8 @@ func clientName(cfg config.Config, s *settings) string {
 // instead of the default client, and so are their children. Two clients
 // (two Langfuse projects, or one recorder per parallel test) can live in
 // one process this way. A ctx bound to a client with tracing disabled, or
-// shut down, records nothing.
+// shut down, records nothing. GetDataset, CreateScore and the other calls
+// through a ctx use c too, GetDataset even with tracing disabled.
 func (c *Client) Context(ctx context.Context) context.Context {
 	if c == nil {
 		if ctx == nil {
@@ -363,7 +377,7 @@ func (c *Client) Context(ctx context.Context) context.Context {
 		}
 		return ctx
 	}
-	return core.WithClient(ctx, c.state)
+	return context.WithValue(core.WithClient(ctx, c.state), boundClientKey{}, c)
 }
 
 // Config returns the configuration the client runs with.
@@ -439,6 +453,9 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	}
 	c.shutdownOnce.Do(func() {
 		c.state.Stop()
+		if c.pub != nil {
+			c.pub.h.CloseIdleConnections()
+		}
 		if next := global.Retire(c.state); next != nil {
 			c.logger.Info("langfuse: the default client (" + c.state.Name + ") shut down; the previous default (" +
 				next.Name + ") records again")

@@ -4,8 +4,8 @@ import (
 	"net/http"
 )
 
-// WithHTTPClient makes every request to Langfuse (spans, scores and
-// prompts) go through c: for a self-hosted Langfuse behind a private CA,
+// WithHTTPClient makes every request to Langfuse (spans, scores, prompts
+// and datasets) go through c: for a self-hosted Langfuse behind a private CA,
 // a proxy, or mTLS, set them on c's Transport. c itself is not changed:
 // the client sends through a copy of it whose redirect policy first
 // refuses a redirect that would change a request's method or drop its

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -354,7 +356,7 @@ func TestDatasetRedirects(t *testing.T) {
 		}
 		_, err := datasetClient(t, srv.URL).CreateDataset(context.Background(), langfuse.DatasetDraft{Name: "qa"})
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), "turns the POST into a GET")
+		assert.Contains(t, err.Error(), "the POST would go again as a GET")
 		assert.Len(t, f.requests(), 1)
 	})
 	t.Run("a GET on the same origin is followed", func(t *testing.T) {
@@ -407,4 +409,85 @@ func TestGetDatasetGoesThroughTheClientOfCtx(t *testing.T) {
 	ds, err := langfuse.GetDataset(c.Context(context.Background()), "qa")
 	require.NoError(t, err)
 	assert.Len(t, ds.Items, 2)
+}
+
+// TestDatasetGoesThroughWithHTTPClient checks that the dataset calls use
+// the program's client of WithHTTPClient, here the only one that trusts
+// the server's certificate, with the SDK headers.
+func TestDatasetGoesThroughWithHTTPClient(t *testing.T) {
+	f := &fakeDatasets{t: t, n: 2}
+	srv := httptest.NewUnstartedServer(f)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake of the client without the CA
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	cfg := config.Default()
+	cfg.PublicKey, cfg.SecretKey, cfg.BaseURL = testPublicKey, testSecretKey, srv.URL
+
+	plain, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(langfusetest.NewRecorder()), langfuse.AsDefault(false))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = plain.Shutdown(context.Background()) })
+	_, err = plain.Dataset(context.Background(), "qa")
+	require.Error(t, err, "without the program's client the certificate is not trusted")
+	assert.Empty(t, f.requests())
+
+	tr := &countingTransport{next: srv.Client().Transport}
+	hc := &http.Client{Transport: tr}
+	c, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(langfusetest.NewRecorder()),
+		langfuse.AsDefault(false), langfuse.WithHTTPClient(hc))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+	ds, err := c.Dataset(context.Background(), "qa")
+	require.NoError(t, err)
+	assert.Len(t, ds.Items, 2)
+	assert.EqualValues(t, 2, tr.n.Load(), "the dataset and its page, through the program's transport")
+	assert.Equal(t, "langfuse-go", f.requests()[0].Header.Get("x-langfuse-sdk-name"))
+	assert.Nil(t, hc.CheckRedirect, "the program's client is not changed")
+}
+
+// TestDatasetsLoadWithTracingDisabled checks that a client with tracing
+// off still reaches the dataset API, directly, through a ctx bound to it
+// and as the default client.
+func TestDatasetsLoadWithTracingDisabled(t *testing.T) {
+	_, srv := newFakeDatasets(t, 1)
+	cfg := config.Default()
+	cfg.PublicKey, cfg.SecretKey, cfg.BaseURL = testPublicKey, testSecretKey, srv.URL
+	cfg.TracingEnabled = false
+	c, err := langfuse.New(langfuse.WithConfig(cfg))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+
+	ds, err := c.Dataset(context.Background(), "qa")
+	require.NoError(t, err)
+	assert.Len(t, ds.Items, 1)
+	_, err = langfuse.GetDataset(c.Context(context.Background()), "qa")
+	require.NoError(t, err, "through a ctx bound to it")
+	_, err = langfuse.GetDataset(context.Background(), "qa")
+	require.NoError(t, err, "as the default client")
+}
+
+// TestDatasetCallsFailClosedOnABadDestination checks that a malformed
+// LANGFUSE_BASE_URL with keys set sends the keys nowhere, not to the
+// default server.
+func TestDatasetCallsFailClosedOnABadDestination(t *testing.T) {
+	t.Setenv(config.EnvPublicKey, testPublicKey)
+	t.Setenv(config.EnvSecretKey, testSecretKey)
+	t.Setenv(config.EnvBaseURL, "127.0.0.1:4000") // no scheme
+	c, err := langfuse.New(langfuse.AsDefault(false))
+	require.ErrorIs(t, err, config.ErrDestination)
+	require.NotNil(t, c)
+	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+	_, err = c.Dataset(context.Background(), "qa")
+	require.ErrorIs(t, err, config.ErrDestination)
+	assert.NotContains(t, err.Error(), testSecretKey)
+}
+
+// countingTransport counts the requests it passes on.
+type countingTransport struct {
+	n    atomic.Int32
+	next http.RoundTripper
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
 }

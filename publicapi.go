@@ -1,41 +1,39 @@
 package langfuse
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/internal/core"
+	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/internal/lfhttp"
 	"github.com/observe-go/langfuse/semconv"
 )
 
-// The calls of Langfuse's public REST API that the root makes (datasets),
-// on plain net/http until the one internal HTTP package of the library
-// takes them over: Basic auth from the configuration, the SDK headers, no
-// redirect that changes the method or leaves the configured origin,
-// answers read up to a byte budget, 429 and 5xx retried a bounded number
-// of times, and errors that never hold the secret key.
+// The calls of Langfuse's public REST API that the root makes (datasets
+// and prompts) go through internal/lfhttp, as spans and scores do: Basic
+// auth and the SDK headers, the program's *http.Client of WithHTTPClient,
+// no redirect that changes the method, drops the body or leaves the
+// configured origin, Retry-After and jittered backoff, credentials
+// redacted from errors. Here they gain answers read up to a byte budget
+// and a bound on each call, retries included, of LANGFUSE_TIMEOUT.
 
 // ErrNoKeys is wrapped by the error of a call of Langfuse's public API
 // made by a client without both API keys (LANGFUSE_PUBLIC_KEY and
 // LANGFUSE_SECRET_KEY), or through a ctx that reaches no client.
 var ErrNoKeys = errors.New("the Langfuse API needs " + config.EnvPublicKey + " and " + config.EnvSecretKey)
 
-// ErrNotFound is wrapped by the error of a call whose dataset or item
-// Langfuse does not have (404).
+// ErrNotFound is wrapped by the error of a call whose dataset, item or
+// prompt Langfuse does not have (404).
 var ErrNotFound = errors.New("not found")
 
 // APIError is an answer of Langfuse's public API that was not a success:
@@ -67,221 +65,189 @@ func (e *APIError) Unwrap() error {
 // dataset page of 100 items fits many times over. A variable for tests.
 var maxAnswerBytes int64 = 32 << 20
 
+// maxExcerpt is how much of an error answer's body an APIError quotes.
+const maxExcerpt = 512
+
 // apiAttempts is how many times a call is made at most when Langfuse
-// answers 429 or, for reads, 5xx.
+// answers 429 or, for a call that may be repeated (not a POST), 5xx or
+// no answer at all.
 const apiAttempts = 3
 
-// maxRetryWait bounds the wait a Retry-After asks for; a longer one ends
-// the call with the 429.
-const maxRetryWait = 30 * time.Second
+// The backoff between the attempts of a call when Retry-After asks for
+// nothing longer.
+const (
+	firstAPIRetryWait = 100 * time.Millisecond
+	maxAPIRetryWait   = 2 * time.Second
+)
 
-// apiTransport is the transport of the public API calls, shared by the
-// clients so that connections are reused across calls.
-var apiTransport = sync.OnceValue(func() http.RoundTripper {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		return t.Clone()
-	}
-	return http.DefaultTransport
-})
-
-// apiClient is what one call needs from a Client.
+// apiClient makes the calls of the public API of one client.
 type apiClient struct {
-	base    *url.URL
-	auth    string // the Basic token
-	secrets []string
-	public  string
-	timeout time.Duration
+	h *lfhttp.Client
 }
 
-// api returns what the calls of c need, or an error wrapping ErrNoKeys,
-// or one naming a base URL that is no http(s) URL with a host.
-func (c *Client) api() (*apiClient, error) {
-	if c == nil || !c.cfg.HasKeys() {
+// newAPIClient returns the public API client of cfg's server and keys,
+// through hc when the program gave one (WithHTTPClient), or an error
+// wrapping ErrNoKeys without both keys, or config.ErrDestination when
+// LANGFUSE_BASE_URL names no server to send them to: a bad destination
+// fails closed, and is never replaced by another.
+func newAPIClient(cfg config.Config, hc *http.Client) (*apiClient, error) {
+	if !cfg.HasKeys() {
 		return nil, fmt.Errorf("langfuse: %w", ErrNoKeys)
 	}
-	u, err := url.Parse(c.cfg.ServerURL())
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return nil, fmt.Errorf("langfuse: %s is not an http(s) URL with a host and no user info", config.EnvBaseURL)
-	}
-	auth := base64.StdEncoding.EncodeToString([]byte(c.cfg.PublicKey + ":" + c.cfg.SecretKey))
-	timeout := c.cfg.Timeout
-	if timeout <= 0 {
-		timeout = 5 * time.Second
-	}
-	return &apiClient{base: u, auth: auth, secrets: []string{c.cfg.SecretKey, auth}, public: c.cfg.PublicKey, timeout: timeout}, nil
-}
-
-// clientOf returns the client bound to ctx (Client.Context), else the
-// default one; nil when there is none that records.
-func clientOf(ctx context.Context) *Client {
-	st := core.ClientFrom(ctx)
-	if st == nil {
-		return nil
-	}
-	c, _ := st.Owner.(*Client)
-	return c
-}
-
-// call makes one call of the public API: method on path (escaped by the
-// caller) with query and body (JSON of in, none when nil), and decodes a
-// 2xx answer into out. op names the call in errors.
-func (a *apiClient) call(ctx context.Context, op, method, path string, query url.Values, in, out any) error {
-	var body []byte
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("langfuse: %s: encode request: %w", op, err)
-		}
-		body = b
-	}
-	target := strings.TrimSuffix(a.base.String(), "/") + path
-	if q := query.Encode(); q != "" {
-		target += "?" + q
-	}
-	for attempt := 1; ; attempt++ {
-		status, wait, err := a.attempt(ctx, op, method, target, body, out)
-		if err == nil {
-			return nil
-		}
-		retry := status == http.StatusTooManyRequests || (method == http.MethodGet && status >= 500)
-		if !retry || attempt >= apiAttempts || wait > maxRetryWait {
-			return err
-		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (then %w)", err, ctx.Err())
-		case <-t.C:
-		}
-	}
-}
-
-// attempt makes one request and returns the status of a failed answer
-// and how long it asked to wait before a retry.
-func (a *apiClient) attempt(ctx context.Context, op, method, target string, body []byte, out any) (int, time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, a.timeout)
-	defer cancel()
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	h, err := lfhttp.New(cfg, lfhttp.SDK{Name: semconv.SDKName, Version: semconv.SDKVersion}, hc)
 	if err != nil {
-		return 0, 0, fmt.Errorf("langfuse: %s: %w", op, err)
+		return nil, fmt.Errorf("langfuse: %w: %w", config.ErrDestination, err)
 	}
-	req.Header.Set("Authorization", "Basic "+a.auth)
-	req.Header.Set("x-langfuse-sdk-name", semconv.SDKName)
-	req.Header.Set("x-langfuse-sdk-version", semconv.SDKVersion)
-	req.Header.Set("x-langfuse-public-key", a.public)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	hc := &http.Client{Transport: apiTransport(), CheckRedirect: a.checkRedirect}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return 0, 0, fmt.Errorf("langfuse: %s: %w", op, &redactedError{msg: a.redact(err.Error()), err: err})
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
-	if err != nil {
-		return resp.StatusCode, 0, fmt.Errorf("langfuse: %s: read answer: %w", op, &redactedError{msg: a.redact(err.Error()), err: err})
-	}
-	if int64(len(data)) > maxAnswerBytes {
-		return resp.StatusCode, 0, fmt.Errorf("langfuse: %s: answer over %d bytes, not read", op, maxAnswerBytes)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After")),
-			fmt.Errorf("langfuse: %w", &APIError{Op: op, StatusCode: resp.StatusCode, Message: a.excerpt(data)})
-	}
-	if out == nil {
-		return 0, 0, nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return 0, 0, fmt.Errorf("langfuse: %s: the answer is not the JSON expected: %s", op, a.redact(err.Error()))
-	}
-	return 0, 0, nil
+	return &apiClient{h: h}, nil
 }
 
-// checkRedirect follows a redirect only when it keeps the method, the
-// body and the origin of the first request: anything else would send the
-// credentials elsewhere or the call again without its body.
-func (a *apiClient) checkRedirect(req *http.Request, via []*http.Request) error {
-	first := via[0]
+// api returns what the calls of c need, or why c cannot make them
+// (ErrNoKeys, config.ErrDestination).
+func (c *Client) api() (*apiClient, error) {
 	switch {
-	case len(via) >= 10:
-		return errors.New("more than 10 redirects, not followed")
-	case req.Method != first.Method:
-		return fmt.Errorf("a redirect that turns the %s into a %s, not followed", first.Method, req.Method)
-	case req.URL.Scheme != first.URL.Scheme || req.URL.Host != first.URL.Host:
-		return fmt.Errorf("a redirect to another origin than %s's (%s), not followed: it would receive the API keys",
-			config.EnvBaseURL, req.URL.Scheme+"://"+req.URL.Host)
+	case c == nil:
+		return nil, fmt.Errorf("langfuse: %w", ErrNoKeys)
+	case c.pub != nil:
+		return c.pub, nil
+	case c.pubErr != nil:
+		return nil, c.pubErr
+	}
+	return nil, fmt.Errorf("langfuse: %w", ErrNoKeys)
+}
+
+// boundClientKey is the context key under which Client.Context puts the
+// client itself, for the calls of the public API made through a ctx
+// bound to a client that records nothing (tracing disabled), which
+// core.ClientFrom does not answer with.
+type boundClientKey struct{}
+
+// clientOf returns the client that calls through ctx use: the one bound
+// to ctx (Client.Context, or the observation current in ctx), else the
+// default one, whether or not they record; nil when there is none.
+func clientOf(ctx context.Context) *Client {
+	if st := core.ClientFrom(ctx); st != nil {
+		if c, ok := st.Owner.(*Client); ok {
+			return c
+		}
+	}
+	if ctx != nil {
+		if c, ok := ctx.Value(boundClientKey{}).(*Client); ok {
+			return c
+		}
+	}
+	if st := global.Load(); st != nil {
+		c, _ := st.Owner.(*Client)
+		return c
 	}
 	return nil
 }
 
-// retryAfter is the wait a Retry-After header asks for: seconds or an
-// HTTP date; one second when it is absent or unreadable.
-func retryAfter(v string) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Second
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
+// call makes one call of the public API: method on path (escaped by the
+// caller) with query and body (JSON of in, none when nil), and decodes a
+// 2xx answer into out (nothing when nil). op names the call in errors.
+// The call, retries included, is bounded by ctx and LANGFUSE_TIMEOUT.
+func (a *apiClient) call(ctx context.Context, op, method, path string, query url.Values, in, out any) error {
+	var body *lfhttp.Body
+	if in != nil {
+		data, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("langfuse: %s: encode request: %w", op, err)
 		}
-		return time.Duration(min(n, 1<<20)) * time.Second
+		if len(data) > lfhttp.MaxRequestBytes {
+			return fmt.Errorf("langfuse: %s: a request of %d bytes, over the %d Langfuse takes", op, len(data), lfhttp.MaxRequestBytes)
+		}
+		body = lfhttp.NewBody(data, nil)
+		defer body.Release()
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0)
+	target := a.h.URL(path)
+	if q := query.Encode(); q != "" {
+		target += "?" + q
 	}
-	return time.Second
+	header := a.h.Header()
+	header.Set("Accept", "application/json")
+	if body != nil {
+		header.Set("Content-Type", "application/json")
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.h.Timeout())
+	defer cancel()
+	r := lfhttp.NewRetrier(firstAPIRetryWait, maxAPIRetryWait, a.h.Timeout())
+	for attempt := 1; ; attempt++ {
+		retryAfter, retry, err := a.attempt(ctx, op, method, target, header, body, out)
+		if err == nil {
+			return nil
+		}
+		if !retry || attempt >= apiAttempts {
+			return err
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < retryAfter {
+			return err // the wait asked for would outlast ctx
+		}
+		if werr := r.Wait(ctx, retryAfter); werr != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%w (then %w)", err, context.Cause(ctx))
+			}
+			return err
+		}
+	}
+}
+
+// attempt makes one request. It returns the error of a failure, whether
+// another attempt may mend it, and how long the answer asked to wait
+// before it.
+func (a *apiClient) attempt(ctx context.Context, op, method, target string, header http.Header, body *lfhttp.Body, out any) (retryAfter time.Duration, retry bool, err error) {
+	repeatable := method != http.MethodPost // a POST made twice may create twice
+	req, err := a.h.NewRequest(ctx, method, target, header, body)
+	if err != nil {
+		return 0, false, fmt.Errorf("langfuse: %s: %w", op, err)
+	}
+	resp, err := a.h.Do(req)
+	if err != nil {
+		var re *lfhttp.RedirectError
+		retry := repeatable && ctx.Err() == nil && !errors.As(err, &re) && !lfhttp.Untrusted(err)
+		return 0, retry, fmt.Errorf("langfuse: %s: %w", op, a.h.Redactor().Error(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		// Enough to quote, and to see whole any credential that starts
+		// within it, so that redaction leaves none of it behind.
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, int64(2*maxExcerpt+a.h.Redactor().Longest())))
+		status := resp.StatusCode
+		retry := status == http.StatusTooManyRequests || (repeatable && status >= 500)
+		return lfhttp.RetryAfter(resp.Header.Get("Retry-After"), time.Now()), retry,
+			fmt.Errorf("langfuse: %w", &APIError{Op: op, StatusCode: status, Message: a.excerpt(data)})
+	}
+	if resp.ContentLength > maxAnswerBytes {
+		return 0, false, fmt.Errorf("langfuse: %s: answer over %d bytes, not read", op, maxAnswerBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	if err != nil {
+		return 0, repeatable && ctx.Err() == nil, fmt.Errorf("langfuse: %s: read answer: %w", op, a.h.Redactor().Error(err))
+	}
+	if int64(len(data)) > maxAnswerBytes {
+		return 0, false, fmt.Errorf("langfuse: %s: answer over %d bytes, not read", op, maxAnswerBytes)
+	}
+	if out == nil {
+		return 0, false, nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return 0, false, fmt.Errorf("langfuse: %s: the answer is not the JSON expected: %s", op, a.h.Redactor().Text(err.Error(), maxExcerpt))
+	}
+	return 0, false, nil
 }
 
 // excerpt is the start of an error answer's body as one line of text,
-// credentials redacted.
+// credentials redacted, cut to maxExcerpt bytes with a mark when cut.
 func (a *apiClient) excerpt(data []byte) string {
-	const limit = 512
-	// Redacted before it is cut, so that no part of a secret is left.
-	s := a.redact(strings.ToValidUTF8(string(data), "?"))
-	s = strings.TrimSpace(strings.Map(func(r rune) rune {
+	s := strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r
-	}, s))
-	if len(s) > limit {
-		cut := limit
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
+	}, string(data))
+	// Redacted before it is cut, so that no part of a secret is left.
+	full := a.h.Redactor().Text(s, 0)
+	if len(full) <= maxExcerpt {
+		return full
 	}
-	return s
-}
-
-// redactedError is an error of the transport, its text with the
-// client's credentials taken out, that errors.Is still sees through
-// (context.Canceled, a timeout).
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-// redact takes the client's secret key and Basic token out of s.
-func (a *apiClient) redact(s string) string {
-	for _, secret := range a.secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-		}
-	}
-	return s
+	return a.h.Redactor().Text(full, maxExcerpt) + "…"
 }
