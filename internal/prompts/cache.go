@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/observe-go/langfuse/prompt"
@@ -36,6 +37,14 @@ type Cache struct {
 	max     int
 	onError func(Key, error) // a background refresh failed; the stale value stays
 	now     func() time.Time
+	// after calls f once d has passed, unless the function it returns
+	// is called first: time.AfterFunc, or a test's clock.
+	after func(d time.Duration, f func()) (stop func() bool)
+	// tick goes up by 2 at each miss and insertion; an entry's used is
+	// the tick it was last read at, plus 1 for a fresh hit, so that
+	// entries are ordered by recency without a clock read or a write
+	// every hit shares.
+	tick atomic.Int64
 
 	mu      sync.RWMutex
 	entries map[Key]*entry
@@ -44,12 +53,19 @@ type Cache struct {
 	stop    chan struct{}  // closed by Close: refreshes give up
 }
 
-// entry is one key's prompt. value, expires and used change under the
-// cache's lock; a call in flight is shared by every caller of a cold key.
+// entry is one key's prompt. value and expires change under the cache's
+// lock; a call in flight is shared by every caller of a cold key. stale
+// is set by a timer when the value's time to live has passed, so that
+// the fresh path tells fresh from stale without reading a clock, which
+// costs more than the rest of a hit on machines whose clock is slow to
+// read.
 type entry struct {
 	value      *prompt.Prompt
 	expires    time.Time
-	used       time.Time
+	stale      atomic.Bool
+	stopTimer  func() bool   // of the timer that sets stale; nil when none
+	gen        atomic.Uint64 // of the value: a timer of an earlier one, too late to stop, does nothing
+	used       atomic.Int64
 	refreshing bool
 	cold       *call // the first fetch, while it runs
 }
@@ -73,16 +89,18 @@ func New(fetch Fetch, timeout time.Duration, max int, onError func(Key, error)) 
 		onError = func(Key, error) {}
 	}
 	return &Cache{
-		fetch: fetch, timeout: timeout, max: max, onError: onError, now: time.Now,
+		fetch: fetch, timeout: timeout, max: max, onError: onError, now: time.Now, after: afterFunc,
 		entries: map[Key]*entry{}, stop: make(chan struct{}),
 	}
 }
 
-// Get returns the prompt of k. A fresh entry is returned from memory; a
-// stale one too, while one refresh runs in the background; a missing one
-// is fetched under ctx, once for all the callers that ask meanwhile. ttl
-// 0 fetches every time. The returned prompt is shared: read it, do not
-// change it.
+func afterFunc(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+
+// Get returns the prompt of k. A fresh entry is returned from memory,
+// under a read lock, without reading the clock or allocating; a stale one
+// too, while one refresh runs in the background; a missing one is fetched
+// under ctx, once for all the callers that ask meanwhile. ttl 0 fetches
+// every time. The returned prompt is shared: read it, do not change it.
 func (c *Cache) Get(ctx context.Context, k Key, ttl time.Duration) (*prompt.Prompt, error) {
 	if ttl <= 0 {
 		if c.isClosed() {
@@ -94,16 +112,19 @@ func (c *Cache) Get(ctx context.Context, k Key, ttl time.Duration) (*prompt.Prom
 		}
 		return p, err
 	}
-	now := c.now()
 	c.mu.RLock()
 	e := c.entries[k]
-	if e != nil && e.value != nil && now.Before(e.expires) {
+	if e != nil && e.value != nil && !e.stale.Load() {
 		p := e.value
+		// After the last miss or insertion, before the next.
+		if t := c.tick.Load() + 1; e.used.Load() < t {
+			e.used.Store(t)
+		}
 		c.mu.RUnlock()
 		return p, nil
 	}
 	c.mu.RUnlock()
-	return c.slow(ctx, k, ttl, now)
+	return c.slow(ctx, k, ttl, c.now())
 }
 
 // Known returns the last prompt fetched for k, fresh or not, if any.
@@ -127,7 +148,7 @@ func (c *Cache) slow(ctx context.Context, k Key, ttl time.Duration, now time.Tim
 		e = &entry{}
 		c.insert(k, e)
 	}
-	e.used = now
+	e.used.Store(c.tick.Add(2))
 	switch {
 	case e.value != nil && now.Before(e.expires):
 		p := e.value
@@ -153,7 +174,7 @@ func (c *Cache) slow(ctx context.Context, k Key, ttl time.Duration, now time.Tim
 		c.mu.Lock()
 		e.cold = nil
 		if cl.err == nil {
-			e.value, e.expires = cl.value, c.now().Add(ttl)
+			c.set(e, cl.value, ttl)
 		}
 		close(cl.done)
 		c.mu.Unlock()
@@ -184,8 +205,8 @@ func (c *Cache) refresh(k Key, e *entry, ttl time.Duration) {
 	p, err := c.fetch(ctx, k)
 	c.mu.Lock()
 	e.refreshing = false
-	if err == nil {
-		e.value, e.expires = p, c.now().Add(ttl)
+	if err == nil && !c.closed {
+		c.set(e, p, ttl)
 	}
 	c.mu.Unlock()
 	if err != nil {
@@ -205,8 +226,37 @@ func (c *Cache) store(k Key, p *prompt.Prompt, ttl time.Duration) {
 		e = &entry{}
 		c.insert(k, e)
 	}
-	now := c.now()
-	e.value, e.expires, e.used = p, now.Add(ttl), now
+	e.used.Store(c.tick.Add(2))
+	c.set(e, p, ttl)
+}
+
+// set gives e the value p, fresh for ttl: a timer marks it stale then.
+// The caller holds the lock.
+func (c *Cache) set(e *entry, p *prompt.Prompt, ttl time.Duration) {
+	if e.stopTimer != nil {
+		e.stopTimer()
+		e.stopTimer = nil
+	}
+	e.value, e.expires = p, c.now().Add(ttl)
+	gen := e.gen.Add(1)
+	e.stale.Store(ttl <= 0)
+	if ttl > 0 && !c.closed {
+		e.stopTimer = c.after(ttl, func() {
+			if e.gen.Load() == gen {
+				e.stale.Store(true)
+			}
+		})
+	}
+}
+
+// drop takes k's entry e out of the cache and stops its timer. The
+// caller holds the lock.
+func (c *Cache) drop(k Key, e *entry) {
+	if e.stopTimer != nil {
+		e.stopTimer()
+		e.stopTimer = nil
+	}
+	delete(c.entries, k)
 }
 
 // insert adds e under k, first evicting the least recently used entry
@@ -216,17 +266,17 @@ func (c *Cache) insert(k Key, e *entry) {
 	if len(c.entries) >= c.max {
 		var oldest Key
 		var found bool
-		var at time.Time
+		var at int64
 		for key, x := range c.entries {
 			if x.cold != nil || x.refreshing {
 				continue
 			}
-			if !found || x.used.Before(at) {
-				oldest, at, found = key, x.used, true
+			if used := x.used.Load(); !found || used < at {
+				oldest, at, found = key, used, true
 			}
 		}
 		if found {
-			delete(c.entries, oldest)
+			c.drop(oldest, c.entries[oldest])
 		}
 	}
 	c.entries[k] = e
@@ -239,9 +289,9 @@ func (c *Cache) insert(k Key, e *entry) {
 func (c *Cache) Forget(name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k := range c.entries {
+	for k, e := range c.entries {
 		if k.Name == name {
-			delete(c.entries, k)
+			c.drop(k, e)
 		}
 	}
 }
@@ -269,6 +319,12 @@ func (c *Cache) Close() {
 	}
 	c.closed = true
 	close(c.stop)
+	for _, e := range c.entries {
+		if e.stopTimer != nil {
+			e.stopTimer()
+			e.stopTimer = nil
+		}
+	}
 	c.mu.Unlock()
 	c.wg.Wait()
 }

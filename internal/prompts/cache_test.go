@@ -18,17 +18,50 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// fakeClock is a clock a test moves by hand.
+// fakeClock is a clock a test moves by hand, with the timers of
+// Cache.after, which fire as add passes them.
 type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu     sync.Mutex
+	t      time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	at      time.Time
+	f       func()
+	stopped bool // or fired
 }
 
 func (f *fakeClock) now() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
+
 func (f *fakeClock) add(d time.Duration) {
 	f.mu.Lock()
 	f.t = f.t.Add(d)
+	var due []func()
+	for _, t := range f.timers {
+		if !t.stopped && !t.at.After(f.t) {
+			t.stopped = true
+			due = append(due, t.f)
+		}
+	}
 	f.mu.Unlock()
+	for _, fn := range due {
+		fn()
+	}
+}
+
+func (f *fakeClock) after(d time.Duration, fn func()) func() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := &fakeTimer{at: f.t.Add(d), f: fn}
+	f.timers = append(f.timers, t)
+	return func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		was := !t.stopped
+		t.stopped = true
+		return was
+	}
 }
 
 // counter fetches version n+1 on its n-th call, blocking until release is
@@ -62,7 +95,7 @@ func newTestCache(t *testing.T, f Fetch, max int, onError func(Key, error)) (*Ca
 	t.Helper()
 	c := New(f, time.Minute, max, onError)
 	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	c.now = clock.now
+	c.now, c.after = clock.now, clock.after
 	t.Cleanup(c.Close)
 	return c, clock
 }
@@ -213,7 +246,7 @@ func TestCloseStopsRefreshesAndGets(t *testing.T) {
 	f := counter{}
 	c := New(f.fetch, time.Hour, 0, nil)
 	clock := &fakeClock{t: time.Now()}
-	c.now = clock.now
+	c.now, c.after = clock.now, clock.after
 	_, err := c.Get(context.Background(), key, time.Minute)
 	require.NoError(t, err)
 	f.release = make(chan struct{}) // the refresh will hang until cancelled
@@ -257,4 +290,57 @@ func TestForgetDuringAColdFetch(t *testing.T) {
 	require.NoError(t, <-done, "the caller still gets its answer")
 	_, ok := c.Known(key)
 	assert.False(t, ok, "a fetch begun before Forget does not fill the cache")
+}
+
+// TestFreshHitReadsNoClock checks that a fresh entry is served without
+// reading the clock, whose cost on some machines is most of a hit.
+func TestFreshHitReadsNoClock(t *testing.T) {
+	var f counter
+	c, clock := newTestCache(t, f.fetch, 0, nil)
+	_, err := c.Get(context.Background(), key, time.Minute)
+	require.NoError(t, err)
+	var reads atomic.Int32
+	c.now = func() time.Time { reads.Add(1); return clock.now() }
+	for range 100 {
+		_, err := c.Get(context.Background(), key, time.Minute)
+		require.NoError(t, err)
+	}
+	assert.Zero(t, reads.Load())
+	clock.add(time.Minute) // the timer marks it stale
+	_, err = c.Get(context.Background(), key, time.Minute)
+	require.NoError(t, err)
+	assert.NotZero(t, reads.Load(), "a stale entry takes the slow path")
+	c.wg.Wait()
+}
+
+// TestHitsKeepAnEntryFromEviction checks that an entry read only from
+// memory counts as recently used.
+func TestHitsKeepAnEntryFromEviction(t *testing.T) {
+	var f counter
+	c, _ := newTestCache(t, f.fetch, 2, nil)
+	a, b, d := Key{Name: "a"}, Key{Name: "b"}, Key{Name: "d"}
+	for _, k := range []Key{a, b, a, d} { // a's second read is a fresh hit
+		_, err := c.Get(context.Background(), k, time.Hour)
+		require.NoError(t, err)
+	}
+	_, ok := c.Known(a)
+	assert.True(t, ok, "a was read after b")
+	_, ok = c.Known(b)
+	assert.False(t, ok, "b made room")
+}
+
+func TestCloseStopsTheTimers(t *testing.T) {
+	var f counter
+	c, clock := newTestCache(t, f.fetch, 0, nil)
+	for _, k := range []Key{{Name: "a"}, {Name: "b"}} {
+		_, err := c.Get(context.Background(), k, time.Hour)
+		require.NoError(t, err)
+	}
+	c.Forget("a")
+	c.Close()
+	clock.mu.Lock()
+	defer clock.mu.Unlock()
+	for _, tm := range clock.timers {
+		assert.True(t, tm.stopped)
+	}
 }
