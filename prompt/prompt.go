@@ -152,11 +152,14 @@ func ConfigAs[T any](p *Prompt) (T, error) {
 }
 
 // Option chooses which version of a prompt to get and how it is cached.
-type Option interface{ apply(*Settings) }
+type Option interface{ apply(Settings) Settings }
 
-type optionFunc func(*Settings)
+// optionFunc changes a copy of the Settings it is given: by value, so
+// that Resolve's Settings stays on its caller's stack and a call that
+// resolves options allocates nothing.
+type optionFunc func(Settings) Settings
 
-func (f optionFunc) apply(s *Settings) { f(s) }
+func (f optionFunc) apply(s Settings) Settings { return f(s) }
 
 // Settings is what a list of Options chose; the client that fetches
 // prompts reads it through Resolve. Its zero value asks for the version
@@ -174,12 +177,15 @@ type Settings struct {
 const DefaultLabel = "production"
 
 // Resolve applies opts in order, later ones winning, and fills in the
-// default label.
+// default label. It does not allocate.
 func Resolve(opts ...Option) Settings {
+	if len(opts) == 0 {
+		return Settings{Label: DefaultLabel}
+	}
 	var s Settings
 	for _, o := range opts {
 		if o != nil {
-			o.apply(&s)
+			s = o.apply(s)
 		}
 	}
 	if s.Version == 0 && s.Label == "" {
@@ -190,13 +196,13 @@ func Resolve(opts ...Option) Settings {
 
 // Version asks for version n of the prompt, whatever its labels.
 func Version(n int) Option {
-	return optionFunc(func(s *Settings) { s.Version, s.Label = n, "" })
+	return optionFunc(func(s Settings) Settings { s.Version, s.Label = n, ""; return s })
 }
 
 // Label asks for the version that carries label l ("production" by
 // default; "latest" is the newest version).
 func Label(l string) Option {
-	return optionFunc(func(s *Settings) { s.Label, s.Version = l, 0 })
+	return optionFunc(func(s Settings) Settings { s.Label, s.Version = l, 0; return s })
 }
 
 // CacheTTL sets how long a fetched prompt is served from memory before it
@@ -204,18 +210,16 @@ func Label(l string) Option {
 // client's default applies: LANGFUSE_PROMPT_CACHE_DEFAULT_TTL_SECONDS, else
 // 60 seconds.
 func CacheTTL(d time.Duration) Option {
-	return optionFunc(func(s *Settings) { s.CacheTTL, s.HasCacheTTL = max(d, 0), true })
+	return optionFunc(func(s Settings) Settings { s.CacheTTL, s.HasCacheTTL = max(d, 0), true; return s })
 }
 
 // Fallback is served, marked IsFallback, when no version of the prompt
 // was ever fetched and fetching fails; without it that failure is an
 // error.
 func Fallback(p Prompt) Option {
-	return optionFunc(func(s *Settings) {
-		fb := p
-		fb.IsFallback = true
-		s.Fallback = &fb
-	})
+	fb := p
+	fb.IsFallback = true
+	return optionFunc(func(s Settings) Settings { s.Fallback = &fb; return s })
 }
 
 // Draft is a new version of a prompt, for Client.CreatePrompt. Its Type

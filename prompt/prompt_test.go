@@ -132,3 +132,12 @@ func TestResolveOptions(t *testing.T) {
 func TestErrorsAreDistinct(t *testing.T) {
 	assert.False(t, errors.Is(prompt.ErrMissingVariable, prompt.ErrWrongType))
 }
+
+func TestFallbackCopiesItsPrompt(t *testing.T) {
+	p := prompt.Prompt{Name: "fb", Text: "before"}
+	opt := prompt.Fallback(p)
+	p.Text = "after"
+	s := prompt.Resolve(opt)
+	assert.Equal(t, "before", s.Fallback.Text)
+	assert.True(t, s.Fallback.IsFallback)
+}
