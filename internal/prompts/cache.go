@@ -173,7 +173,7 @@ func (c *Cache) slow(ctx context.Context, k Key, ttl time.Duration, now time.Tim
 		cl.value, cl.err = c.fetch(ctx, k)
 		c.mu.Lock()
 		e.cold = nil
-		if cl.err == nil {
+		if cl.err == nil && c.entries[k] == e { // not forgotten meanwhile
 			c.set(e, cl.value, ttl)
 		}
 		close(cl.done)
@@ -205,7 +205,7 @@ func (c *Cache) refresh(k Key, e *entry, ttl time.Duration) {
 	p, err := c.fetch(ctx, k)
 	c.mu.Lock()
 	e.refreshing = false
-	if err == nil && !c.closed {
+	if err == nil && !c.closed && c.entries[k] == e { // not forgotten meanwhile
 		c.set(e, p, ttl)
 	}
 	c.mu.Unlock()
@@ -230,6 +230,11 @@ func (c *Cache) store(k Key, p *prompt.Prompt, ttl time.Duration) {
 	c.set(e, p, ttl)
 }
 
+// minTimedTTL is the shortest time to live that a timer keeps: a timer
+// may fire late by the time a busy machine takes to run it, so an entry
+// fresh for less is checked against the clock at every Get instead.
+const minTimedTTL = time.Second
+
 // set gives e the value p, fresh for ttl: a timer marks it stale then.
 // The caller holds the lock.
 func (c *Cache) set(e *entry, p *prompt.Prompt, ttl time.Duration) {
@@ -239,8 +244,8 @@ func (c *Cache) set(e *entry, p *prompt.Prompt, ttl time.Duration) {
 	}
 	e.value, e.expires = p, c.now().Add(ttl)
 	gen := e.gen.Add(1)
-	e.stale.Store(ttl <= 0)
-	if ttl > 0 && !c.closed {
+	e.stale.Store(ttl < minTimedTTL)
+	if ttl >= minTimedTTL && !c.closed {
 		e.stopTimer = c.after(ttl, func() {
 			if e.gen.Load() == gen {
 				e.stale.Store(true)

@@ -151,6 +151,7 @@ func TestStaleIsServedWhileOneRefreshRuns(t *testing.T) {
 	require.NoError(t, err)
 
 	f.release = make(chan struct{})
+	f.entered = make(chan struct{}, 1)
 	clock.add(2 * time.Minute)
 	var wg sync.WaitGroup
 	for range 1000 {
@@ -160,7 +161,8 @@ func TestStaleIsServedWhileOneRefreshRuns(t *testing.T) {
 			assert.Equal(t, 1, p.Version, "the stale version, at once")
 		})
 	}
-	wg.Wait() // every caller returned while the refresh is held
+	wg.Wait()   // every caller returned while the refresh is held
+	<-f.entered // the refresh has begun: it may not have when the callers return
 	assert.EqualValues(t, 2, f.calls.Load(), "one refresh for a stale key")
 	close(f.release)
 	c.wg.Wait()
@@ -343,4 +345,23 @@ func TestCloseStopsTheTimers(t *testing.T) {
 	for _, tm := range clock.timers {
 		assert.True(t, tm.stopped)
 	}
+}
+
+// TestShortTTLIsCheckedAgainstTheClock checks that an entry fresh for
+// less than a timer can be trusted with goes stale on time.
+func TestShortTTLIsCheckedAgainstTheClock(t *testing.T) {
+	var f counter
+	c, clock := newTestCache(t, f.fetch, 0, nil)
+	c.after = func(time.Duration, func()) func() bool { panic("no timer for a short time to live") }
+	for range 2 {
+		_, err := c.Get(context.Background(), key, 10*time.Millisecond)
+		require.NoError(t, err)
+	}
+	assert.EqualValues(t, 1, f.calls.Load(), "fresh by the clock")
+	clock.add(10 * time.Millisecond)
+	p, err := c.Get(context.Background(), key, 10*time.Millisecond)
+	require.NoError(t, err)
+	assert.Equal(t, 1, p.Version, "stale, served while it is refreshed")
+	c.wg.Wait()
+	assert.EqualValues(t, 2, f.calls.Load())
 }
