@@ -19,6 +19,7 @@ import (
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/internal/global"
+	"github.com/observe-go/langfuse/internal/prompts"
 	"github.com/observe-go/langfuse/internal/scores"
 	"github.com/observe-go/langfuse/tracing"
 )
@@ -43,8 +44,9 @@ type Client struct {
 	// pub calls Langfuse's public API (prompts, datasets), tracing on or
 	// off; nil without keys or with a bad destination, which pubErr
 	// says.
-	pub    *apiClient
-	pubErr error
+	pub     *apiClient
+	pubErr  error
+	prompts *prompts.Cache // nil when pub is
 
 	shutdownOnce sync.Once
 	shutdownErr  error
@@ -175,8 +177,8 @@ func AsDefault(on bool) Option {
 // Observations go to the exporter of WithSpanExporter when given, to
 // Langfuse when both keys are set, and to stderr as a tree when neither
 // is, which New says once. With LANGFUSE_TRACING_ENABLED=false nothing is
-// recorded and wrappers call straight through; datasets still load,
-// through the client and as the default (GetDataset).
+// recorded and wrappers call straight through; prompts and datasets still
+// load, through the client and as the default (GetPrompt, GetDataset).
 //
 // Only one of LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY set is a
 // mistake, not a request for the console: New reports the missing key
@@ -263,12 +265,15 @@ func New(opts ...Option) (*Client, error) {
 		RedactNames: s.redact, KeepNames: s.keep,
 	}}
 	c.state.Owner = c
-	// Datasets load with tracing off too; a destination that
-	// failed closed names no server, so none is asked.
+	// Prompts and datasets load with tracing off too; a destination
+	// that failed closed names no server, so none is asked.
 	c.pub, c.pubErr = newAPIClient(cfg, s.http)
+	if c.pub != nil {
+		c.prompts = c.newPromptCache()
+	}
 	if !cfg.TracingEnabled {
 		if !s.noDefault {
-			// The default all the same, for GetDataset;
+			// The default all the same, for GetPrompt and GetDataset;
 			// with no tracer, observations started through it record
 			// nothing.
 			global.Store(c.state)
@@ -368,8 +373,9 @@ func clientName(cfg config.Config, s *settings) string {
 // instead of the default client, and so are their children. Two clients
 // (two Langfuse projects, or one recorder per parallel test) can live in
 // one process this way. A ctx bound to a client with tracing disabled, or
-// shut down, records nothing. GetDataset, CreateScore and the other calls
-// through a ctx use c too, GetDataset even with tracing disabled.
+// shut down, records nothing. GetPrompt, GetDataset, CreateScore and the
+// other calls through a ctx use c too, GetPrompt and GetDataset even with
+// tracing disabled.
 func (c *Client) Context(ctx context.Context) context.Context {
 	if c == nil {
 		if ctx == nil {
@@ -453,6 +459,9 @@ func (c *Client) Shutdown(ctx context.Context) error {
 	}
 	c.shutdownOnce.Do(func() {
 		c.state.Stop()
+		if c.prompts != nil {
+			c.prompts.Close() // background refreshes are cancelled, not waited out
+		}
 		if c.pub != nil {
 			c.pub.h.CloseIdleConnections()
 		}
