@@ -76,6 +76,9 @@ bench:
 	@mkdir -p bin
 	$(GO) test -run '^$$' -bench 'Wrap' -benchtime $(BENCHTIME) -count $(BENCHCOUNT) . | tee bin/bench.txt
 	$(GO) test -run '^$$' -bench 'Capture' -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./capture | tee -a bin/bench.txt
+	$(GO) test -run '^$$' -bench 'GetPrompt' -benchtime $(BENCHTIME) -count $(BENCHCOUNT) . | tee -a bin/bench.txt
+	$(GO) test -run '^$$' -bench 'PromptCacheHit' -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./internal/prompts | tee -a bin/bench.txt
+	$(GO) test -run '^$$' -bench 'Compile' -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./prompt | tee -a bin/bench.txt
 	$(GO) test -run '^$$' -bench 'ExportThroughput' -benchtime 200000x -count $(BENCHCOUNT) ./tracing | tee -a bin/bench.txt
 	$(GO) test -run '^$$' -bench 'EncodeDeep' -benchtime 10x -count $(BENCHCOUNT) ./tracing | tee -a bin/bench.txt
 	@# The size of a user's program, as a line of go test -bench output.

@@ -93,7 +93,13 @@ var ratios = []ratio{
 	{"capture 1 MB vs go-json", "Capture/Payload1MB", "Capture/Payload1MB/go-json", 0},
 	{"capture 50 MiB vs 1 MiB, 10 KB limit", "CaptureBudget/size=50MiB", "CaptureBudget/size=1MiB", 1.5},
 	{"capture 500 MiB vs 1 MiB, 10 KB limit", "CaptureBudget/size=500MiB", "CaptureBudget/size=1MiB", 1.5},
+	{"cached GetPrompt (ctx's client) vs RWMutex map lookup", "GetPrompt/cached", "GetPrompt/map-baseline", 0},
+	{"cached Client.Prompt vs RWMutex map lookup", "GetPrompt/client-cached", "GetPrompt/map-baseline", 0},
+	{"prompt cache hit vs RWMutex map lookup", "PromptCacheHit/Cache", "PromptCacheHit/MapBaseline", 0},
 }
+
+// promptHitNs is the most a cached GetPrompt may take, in ns.
+const promptHitNs = 200
 
 // budgetLimit is the limit of BenchmarkCaptureBudget, and budgetMemory how
 // many times it a call may allocate.
@@ -170,6 +176,25 @@ func main() {
 			b := median(f.bytes)
 			row("capture "+size+", 10 KB limit: memory per call", fmt.Sprintf("%.0f B, %s", b, allocs(f)), "", "",
 				fmt.Sprintf("≤ %d B", budgetMemory*budgetLimit), pass(b <= budgetMemory*budgetLimit))
+		}
+	}
+	for _, p := range []struct{ name, what string }{
+		{"GetPrompt/cached", "GetPrompt, through ctx's client"}, {"GetPrompt/client-cached", "Client.Prompt"},
+	} {
+		if f, ok := get(p.name); ok {
+			ns := median(f.ns)
+			row("cached "+p.what+": a fresh hit", dur(ns)+", "+allocs(f), "", "",
+				fmt.Sprintf("< %d ns, 0 allocs", promptHitNs), pass(ns < promptHitNs && median(f.allocs) == 0))
+		}
+	}
+	// Compiling a template costs time in its size: the time per byte of
+	// a 4 MiB template is that of a 1 KiB one.
+	if l, ok := get("Compile/size=4194304"); ok {
+		if s, ok := get("Compile/size=1024"); ok {
+			lb, sb := median(l.ns)/4194304, median(s.ns)/1024
+			row("compile a text prompt, 4 MiB vs 1 KiB template, time per byte",
+				fmt.Sprintf("%.2f ns/B, %s", lb, allocs(l)), fmt.Sprintf("%.2f ns/B, %s", sb, allocs(s)),
+				fmt.Sprintf("%.2f×", lb/sb), "≤ 1.50×", pass(lb <= 1.5*sb))
 		}
 	}
 	if f, ok := get("Wrap/observe1-capture-small"); ok {
