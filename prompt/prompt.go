@@ -20,11 +20,16 @@ const (
 // Message is one entry of a chat prompt: a message with a role and
 // content, or, when Placeholder is set, a placeholder that CompileChat
 // replaces with a list of messages.
+//
+// A Message encodes as JSON in the chat format of the model APIs and of
+// Langfuse, {"role": ..., "content": ...}, so compiled messages recorded
+// as a generation's input show as a conversation.
 type Message struct {
-	Role, Content string
+	Role    string `json:"role,omitempty"`
+	Content string `json:"content"`
 	// Placeholder is the name of the list of messages this entry stands
 	// for; Role and Content are empty then.
-	Placeholder string
+	Placeholder string `json:"placeholder,omitempty"`
 }
 
 // Prompt is one version of a prompt, as Langfuse serves it, or the

@@ -1,6 +1,7 @@
 package prompt_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -140,4 +141,10 @@ func TestFallbackCopiesItsPrompt(t *testing.T) {
 	s := prompt.Resolve(opt)
 	assert.Equal(t, "before", s.Fallback.Text)
 	assert.True(t, s.Fallback.IsFallback)
+}
+
+func TestMessageEncodesAsAChatMessage(t *testing.T) {
+	b, err := json.Marshal([]prompt.Message{{Role: "user", Content: "Hi"}, {Role: "assistant"}, {Placeholder: "history"}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"role":"user","content":"Hi"},{"role":"assistant","content":""},{"content":"","placeholder":"history"}]`, string(b))
 }
