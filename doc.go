@@ -28,6 +28,11 @@
 // Client.Context binds a context to a client other than the default one
 // (a second Langfuse project, a test's own recorder).
 //
+// GetPrompt and Client.Prompt fetch prompts managed in Langfuse (package
+// prompt), cached in memory and refreshed in the background; a generation
+// that uses one is linked to its version with observe.FromPrompt.
+// CreatePrompt and SetPromptLabels add versions and move labels.
+//
 // Package observe starts and updates observations by hand (generations
 // with model and usage, events, propagated user and session ids), package
 // config lists every setting, package tracing holds the OpenTelemetry
