@@ -90,7 +90,7 @@ func Current(ctx context.Context) *Record {
 	if st == nil {
 		return Noop
 	}
-	r := &Record{span: span, client: st, typ: typeSpan, managed: true, keepIn: true, keepOut: true}
+	r := &Record{span: span, client: st, typ: typeSpan, managed: true, in: keepGiven, out: keepGiven}
 	r.ctx = recordCtx{Context: ctx, r: r}
 	return r
 }

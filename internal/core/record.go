@@ -24,10 +24,8 @@ type Record struct {
 	client *global.State // nil for the no-op record
 	typ    string
 
-	// keepIn and keepOut say whether an input or output given explicitly
-	// (WithInput, WithOutput) is recorded; autoOut whether Finish records
-	// the call's result.
-	keepIn, keepOut, autoOut bool
+	// in and out say what the record keeps of its input and output.
+	in, out keep
 	// managed records are ended by whoever started their span (a wrapper,
 	// other instrumentation), never through the public End.
 	managed bool
@@ -50,6 +48,27 @@ type Record struct {
 	// and, for a wrapped call, by its end: the SDK copies what
 	// SetAttributes is given (pinned by a test).
 	buf [2]attribute.KeyValue
+}
+
+// keep is what an observation keeps of one side, its input or its
+// output: nothing, what is given to it explicitly (WithInput,
+// WithOutput), or that and what the observed call itself takes or returns.
+// It is decided once, as the observation starts.
+type keep uint8
+
+const (
+	keepNone  keep = iota // dropped, even when given
+	keepGiven             // recorded when given explicitly
+	keepAll               // the call's arguments or result too
+)
+
+// allIf is keepAll when the call's own side is captured, else
+// keepGiven.
+func allIf(auto bool) keep {
+	if auto {
+		return keepAll
+	}
+	return keepGiven
 }
 
 // Noop is the record of observations that record nothing.
@@ -96,18 +115,18 @@ func (r *Record) Prop() *propctx.Set {
 // IsRecording reports whether r records what it is given.
 func (r *Record) IsRecording() bool { return r.Live() && r.span.IsRecording() }
 
-// CapturesOutput reports whether a result given to Finish is recorded.
-func (r *Record) CapturesOutput() bool { return r.autoOut && r.IsRecording() }
+// CapturesOutput reports whether the result of a call that returned is
+// recorded as r's output when r ends.
+func (r *Record) CapturesOutput() bool { return r.out == keepAll && r.IsRecording() }
 
-// plan is what a start decided beyond the settings: the capture switches,
-// the arguments to record as input and who ends the record.
+// plan is what a start decided beyond the settings: what the record
+// keeps of its input and output, who ends it, and how its span starts.
 type plan struct {
-	autoIn, autoOut bool // record the call's arguments, its result
-	keepIn, keepOut bool // record an explicit input, output
-	managed         bool
-	kind            trace.SpanKind
-	traceID         string    // start in this trace, as its root, unless ctx holds a span
-	at              time.Time // start time, when not now
+	in, out keep
+	managed bool
+	kind    trace.SpanKind
+	traceID string    // start in this trace, as its root, unless ctx holds a span
+	at      time.Time // start time, when not now
 	// typeAtStart, when not nil, gives the span its type as it starts
 	// (a wrapper's, built once), so that no SetAttributes is needed then.
 	typeAtStart []trace.SpanStartOption
@@ -122,45 +141,52 @@ func Start(ctx context.Context, st *global.State, name string, s *Settings) (con
 
 // explicitPlan is how an observation started by hand records: an input
 // or output given to it always, unless its options switch capture off;
-// with AutoCapture, as the capture switch of the client says.
+// with ObeyCaptureSwitches, as the capture switch of the client says.
 func explicitPlan(st *global.State, s *Settings) plan {
-	p := plan{keepIn: true, keepOut: true}
-	if s.has(fAutoCapture) {
-		p.keepIn, p.keepOut = st.CaptureIO, st.CaptureIO
+	in, out := keepGiven, keepGiven
+	if s.has(FObeySwitches) && !st.CaptureIO {
+		in, out = keepNone, keepNone
 	}
-	if s.has(fCaptureIn) {
-		p.keepIn = s.captureIn
+	if s.has(FCaptureIn) {
+		in = givenIf(s.captureIn)
 	}
-	if s.has(fCaptureOut) {
-		p.keepOut = s.captureOut
+	if s.has(FCaptureOut) {
+		out = givenIf(s.captureOut)
 	}
-	return p
+	return plan{in: in, out: out}
+}
+
+// givenIf is keepGiven when on, else keepNone.
+func givenIf(on bool) keep {
+	if on {
+		return keepGiven
+	}
+	return keepNone
 }
 
 // Event records an observation of type event under ctx: a point in time,
 // ended at the time it started, as the official SDKs record events.
 func Event(ctx context.Context, st *global.State, name string, s *Settings) *Record {
-	s.SetType(semconv.TypeEvent)
+	s.typ, s.set = semconv.TypeEvent, s.set|FType
 	p := explicitPlan(st, s)
 	p.at = time.Now()
 	_, r := start(ctx, st, name, s, semconv.TypeEvent, p, nil)
-	if r.ended.CompareAndSwap(false, true) {
-		r.span.End(trace.WithTimestamp(p.at))
-	}
+	r.End(nil, Ending{At: p.at})
 	return r
 }
 
 // start starts a record; s is only read, so a wrapper's settings are
 // shared between calls. args, the call's arguments, are kept apart from p:
 // escape analysis does not tell a struct's fields apart, and args must not
-// leave the caller's stack because another field of p does.
+// leave the caller's stack because another field of p does. They are
+// recorded as the input when p captures the call's input.
 func start(ctx context.Context, st *global.State, name string, s *Settings, typ string, p plan, args []any) (context.Context, *Record) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	asRoot := false
 	switch {
-	case s.has(fTraceContext):
+	case s.has(FTraceContext):
 		ctx, asRoot = withRemoteParent(ctx, st, s.traceID, s.parentSpanID)
 	case p.traceID != "" && !trace.SpanContextFromContext(ctx).IsValid():
 		ctx, asRoot = withRemoteParent(ctx, st, p.traceID, "")
@@ -179,14 +205,13 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	default:
 		ctx, span = st.Tracer.Start(ctx, name)
 	}
-	r := &Record{span: span, client: st, typ: typ,
-		keepIn: p.keepIn, keepOut: p.keepOut, autoOut: p.autoOut, managed: p.managed}
-	if s.has(fArgNames) {
+	r := &Record{span: span, client: st, typ: typ, in: p.in, out: p.out, managed: p.managed}
+	if s.has(FArgNames) {
 		r.argNames = s.argNames
 	}
 	r.ctx = recordCtx{Context: ctx, r: r}
-	withArgs := len(args) > 0 && p.autoIn
-	if (typ == typeSpan && !withArgs && s.set&^startOnly == 0) || !span.IsRecording() {
+	withArgs := len(args) > 0 && p.in == keepAll
+	if (typ == typeSpan && !withArgs && !s.writes()) || !span.IsRecording() {
 		return &r.ctx, r // nothing to write, or nobody to write it to
 	}
 	kvs := r.buf[:0]
@@ -196,15 +221,15 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	if withArgs {
 		kvs = append(kvs, attribute.String(semconv.ObservationInput,
 			capture.String(inputOf(args, r.argNames, captureOptions(st)), captureOptions(st))))
-		if p.managed && len(kvs) == 1 && s.set&^startOnly == 0 {
+		if p.managed && len(kvs) == 1 && !s.writes() {
 			// The arguments are captured now, as they are, but written
 			// as the call ends, with its output: one SetAttributes, not
-			// two. Every end of a managed record writes them.
+			// two. End writes them, however the record ends.
 			r.inPending.Store(true)
 			return &r.ctx, r
 		}
 	}
-	if s.set&^startOnly != 0 {
+	if s.writes() {
 		r.apply(s, kvs)
 	} else if len(kvs) > 0 {
 		span.SetAttributes(kvs...)
@@ -232,21 +257,86 @@ func startOptions(p plan, asRoot bool) []trace.SpanStartOption {
 
 // Update applies s to r. Options that only apply at start are ignored.
 func (r *Record) Update(s *Settings) {
-	if r.Live() && s.set&^startOnly != 0 {
+	if r.Live() && s.writes() {
 		r.apply(s, nil)
 	}
 }
 
-// End applies s and ends r, once: later calls change nothing.
-func (r *Record) End(s *Settings) {
+// Ending is how the code an observation watched came to its end, for
+// Record.End: the zero Ending ends the observation as it is.
+type Ending struct {
+	// Returned says that an observed call returned: Output is its
+	// result, recorded when output capture is on, and Err its error.
+	Returned bool
+	Output   any
+	Err      error
+	// Details reads the model call a result reports (model, usage,
+	// cost), for a generation-like observation; nil when results report
+	// nothing. A panic in it is contained.
+	Details func(result any) (GenerationDetails, bool)
+	// Panic is the value of a panic going through the observed code. End
+	// records it; the caller raises it again, unchanged.
+	Panic any
+	// At is when the observation ends, if not now.
+	At time.Time
+}
+
+// End applies s, the options of a public End (nil for none), and ends r
+// as e says, once: later calls change nothing. It is the one way a record
+// ends, whoever ends it (a wrapper, a handler, a sequence, the public End)
+// and however the code it watched ended. s is a parameter of its own, not
+// a field of e, so that escape analysis keeps it on the caller's stack
+// while e's values go to the span.
+func (r *Record) End(s *Settings, e Ending) {
 	if !r.Live() || !r.ended.CompareAndSwap(false, true) {
 		return
 	}
-	r.writePendingInput()
-	if s != nil && s.set&^startOnly != 0 {
-		r.apply(s, nil)
+	returned := e.Returned && e.Err == nil
+	if returned && e.Details != nil && e.Output != nil && r.reportsGeneration() {
+		r.recordGeneration(e.Output, e.Details)
 	}
-	r.span.End()
+	// The start is done with buf: the SDK copied what it held, and buf[0]
+	// may hold the arguments, written now with the output.
+	kvs := r.pendingInput(r.buf[:0])
+	if returned && r.CapturesOutput() {
+		kvs = append(kvs, attribute.String(semconv.ObservationOutput, capture.String(e.Output, captureOptions(r.client))))
+	}
+	if s.writes() {
+		r.apply(s, kvs)
+	} else if len(kvs) > 0 {
+		r.span.SetAttributes(kvs...)
+	}
+	if e.Err != nil {
+		r.RecordError(e.Err)
+	}
+	if e.Panic != nil {
+		r.recordPanic(e.Panic)
+	}
+	if e.At.IsZero() {
+		r.span.End()
+	} else {
+		r.span.End(trace.WithTimestamp(e.At))
+	}
+}
+
+// Guard ends r when the code it observes did not return: it records a
+// panic and raises it again with the same value; when the code left
+// through runtime.Goexit it calls exited, or ends r as it is when exited
+// is nil. It must be deferred directly (defer r.Guard(&done, nil)), with
+// done set once the code has returned, which then ends r itself.
+func (r *Record) Guard(done *bool, exited func()) {
+	if *done {
+		return
+	}
+	if p := recover(); p != nil {
+		r.End(nil, Ending{Panic: p})
+		panic(p)
+	}
+	if exited != nil {
+		exited()
+		return
+	}
+	r.End(nil, Ending{})
 }
 
 // pendingInput appends to kvs the captured arguments not written yet, if
@@ -256,13 +346,6 @@ func (r *Record) pendingInput(kvs []attribute.KeyValue) []attribute.KeyValue {
 		kvs = append(kvs, r.buf[0])
 	}
 	return kvs
-}
-
-// writePendingInput writes the captured arguments not written yet.
-func (r *Record) writePendingInput() {
-	if kvs := r.pendingInput(r.buf[:0]); len(kvs) > 0 {
-		r.span.SetAttributes(kvs...)
-	}
 }
 
 // RecordError marks r failed with err: level ERROR, the error's text as
@@ -276,70 +359,6 @@ func (r *Record) RecordError(err error) {
 	r.span.AddEvent("exception", trace.WithAttributes(
 		attribute.String("exception.type", errorType(err)),
 		attribute.String("exception.message", msg)))
-}
-
-// Finish ends a wrapped call that returned: with err, as failed; without,
-// with out as its output when output capture is on, and on a
-// generation-like observation with the details out reports as a
-// GenerationResult. Pass a nil out when neither CapturesOutput nor
-// reportsGeneration holds, so that no result is boxed for nothing.
-func (r *Record) Finish(out any, err error) {
-	if !r.Live() || !r.ended.CompareAndSwap(false, true) {
-		return
-	}
-	if err == nil && out != nil && r.reportsGeneration() {
-		r.recordGeneration(out)
-	}
-	// The start is done with buf: the SDK copied what it held, and buf[0]
-	// may hold the arguments, written now with the output.
-	kvs := r.pendingInput(r.buf[:0])
-	if err == nil && r.CapturesOutput() {
-		kvs = append(kvs, attribute.String(semconv.ObservationOutput, capture.String(out, captureOptions(r.client))))
-	}
-	if len(kvs) > 0 {
-		r.span.SetAttributes(kvs...)
-	}
-	if err != nil {
-		r.RecordError(err)
-	}
-	r.span.End()
-}
-
-// Guard ends r when the code it observes did not complete: it records a
-// panic and raises it again with the same value; when the code left
-// through runtime.Goexit it calls exited, or ends r as it is when exited is
-// nil. It must be deferred directly (defer r.Guard(&done, nil)), with done
-// set once the code has returned.
-func (r *Record) Guard(done *bool, exited func()) {
-	if *done {
-		return
-	}
-	if p := recover(); p != nil {
-		r.Repanic(p)
-	}
-	if exited != nil {
-		exited()
-		return
-	}
-	r.End(nil) // no result to record
-}
-
-// Repanic records the panic value p on r, ends r if it was not ended yet,
-// and panics with p, unchanged.
-func (r *Record) Repanic(p any) { r.EndPanic(nil, p) }
-
-// EndPanic is Repanic for an End that had settings to apply: s is applied
-// first, then the panic recorded, and p raised again.
-func (r *Record) EndPanic(s *Settings, p any) {
-	if r.Live() && r.ended.CompareAndSwap(false, true) {
-		r.writePendingInput()
-		if s != nil && s.set&^startOnly != 0 {
-			r.apply(s, nil)
-		}
-		r.recordPanic(p)
-		r.span.End()
-	}
-	panic(p)
 }
 
 // recordPanic marks r failed with the panic value p: level ERROR, status

@@ -43,7 +43,7 @@ func typeAttr(t string) attribute.KeyValue { return attribute.String(semconv.Obs
 // resolveType returns the type s asks for: span when it asks for none, or
 // for one Langfuse does not know, which st warns about.
 func resolveType(st *global.State, s *Settings) string {
-	if !s.has(fType) || s.typ == typeSpan {
+	if !s.has(FType) || s.typ == typeSpan {
 		return typeSpan
 	}
 	if ValidType(s.typ) {
