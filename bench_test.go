@@ -15,6 +15,7 @@ import (
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/observe"
+	"github.com/observe-go/langfuse/semconv"
 	"github.com/observe-go/langfuse/tracing"
 )
 
@@ -76,7 +77,7 @@ func benchClient(b *testing.B, change func(*config.Config)) trace.Tracer {
 	b.Cleanup(func() { _ = c.Shutdown(context.Background()) })
 	tp := tracing.NewTracerProvider(cfg, tracing.NewExportProcessor(cfg, discard{}, tracing.WithLogger(slog.New(slog.DiscardHandler))))
 	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	return tracing.Tracer(tp)
+	return tp.Tracer(semconv.ScopeName, trace.WithInstrumentationVersion(semconv.SDKVersion))
 }
 
 func rawMarshal(v any) string {
