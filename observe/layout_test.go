@@ -1,14 +1,17 @@
 package observe
 
 import (
+	"math/bits"
 	"reflect"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/observe-go/langfuse/internal/core"
+	"github.com/observe-go/langfuse/prompt"
 )
 
 // TestOptionLayout pins what core.Options relies on to read a []Option
@@ -43,4 +46,36 @@ func TestObservationLayout(t *testing.T) {
 	var none *Observation
 	assert.Nil(t, none.rec())
 	assert.Nil(t, observation(nil))
+}
+
+// TestOptionsAreOneList checks that each option function makes an option
+// of one field, its own: the kind of an option and the mark it leaves in
+// the resolved settings are one list (core.Field).
+func TestOptionsAreOneList(t *testing.T) {
+	opts := map[string]Option{
+		"AsType": AsType(TypeTool), "WithInput": WithInput(1), "WithArgs": WithArgs(1, 2),
+		"WithOutput": WithOutput(1), "WithMetadata": WithMetadata(map[string]any{"k": 1}),
+		"WithLevel": WithLevel(LevelDebug), "WithStatusMessage": WithStatusMessage("m"),
+		"WithVersion": WithVersion("v"), "WithModel": WithModel("m"),
+		"WithModelParameters": WithModelParameters(map[string]any{"t": 1}),
+		"WithUsage":           WithUsage(map[string]int{"input": 1}), "WithCost": WithCost(map[string]float64{"input": 1}),
+		"WithCompletionStartTime": WithCompletionStartTime(time.Unix(1, 0)), "WithPrompt": WithPrompt("p", 1),
+		"WithTraceContext": WithTraceContext("t", ""), "CaptureInput": CaptureInput(false),
+		"CaptureOutput": CaptureOutput(false), "ObeyCaptureSwitches": ObeyCaptureSwitches(),
+		"ArgNames": ArgNames("a"), "TransformOutput": TransformOutput(func(items []any) any { return items }),
+		"ReadBaggage": ReadBaggage(true), "TraceIDHeader": TraceIDHeader("X-Request-ID"),
+	}
+	owner := map[core.Field]string{}
+	for name, o := range opts {
+		f := o.o.Field
+		if !assert.Equal(t, 1, bits.OnesCount32(uint32(f)), "%s sets one field", name) {
+			continue
+		}
+		if other, dup := owner[f]; dup {
+			t.Errorf("%s and %s set the same field", name, other)
+		}
+		owner[f] = name
+	}
+	assert.Equal(t, opts["WithPrompt"].o, FromPrompt(&prompt.Prompt{Name: "p", Version: 1}).o, "FromPrompt is WithPrompt")
+	assert.Equal(t, Option{}, FromPrompt(nil))
 }

@@ -21,21 +21,21 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 	}
 	st := r.client
 	set := s.set
-	if set&generationOnly != 0 && !generationLike(r.typ) {
-		st.Warn("model, usage, cost, completion start and prompt apply to generation and embedding observations only; ignored", "type", r.typ)
+	if set&generationOnly != 0 && !r.typ.generationLike() {
+		st.Warn("model, usage, cost, completion start and prompt apply to generation and embedding observations only; ignored", "type", r.typ.String())
 		set &^= generationOnly
 	}
 	copts := captureOptions(st)
 	keepIn, keepOut := r.in != keepNone, r.out != keepNone
 	if set&(FInput|FArgs) != 0 && keepIn {
 		// An input given now takes the place of arguments not written yet.
-		r.inPending.Store(false)
+		r.clearBit(inPending)
 	}
 	if set&FInput != 0 && keepIn {
 		kvs = append(kvs, attribute.String(semconv.ObservationInput, capture.String(s.input, copts)))
 	}
 	if set&FArgs != 0 && keepIn {
-		kvs = append(kvs, attribute.String(semconv.ObservationInput, capture.String(argsValue(s.args, r.argNames, copts), copts)))
+		kvs = append(kvs, attribute.String(semconv.ObservationInput, capture.String(argsValue(s.args, r.names(), copts), copts)))
 	}
 	if set&FOutput != 0 && keepOut {
 		kvs = append(kvs, attribute.String(semconv.ObservationOutput, capture.String(s.output, copts)))
@@ -67,8 +67,8 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 	}
 	if set&FPrompt != 0 {
 		switch {
-		case r.typ != semconv.TypeGeneration:
-			st.Warn("a prompt applies to generation observations only; ignored", "type", r.typ)
+		case r.typ != tGeneration:
+			st.Warn("a prompt applies to generation observations only; ignored", "type", r.typ.String())
 		case s.promptName == "" || s.promptVersion < 1:
 			st.Warn("a prompt needs a name and a version of at least 1; ignored", "name", s.promptName, "version", s.promptVersion)
 		default:
@@ -98,15 +98,16 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 		// The error state is the record's, shared by every update, so that
 		// a level set in one update and a message in another make one
 		// OpenTelemetry status.
-		r.mu.Lock()
+		e := r.errState()
+		e.mu.Lock()
 		if set&FStatus != 0 {
-			r.statusMsg = statusMessage
+			e.statusMsg = statusMessage
 		}
 		if level == semconv.LevelError {
-			r.errored = true
+			e.errored = true
 		}
-		errored, msg := r.errored, r.statusMsg
-		r.mu.Unlock()
+		errored, msg := e.errored, e.statusMsg
+		e.mu.Unlock()
 		if errored {
 			r.span.SetStatus(codes.Error, msg)
 		}
@@ -133,7 +134,7 @@ func (r *Record) SetTraceIO(in, out any) {
 
 // SetCompletionStart records t as the time the model began to answer.
 func (r *Record) SetCompletionStart(t time.Time) {
-	if r.IsRecording() && generationLike(r.typ) {
+	if r.IsRecording() && r.typ.generationLike() {
 		r.span.SetAttributes(completionStartAttr(t))
 	}
 }
@@ -156,9 +157,10 @@ func (r *Record) masked(msg string) string {
 // setError marks r failed with msg, masked, and returns what was set.
 func (r *Record) setError(msg string) string {
 	msg = r.masked(msg)
-	r.mu.Lock()
-	r.errored, r.statusMsg = true, msg
-	r.mu.Unlock()
+	e := r.errState()
+	e.mu.Lock()
+	e.errored, e.statusMsg = true, msg
+	e.mu.Unlock()
 	r.span.SetAttributes(
 		attribute.String(semconv.ObservationLevel, semconv.LevelError),
 		attribute.String(semconv.ObservationStatusMessage, msg))

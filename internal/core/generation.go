@@ -20,7 +20,7 @@ type GenerationDetails struct {
 func (r *Record) ReportsGeneration() bool { return r.reportsGeneration() }
 
 func (r *Record) reportsGeneration() bool {
-	return generationLike(r.typ) && r.IsRecording()
+	return r.typ.generationLike() && r.IsRecording()
 }
 
 // recordGeneration writes the details that details reads from out, if it
@@ -31,7 +31,7 @@ func (r *Record) recordGeneration(out any, details func(any) (GenerationDetails,
 	defer func() {
 		if p := recover(); p != nil {
 			r.client.Warn("GenerationDetails panicked; the call's model and usage are not recorded",
-				"observation_type", r.typ, "panic", panicText(p, defaultPanicLimit))
+				"observation_type", r.typ.String(), "panic", panicText(p, defaultPanicLimit))
 		}
 	}()
 	d, ok := details(out)

@@ -17,37 +17,91 @@ import (
 )
 
 // Record is one observation from start to end. Its fields other than the
-// error state and the ended flag are set before it is published and never
+// error state and the state bits are set before it is published and never
 // change. It is safe for concurrent use.
+//
+// A Record is also the context.Context in which it is current (see
+// Value): starting an observation allocates the record and nothing else,
+// and the record is small, because every call of a wrapper makes one.
 type Record struct {
+	// parent is the context r started in, holding r's span: r is that
+	// context with r current. It also holds the attributes propagated to r.
+	parent context.Context
 	span   trace.Span
 	client *global.State // nil for the no-op record
-	typ    string
-
+	// buf, when not nil, is attribute space allocated with the record
+	// (see recordBuf), used by its start and by its end: the SDK copies
+	// what SetAttributes is given (pinned by a test). A record that
+	// writes nothing as it starts and ends, such as a wrapped call that
+	// captures nothing, goes without.
+	buf *[2]attribute.KeyValue
+	// argNames names the arguments of a call (ArgNames); nil for none.
+	argNames *[]string
+	// errs is the error state, made by the first error, level or status.
+	errs atomic.Pointer[errState]
+	// bits holds ended and inPending.
+	bits atomic.Uint32
+	typ  obsType
 	// in and out say what the record keeps of its input and output.
 	in, out keep
 	// managed records are ended by whoever started their span (a wrapper,
 	// other instrumentation), never through the public End.
 	managed bool
-	// inPending says that buf[0] holds the captured arguments of a wrapped
-	// call, to be written with its output in one SetAttributes as it ends,
-	// unless an input given explicitly meanwhile took their place.
-	inPending atomic.Bool
-	argNames  []string
+}
 
-	ended atomic.Bool
+// The bits of Record.bits.
+const (
+	// ended is set by the End that ends the record.
+	ended uint32 = 1 << iota
+	// inPending says that buf[0] holds the captured arguments of a
+	// wrapped call, to be written with its output in one SetAttributes as
+	// it ends, unless an input given explicitly meanwhile took their place.
+	inPending
+)
 
-	mu        sync.Mutex // guards errored and statusMsg
+// setBit sets bit b and reports whether this call set it.
+func (r *Record) setBit(b uint32) bool { return r.bits.Or(b)&b == 0 }
+
+// clearBit clears bit b and reports whether this call cleared it.
+func (r *Record) clearBit(b uint32) bool { return r.bits.And(^b)&b != 0 }
+
+// errState is the error state of a record: a level set in one update and
+// a message in another make one OpenTelemetry status.
+type errState struct {
+	mu        sync.Mutex
 	errored   bool
 	statusMsg string
+}
 
-	// ctx is the context in which r is current; its parent is the context
-	// r started in, which also holds the attributes propagated to it.
-	ctx recordCtx
-	// buf is attribute space allocated with the record, used by its start
-	// and, for a wrapped call, by its end: the SDK copies what
-	// SetAttributes is given (pinned by a test).
-	buf [2]attribute.KeyValue
+// errState returns r's error state, making it on first use.
+func (r *Record) errState() *errState {
+	if e := r.errs.Load(); e != nil {
+		return e
+	}
+	r.errs.CompareAndSwap(nil, new(errState))
+	return r.errs.Load()
+}
+
+// recordBuf is a record and its attribute space in one allocation.
+type recordBuf struct {
+	Record
+	kv [2]attribute.KeyValue
+}
+
+// attrs returns r's attribute space, empty, or nil when it has none.
+func (r *Record) attrs() []attribute.KeyValue {
+	if r.buf == nil {
+		return nil
+	}
+	return r.buf[:0]
+}
+
+// names returns the names of the arguments of r's call, nil for none.
+func (r *Record) names() []string {
+	if r.argNames == nil {
+		return nil
+	}
+	return *r.argNames
 }
 
 // keep is what an observation keeps of one side, its input or its
@@ -72,7 +126,7 @@ func allIf(auto bool) keep {
 }
 
 // Noop is the record of observations that record nothing.
-var Noop = &Record{span: noop.Span{}, typ: typeSpan}
+var Noop = &Record{span: noop.Span{}, typ: tSpan}
 
 // Live reports whether r belongs to a client: false for nil and Noop.
 func (r *Record) Live() bool { return r != nil && r.client != nil }
@@ -91,9 +145,9 @@ func (r *Record) Span() trace.Span {
 // Type returns r's observation type.
 func (r *Record) Type() string {
 	if r == nil {
-		return typeSpan
+		return tSpan.String()
 	}
-	return r.typ
+	return r.typ.String()
 }
 
 // Client returns the client r records with, nil for the no-op record.
@@ -106,10 +160,10 @@ func (r *Record) Client() *global.State {
 
 // Prop returns the attributes propagated in the context r started in.
 func (r *Record) Prop() *propctx.Set {
-	if r == nil || r.ctx.Context == nil {
+	if r == nil || r.parent == nil {
 		return nil
 	}
-	return propctx.FromContext(r.ctx.Context)
+	return propctx.FromContext(r.parent)
 }
 
 // IsRecording reports whether r records what it is given.
@@ -122,11 +176,12 @@ func (r *Record) CapturesOutput() bool { return r.out == keepAll && r.IsRecordin
 // plan is what a start decided beyond the settings: what the record
 // keeps of its input and output, who ends it, and how its span starts.
 type plan struct {
-	in, out keep
-	managed bool
-	kind    trace.SpanKind
-	traceID string    // start in this trace, as its root, unless ctx holds a span
-	at      time.Time // start time, when not now
+	in, out  keep
+	managed  bool
+	argNames *[]string // the names of the call's arguments, nil for none
+	kind     trace.SpanKind
+	traceID  string    // start in this trace, as its root, unless ctx holds a span
+	at       time.Time // start time, when not now
 	// typeAtStart, when not nil, gives the span its type as it starts
 	// (a wrapper's, built once), so that no SetAttributes is needed then.
 	typeAtStart []trace.SpanStartOption
@@ -136,7 +191,8 @@ type plan struct {
 // a child of the span current in ctx, with s applied, and returns a
 // context in which it is current. The caller ends it with End.
 func Start(ctx context.Context, st *global.State, name string, s *Settings) (context.Context, *Record) {
-	return start(ctx, st, name, s, resolveType(st, s), explicitPlan(st, s), nil)
+	p := explicitPlan(st, s)
+	return start(ctx, st, name, s, resolveType(st, s), &p, nil)
 }
 
 // explicitPlan is how an observation started by hand records: an input
@@ -153,7 +209,17 @@ func explicitPlan(st *global.State, s *Settings) plan {
 	if s.has(FCaptureOut) {
 		out = givenIf(s.captureOut)
 	}
-	return plan{in: in, out: out}
+	return plan{in: in, out: out, argNames: namesOf(s)}
+}
+
+// namesOf returns a copy of the argument names s gives, nil for none: s
+// belongs to the caller, and the record keeps them.
+func namesOf(s *Settings) *[]string {
+	if !s.has(FArgNames) {
+		return nil
+	}
+	names := s.argNames
+	return &names
 }
 
 // givenIf is keepGiven when on, else keepNone.
@@ -170,7 +236,7 @@ func Event(ctx context.Context, st *global.State, name string, s *Settings) *Rec
 	s.typ, s.set = semconv.TypeEvent, s.set|FType
 	p := explicitPlan(st, s)
 	p.at = time.Now()
-	_, r := start(ctx, st, name, s, semconv.TypeEvent, p, nil)
+	_, r := start(ctx, st, name, s, tEvent, &p, nil)
 	r.End(nil, Ending{At: p.at})
 	return r
 }
@@ -180,7 +246,7 @@ func Event(ctx context.Context, st *global.State, name string, s *Settings) *Rec
 // escape analysis does not tell a struct's fields apart, and args must not
 // leave the caller's stack because another field of p does. They are
 // recorded as the input when p captures the call's input.
-func start(ctx context.Context, st *global.State, name string, s *Settings, typ string, p plan, args []any) (context.Context, *Record) {
+func start(ctx context.Context, st *global.State, name string, s *Settings, typ obsType, p *plan, args []any) (context.Context, *Record) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -195,7 +261,7 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 		global.NoteSecondClient()
 	}
 	var span trace.Span
-	typed := typ != typeSpan // the type is still to be written
+	typed := typ != tSpan // the type is still to be written
 	switch {
 	case p.kind != trace.SpanKindUnspecified || !p.at.IsZero() || asRoot:
 		ctx, span = st.Tracer.Start(ctx, name, startOptions(p, asRoot)...)
@@ -205,28 +271,40 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	default:
 		ctx, span = st.Tracer.Start(ctx, name)
 	}
-	r := &Record{span: span, client: st, typ: typ, in: p.in, out: p.out, managed: p.managed}
-	if s.has(FArgNames) {
-		r.argNames = s.argNames
-	}
-	r.ctx = recordCtx{Context: ctx, r: r}
 	withArgs := len(args) > 0 && p.in == keepAll
-	if (typ == typeSpan && !withArgs && !s.writes()) || !span.IsRecording() {
-		return &r.ctx, r // nothing to write, or nobody to write it to
+	writes := withArgs || typed || s.writes()
+	// Only a record that writes asks whether its span records.
+	recording := (writes || p.out == keepAll) && span.IsRecording()
+	// Attribute space is allocated with the record when it will write
+	// attributes in one go: arguments and the result of a call, or a type
+	// and settings at start. The fields are set in the literal that
+	// allocates the record, which needs no write barrier.
+	var r *Record
+	if recording {
+		rb := &recordBuf{Record: Record{parent: ctx, span: span, client: st, argNames: p.argNames,
+			typ: typ, in: p.in, out: p.out, managed: p.managed}}
+		rb.buf = &rb.kv
+		r = &rb.Record
+	} else {
+		r = &Record{parent: ctx, span: span, client: st, argNames: p.argNames,
+			typ: typ, in: p.in, out: p.out, managed: p.managed}
 	}
-	kvs := r.buf[:0]
+	if !writes || !recording {
+		return r, r // nothing to write, or nobody to write it to
+	}
+	kvs := r.attrs()
 	if typed {
 		kvs = append(kvs, typeAttr(typ))
 	}
 	if withArgs {
 		kvs = append(kvs, attribute.String(semconv.ObservationInput,
-			capture.String(inputOf(args, r.argNames, captureOptions(st)), captureOptions(st))))
+			capture.String(inputOf(args, r.names(), captureOptions(st)), captureOptions(st))))
 		if p.managed && len(kvs) == 1 && !s.writes() {
 			// The arguments are captured now, as they are, but written
 			// as the call ends, with its output: one SetAttributes, not
 			// two. End writes them, however the record ends.
-			r.inPending.Store(true)
-			return &r.ctx, r
+			r.bits.Store(inPending)
+			return r, r
 		}
 	}
 	if s.writes() {
@@ -234,14 +312,14 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	} else if len(kvs) > 0 {
 		span.SetAttributes(kvs...)
 	}
-	return &r.ctx, r
+	return r, r
 }
 
 // startOptions are the span start options of a start that needs any,
 // the as_root mark among them: the parent of such a span is made up, and
 // the trace is new. (The sampler knows such a parent by the mark that
 // withRemoteParent puts in ctx, not by this attribute.)
-func startOptions(p plan, asRoot bool) []trace.SpanStartOption {
+func startOptions(p *plan, asRoot bool) []trace.SpanStartOption {
 	var opts []trace.SpanStartOption
 	if p.kind != trace.SpanKindUnspecified {
 		opts = append(opts, trace.WithSpanKind(p.kind))
@@ -288,7 +366,7 @@ type Ending struct {
 // a field of e, so that escape analysis keeps it on the caller's stack
 // while e's values go to the span.
 func (r *Record) End(s *Settings, e Ending) {
-	if !r.Live() || !r.ended.CompareAndSwap(false, true) {
+	if !r.Live() || !r.setBit(ended) {
 		return
 	}
 	returned := e.Returned && e.Err == nil
@@ -297,7 +375,7 @@ func (r *Record) End(s *Settings, e Ending) {
 	}
 	// The start is done with buf: the SDK copied what it held, and buf[0]
 	// may hold the arguments, written now with the output.
-	kvs := r.pendingInput(r.buf[:0])
+	kvs := r.pendingInput(r.attrs())
 	if returned && r.CapturesOutput() {
 		kvs = append(kvs, attribute.String(semconv.ObservationOutput, capture.String(e.Output, captureOptions(r.client))))
 	}
@@ -342,7 +420,7 @@ func (r *Record) Guard(done *bool, exited func()) {
 // pendingInput appends to kvs the captured arguments not written yet, if
 // any, and marks them written.
 func (r *Record) pendingInput(kvs []attribute.KeyValue) []attribute.KeyValue {
-	if r.inPending.Load() && r.inPending.CompareAndSwap(true, false) {
+	if r.bits.Load()&inPending != 0 && r.clearBit(inPending) {
 		kvs = append(kvs, r.buf[0])
 	}
 	return kvs

@@ -15,14 +15,18 @@ import (
 type Spec struct {
 	name          string
 	s             Settings // the options that write attributes at every start
-	typ           string
+	typ           obsType
 	capIn, capOut tri
 	transform     func([]any) any
 	readBaggage   bool
 	traceIDHeader string
+	argNames      *[]string // sp.s's, nil for none
 	// typeAtStart gives the span its type as it starts, built once here so
 	// that a call allocates no start option.
 	typeAtStart []trace.SpanStartOption
+	// plans are how a call records, by whether its result is its output:
+	// built once, as the rest of the spec.
+	plans [2]plan
 }
 
 // tri is a capture switch that may be left to the client.
@@ -67,12 +71,24 @@ func NewSpec(name string, opts []Option) *Spec {
 		sp.transform = s.transform
 	}
 	sp.typ = resolveType(nil, &s)
-	if sp.typ != typeSpan {
+	if sp.typ != tSpan {
 		sp.typeAtStart = []trace.SpanStartOption{trace.WithAttributes(typeAttr(sp.typ))}
 	}
 	// Input, output and trace context belong to one call, not to all.
 	s.set &^= FCaptureIn | FCaptureOut | FInput | FOutput | FArgs | FTraceContext | FTransform
 	sp.s = s
+	if s.has(FArgNames) {
+		sp.argNames = &sp.s.argNames
+	}
+	for i := range sp.plans {
+		sp.plans[i] = plan{
+			in:          keepAll, // the caller passed the arguments only if they are captured
+			out:         allIf(i == 1),
+			managed:     true,
+			argNames:    sp.argNames,
+			typeAtStart: sp.typeAtStart,
+		}
+	}
 	return sp
 }
 
@@ -80,7 +96,7 @@ func NewSpec(name string, opts []Option) *Spec {
 func (sp *Spec) Name() string { return sp.name }
 
 // Type returns the type of the observations.
-func (sp *Spec) Type() string { return sp.typ }
+func (sp *Spec) Type() string { return sp.typ.String() }
 
 // HasTransform reports whether a TransformOutput function makes the output
 // of a sequence.
@@ -108,36 +124,34 @@ func (sp *Spec) Begin(ctx context.Context, st *global.State, args ...any) (conte
 
 // plan is how a call of the wrapper records: its arguments and result as
 // the capture switches say, an input or output given explicitly always.
-func (sp *Spec) plan(st *global.State) plan {
-	return plan{
-		in:          keepAll, // the caller passed the arguments only if they are captured
-		out:         allIf(sp.capOut.or(st.CaptureIO)),
-		managed:     true,
-		typeAtStart: sp.typeAtStart,
+func (sp *Spec) plan(st *global.State) *plan {
+	if sp.capOut.or(st.CaptureIO) {
+		return &sp.plans[1]
 	}
+	return &sp.plans[0]
 }
 
 // BeginRequest is Begin for a server's request: the span is of kind
 // server and, when ctx holds no span (no incoming trace context) and
 // traceID is not "", the observation is the root of trace traceID.
 func (sp *Spec) BeginRequest(ctx context.Context, st *global.State, traceID string, args ...any) (context.Context, *Record) {
-	p := sp.plan(st)
+	p := *sp.plan(st)
 	p.kind, p.traceID = trace.SpanKindServer, traceID
-	return start(ctx, st, sp.name, &sp.s, sp.typ, p, args)
+	return start(ctx, st, sp.name, &sp.s, sp.typ, &p, args)
 }
 
 // BeginInline starts the observation of one inline call (Run): the
 // settings s belong to this call alone, input is recorded only when s
 // gives one, and the output capture follows the wrappers' rules.
 func BeginInline(ctx context.Context, st *global.State, name string, s *Settings) (context.Context, *Record) {
-	p := plan{in: keepGiven, out: allIf(st.CaptureIO), managed: true}
+	p := plan{in: keepGiven, out: allIf(st.CaptureIO), managed: true, argNames: namesOf(s)}
 	if s.has(FCaptureIn) {
 		p.in = givenIf(s.captureIn)
 	}
 	if s.has(FCaptureOut) {
 		p.out = allIf(s.captureOut)
 	}
-	return start(ctx, st, name, s, resolveType(st, s), p, nil)
+	return start(ctx, st, name, s, resolveType(st, s), &p, nil)
 }
 
 // ItemsOutput returns what an observed sequence records as its output:
