@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"runtime"
 	"testing"
 	"time"
 
@@ -127,4 +128,49 @@ func TestEnabledAllocationBudgets(t *testing.T) {
 			assert.LessOrEqual(t, got, b.budget, "allocations per call (raw span: %.0f)", rawSpan)
 		})
 	}
+
+	// Bytes: a wrapped call that captures nothing and a bare Start and
+	// End allocate their record, which holds only what every observation
+	// needs, on top of what the raw span allocates.
+	rawBytes := bytesPerRun(func() {
+		_, s := raw.Start(ctx, "search")
+		s.End()
+	})
+	for name, f := range map[string]func(){
+		"wrapper, capture off": func() { _, _ = off(ctx, q) },
+		"Start and End": func() {
+			_, o := observe.Start(ctx, "manual")
+			o.End()
+		},
+	} {
+		t.Run(name+", bytes", func(t *testing.T) {
+			got := bytesPerRun(f)
+			assert.LessOrEqual(t, got, rawBytes+recordBytes, "bytes per call (raw span: %.0f)", rawBytes)
+		})
+	}
+}
+
+// recordBytes is what a record that writes nothing may cost beyond its
+// span: a small object, not one with room for attributes it never writes.
+const recordBytes = 96
+
+// bytesPerRun returns how many bytes a call of f allocates, the least of
+// a few rounds, so that an allocation of another goroutine in one round
+// does not count.
+func bytesPerRun(f func()) float64 {
+	const calls = 2000
+	best := -1.0
+	for range 3 {
+		f()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range calls {
+			f()
+		}
+		runtime.ReadMemStats(&after)
+		if got := float64(after.TotalAlloc-before.TotalAlloc) / calls; best < 0 || got < best {
+			best = got
+		}
+	}
+	return best
 }

@@ -2,10 +2,14 @@ package langfuse_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	json "github.com/goccy/go-json"
 	"go.opentelemetry.io/otel/attribute"
@@ -15,14 +19,19 @@ import (
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/observe"
-	"github.com/observe-go/langfuse/tracing"
+	"github.com/observe-go/langfuse/semconv"
 )
 
 // The benchmarks below run each figure beside its baseline in the same
-// run: a plain call, a raw OpenTelemetry span from the same pipeline
-// (stamping processor, batching export processor, an exporter that
-// discards), and the raw span with the go-json marshals a wrapper does.
-// make bench turns their medians into ratios against the targets.
+// run: a plain call, a raw OpenTelemetry span of the same provider
+// (stamping processor, batching export processor, exporter), and the raw
+// span with the go-json marshals a wrapper does. Each is measured with an
+// exporter of the program's own (WithSpanExporter), and the per-call
+// ratios with the Langfuse exporter sending to a loopback server too
+// (BenchmarkWrapRatio). Besides ns/op they report cpu-ns/op, the CPU
+// time of the calling goroutine alone, which other work on the machine
+// and the export goroutine disturb far less. make bench turns their
+// medians into ratios against the targets.
 
 type discard struct{}
 
@@ -57,26 +66,56 @@ var (
 	}()
 )
 
-// benchClient sets up a default client exporting to discard and returns
-// the raw tracer of an identical, separate pipeline for the baselines.
-func benchClient(b *testing.B, change func(*config.Config)) trace.Tracer {
+// benchClient sets up a default client exporting to discard, its own
+// exporter, and returns the raw tracer of its provider for the baselines:
+// scope langfuse-sdk, so that the export filter keeps its spans as it
+// keeps the wrappers'.
+func benchClient(b *testing.B, change func(*config.Config)) trace.TracerProvider {
 	b.Helper()
-	cfg := config.Default()
-	// A queue that never fills: a full queue drops spans, which is cheaper
-	// than queueing them and would favour whichever side produces faster.
-	cfg.MaxQueueSize = 1 << 20
+	cfg := benchConfig()
 	if change != nil {
 		change(&cfg)
 	}
-	c, err := langfuse.New(langfuse.WithConfig(cfg), langfuse.WithSpanExporter(discard{}),
-		langfuse.WithLogger(slog.New(slog.DiscardHandler)))
+	return startBenchClient(b, cfg, langfuse.WithSpanExporter(discard{}))
+}
+
+// benchLangfuseClient is benchClient with the Langfuse exporter, which
+// sends to an OTLP/HTTP server on loopback that reads and discards each
+// request.
+func benchLangfuseClient(b *testing.B) trace.TracerProvider {
+	b.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusOK)
+	}))
+	b.Cleanup(srv.Close)
+	cfg := benchConfig()
+	cfg.PublicKey, cfg.SecretKey, cfg.BaseURL = "pk-lf-bench", "sk-lf-bench", srv.URL
+	return startBenchClient(b, cfg)
+}
+
+func benchConfig() config.Config {
+	cfg := config.Default()
+	// A queue that never fills: a full queue drops spans, which is cheaper
+	// than queueing them and would favour whichever side produces faster.
+	cfg.MaxQueueSize = config.MaxQueueSize
+	return cfg
+}
+
+func startBenchClient(b *testing.B, cfg config.Config, opts ...langfuse.Option) trace.TracerProvider {
+	b.Helper()
+	c, err := langfuse.New(append([]langfuse.Option{langfuse.WithConfig(cfg),
+		langfuse.WithLogger(slog.New(slog.DiscardHandler))}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { _ = c.Shutdown(context.Background()) })
-	tp := tracing.NewTracerProvider(cfg, tracing.NewExportProcessor(cfg, discard{}, tracing.WithLogger(slog.New(slog.DiscardHandler))))
-	b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	return tracing.Tracer(tp)
+	b.Cleanup(func() {
+		_ = c.Shutdown(context.Background())
+		if d := c.Stats().Dropped; d != 0 {
+			b.Errorf("%d spans dropped: the figures would be of a cheaper path", d)
+		}
+	})
+	return c.TracerProvider()
 }
 
 func rawMarshal(v any) string {
@@ -94,8 +133,14 @@ func plainBig(_ context.Context, p benchPayload) (benchPayload, error) { return 
 
 // wrapOps are the operations BenchmarkWrap and BenchmarkWrapParallel
 // time, figures and baselines alike, made once per benchmark.
-func wrapOps(b *testing.B) map[string]func(context.Context) {
-	tr := benchClient(b, nil)
+func wrapOps(tp trace.TracerProvider) map[string]func(context.Context) {
+	// The raw spans of the baselines have the scope of the wrappers'
+	// spans, so that the export filter keeps them as it keeps those, and
+	// they cost what the wrappers' spans cost in the SDK and the export
+	// processor; other is a tracer of another scope, whose spans the
+	// filter drops as they end.
+	tr := tp.Tracer(semconv.ScopeName, trace.WithInstrumentationVersion(semconv.SDKVersion))
+	other := tp.Tracer("raw")
 	search := langfuse.Observe1("search", plainSearch)
 	searchOff := langfuse.Observe1("search", plainSearch, observe.CaptureInput(false), observe.CaptureOutput(false))
 	big := langfuse.Observe1("big", plainBig)
@@ -106,6 +151,17 @@ func wrapOps(b *testing.B) map[string]func(context.Context) {
 		"raw-span": func(ctx context.Context) {
 			c, s := tr.Start(ctx, "search")
 			_, _ = plainSearch(c, smallQuery)
+			s.End()
+		},
+		"raw-span-unexported": func(ctx context.Context) {
+			c, s := other.Start(ctx, "search")
+			_, _ = plainSearch(c, smallQuery)
+			s.End()
+		},
+		"raw-span-unexported-marshal-small": func(ctx context.Context) {
+			c, s := other.Start(ctx, "search")
+			out, _ := plainSearch(c, smallQuery)
+			s.SetAttributes(attribute.String("in", rawMarshal(smallQuery)), attribute.String("out", rawMarshal(out)))
 			s.End()
 		},
 		"observe1-capture-off": func(ctx context.Context) { _, _ = searchOff(ctx, smallQuery) },
@@ -149,20 +205,105 @@ func settle(b *testing.B) {
 	b.ResetTimer()
 }
 
-func BenchmarkWrap(b *testing.B) {
-	ops := wrapOps(b)
-	for _, name := range []string{"plain-call", "raw-span", "observe1-capture-off", "raw-span-marshal-small",
-		"observe1-capture-small", "raw-span-marshal-10KB", "observe1-capture-10KB", "start-end",
-		"start-update-end", "propagate-attributes", "run-capture-small"} {
+// runOps runs each op of names as a sub-benchmark, on a goroutine locked
+// to its thread so that cpu-ns/op is the CPU time of the calls alone.
+func runOps(b *testing.B, ops map[string]func(context.Context), names []string) {
+	for _, name := range names {
 		op := ops[name]
 		b.Run(name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			ctx := context.Background()
 			settle(b)
 			b.ReportAllocs()
+			cpu0, ok0 := threadCPU()
 			for i := 0; i < b.N; i++ {
 				op(ctx)
 			}
+			cpu1, ok1 := threadCPU()
+			if ok0 && ok1 {
+				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+			}
 		})
+	}
+}
+
+// BenchmarkWrap times the wrappers and the manual API with an exporter of
+// the program's own (WithSpanExporter).
+func BenchmarkWrap(b *testing.B) {
+	runOps(b, wrapOps(benchClient(b, nil)), []string{"plain-call", "raw-span", "observe1-capture-off", "raw-span-marshal-small",
+		"observe1-capture-small", "raw-span-marshal-10KB", "observe1-capture-10KB", "start-end",
+		"start-update-end", "propagate-attributes", "run-capture-small"})
+}
+
+// ratioPairs are the figures whose cost per call has a target as a ratio
+// to a baseline: a wrapper beside a raw span of the same provider, with
+// capture off and on. The raw span is either exported as the wrapper's
+// is, so that the ratio is what the wrapper adds, or of another scope,
+// which the export filter drops as it ends, so that the ratio counts the
+// export's work on the caller's goroutine as the wrapper's too.
+var ratioPairs = []struct{ name, figure, baseline string }{
+	{"capture-off", "observe1-capture-off", "raw-span"},
+	{"capture-small", "observe1-capture-small", "raw-span-marshal-small"},
+	{"capture-off-vs-unexported", "observe1-capture-off", "raw-span-unexported"},
+	{"capture-small-vs-unexported", "observe1-capture-small", "raw-span-unexported-marshal-small"},
+}
+
+// BenchmarkWrapRatio runs each figure of ratioPairs and its baseline in
+// turns of pairChunk calls, on one goroutine locked to its thread, and
+// reports the CPU time per call of each (cpu-ns/op, base-cpu-ns/op) and
+// their ratio: a burst of other work on a shared machine, or a garbage
+// collection, falls on both alike. "own" is an exporter of the program's
+// own (WithSpanExporter), "langfuse" the Langfuse exporter.
+func BenchmarkWrapRatio(b *testing.B) {
+	for _, exp := range []struct {
+		name   string
+		client func(*testing.B) trace.TracerProvider
+	}{
+		{"own", func(b *testing.B) trace.TracerProvider { return benchClient(b, nil) }},
+		{"langfuse", benchLangfuseClient},
+	} {
+		for _, p := range ratioPairs {
+			b.Run(exp.name+"/"+p.name, func(b *testing.B) {
+				ops := wrapOps(exp.client(b))
+				runPair(b, ops[p.figure], ops[p.baseline])
+			})
+		}
+	}
+}
+
+// pairChunk is how many calls of one side run before the other's turn.
+const pairChunk = 128
+
+func runPair(b *testing.B, figure, baseline func(context.Context)) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	ctx := context.Background()
+	var cpu [2]time.Duration
+	var wall [2]time.Duration
+	cpuOK := true
+	settle(b)
+	for done := 0; done < b.N; {
+		n := min(pairChunk, b.N-done)
+		for side, op := range [2]func(context.Context){figure, baseline} {
+			t0 := time.Now()
+			c0, ok0 := threadCPU()
+			for i := 0; i < n; i++ {
+				op(ctx)
+			}
+			c1, ok1 := threadCPU()
+			wall[side] += time.Since(t0)
+			cpu[side] += c1 - c0
+			cpuOK = cpuOK && ok0 && ok1
+		}
+		done += n
+	}
+	b.ReportMetric(float64(wall[0])/float64(b.N), "fig-ns/op")
+	b.ReportMetric(float64(wall[1])/float64(b.N), "base-ns/op")
+	if cpuOK {
+		b.ReportMetric(float64(cpu[0])/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cpu[1])/float64(b.N), "base-cpu-ns/op")
+		b.ReportMetric(float64(cpu[0])/float64(cpu[1]), "cpu-ratio")
 	}
 }
 
@@ -224,7 +365,7 @@ func BenchmarkWrapDisabled(b *testing.B) {
 }
 
 func BenchmarkWrapParallel(b *testing.B) {
-	ops := wrapOps(b)
+	ops := wrapOps(benchClient(b, nil))
 	for _, name := range []string{"raw-span", "observe1-capture-off", "raw-span-marshal-small", "observe1-capture-small"} {
 		op := ops[name]
 		b.Run(name, func(b *testing.B) {

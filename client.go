@@ -17,10 +17,12 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/console"
 	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/internal/prompts"
 	"github.com/observe-go/langfuse/internal/scores"
+	"github.com/observe-go/langfuse/semconv"
 	"github.com/observe-go/langfuse/tracing"
 )
 
@@ -285,7 +287,7 @@ func New(opts ...Option) (*Client, error) {
 			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, nil, logger, s.http)
 		}
 		c.tp = s.provider
-		c.publish(tracing.Tracer(s.provider), s.noDefault)
+		c.publish(sdkTracer(s.provider), s.noDefault)
 		return c, envErr
 	}
 
@@ -311,26 +313,32 @@ func New(opts ...Option) (*Client, error) {
 			// Each trace is printed when its root ends, on the goroutine
 			// that ends it, not at the next batch; once a second client
 			// is in use, each trace says which client printed it.
-			console := tracing.NewConsoleExporter(w, tracing.WithTraceLabel(func() string {
+			cons := &console.Exporter{W: w, Label: func() string {
 				if global.SecondClient() {
 					return c.state.Name
 				}
 				return ""
-			}))
-			exp = console
+			}}
+			exp = cons
 			procCfg.ExportMode = config.ExportImmediate
 			// Scores print under their trace's tree, through the same
 			// exporter.
-			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, console, logger, s.http)
+			c.state.Scores, c.scoreQ = scoreSink(cfg, nil, cons, logger, s.http)
 		}
 	}
 	c.proc = tracing.NewExportProcessor(procCfg, exp, tracing.WithLogger(logger), tracing.WithFilter(s.filter))
 	c.owned = tracing.NewTracerProvider(cfg, c.proc)
 	c.tp = c.owned
-	c.publish(tracing.Tracer(c.tp), s.noDefault)
+	c.publish(sdkTracer(c.tp), s.noDefault)
 	logger.Debug("langfuse: client ready", "endpoint", cfg.TracesEndpoint(), "keys", cfg.HasKeys(),
 		"export_mode", string(cfg.ExportMode), "sample_rate", cfg.SampleRate)
 	return c, envErr
+}
+
+// sdkTracer returns the tracer of tp that observations are made with:
+// scope "langfuse-sdk", which Langfuse recognises as its own.
+func sdkTracer(tp trace.TracerProvider) trace.Tracer {
+	return tp.Tracer(semconv.ScopeName, trace.WithInstrumentationVersion(semconv.SDKVersion))
 }
 
 // publish completes the client's state with its tracer and, unless
@@ -424,18 +432,6 @@ func (c *Client) Flush(ctx context.Context) error {
 		return fmt.Errorf("langfuse: flush: %w", err)
 	}
 	return nil
-}
-
-// DroppedSpans returns how many spans will never be delivered: the export
-// queue was full (LANGFUSE_MAX_QUEUE_SIZE), their batch was rejected or
-// failed, Shutdown ran out of time, or they ended after Shutdown. It is
-// Stats().Dropped; the problems behind it are logged, again once a minute
-// while they recur.
-func (c *Client) DroppedSpans() uint64 {
-	if c == nil || c.proc == nil {
-		return 0
-	}
-	return c.proc.Dropped()
 }
 
 // Shutdown exports every ended span and sends every queued score, then

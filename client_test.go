@@ -100,7 +100,7 @@ func TestShutdownBoundedByContext(t *testing.T) {
 	cancel()
 	err = c.Shutdown(ctx)
 	require.ErrorIs(t, err, context.Canceled, "Shutdown returns when its ctx ends, not when the export does")
-	require.Eventually(t, func() bool { return c.DroppedSpans() == 1 }, 10*time.Second, time.Millisecond,
+	require.Eventually(t, func() bool { return c.Stats().Dropped == 1 }, 10*time.Second, time.Millisecond,
 		"the span the hanging export held is counted as dropped once Shutdown gives up")
 }
 
@@ -257,7 +257,7 @@ func TestDroppedSpansAreCounted(t *testing.T) {
 		_, o := observe.Start(context.Background(), "burst")
 		o.End()
 	}
-	assert.GreaterOrEqual(t, c.DroppedSpans(), uint64(20-2-1))
+	assert.GreaterOrEqual(t, c.Stats().Dropped, uint64(20-2-1))
 	assert.Contains(t, logs.String(), config.EnvMaxQueueSize)
 	close(blocked)
 	require.NoError(t, c.Shutdown(context.Background()))

@@ -81,7 +81,7 @@ import (
 // everything else. With tracing disabled h is called directly with the
 // request as it came.
 func ObserveHandler(name string, h http.Handler, opts ...observe.Option) http.Handler {
-	return &observedHandler{name: name, next: h, sp: core.NewSpec(name, opts)}
+	return &observedHandler{name: name, next: h, sp: core.NewSpec(name, core.Options(opts))}
 }
 
 // InjectHTTP writes the W3C trace context of the observation current in
@@ -206,17 +206,18 @@ func (oh *observedHandler) finish(rec *core.Record, sw *statusWriter) {
 	status := sw.status
 	if status == 0 {
 		if sw.hijacked {
-			rec.End(nil) // the handler took the connection: no status to record
+			rec.End(nil, core.Ending{}) // the handler took the connection: no status to record
 			return
 		}
 		status = http.StatusOK
 	}
 	rec.Span().SetAttributes(semconv.HTTPResponseStatusCode(status))
 	if status >= 500 {
-		s := core.Resolve([]observe.Option{observe.WithLevel(observe.LevelError), observe.WithStatusMessage(statusMessage(status))})
-		rec.Update(&s)
+		s := core.Resolve(core.Options([]observe.Option{observe.WithLevel(observe.LevelError), observe.WithStatusMessage(statusMessage(status))}))
+		rec.End(&s, core.Ending{})
+		return
 	}
-	rec.End(nil)
+	rec.End(nil, core.Ending{})
 }
 
 // routeOf is the route of a ServeMux pattern: the pattern without its

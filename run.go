@@ -30,7 +30,7 @@ func Run[R any](ctx context.Context, name string, fn func(context.Context) (R, e
 	if name == "" {
 		name = callerName()
 	}
-	s := core.Resolve(opts)
+	s := core.Resolve(core.Options(opts))
 	ctx, r := core.BeginInline(ctx, st, name, &s)
-	return core.Call(r, func() (R, error) { return fn(ctx) })
+	return call(r, func() (R, error) { return fn(ctx) })
 }

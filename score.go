@@ -10,22 +10,22 @@ import (
 	"strings"
 
 	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/console"
 	"github.com/observe-go/langfuse/internal/core"
 	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/internal/lfhttp"
 	"github.com/observe-go/langfuse/internal/scores"
 	"github.com/observe-go/langfuse/semconv"
-	"github.com/observe-go/langfuse/tracing"
 )
 
 // ErrInvalidScore is wrapped by the error of a score that Langfuse would
 // refuse: no name, no trace or session, an observation without its trace,
 // a value that does not fit its data type, or a number that is not finite.
-var ErrInvalidScore = scores.ErrInvalidScore
+var ErrInvalidScore = errInvalidScore
 
-// IngestionPath is the path of Langfuse's public ingestion API, relative
-// to the base URL, where scores are sent.
-const IngestionPath = lfhttp.IngestionPath
+// errInvalidScore is the sentinel that the score checks wrap, whichever
+// package makes the score (observe.Score too).
+var errInvalidScore = scores.ErrInvalidScore
 
 // Score is an evaluation of a trace, one of its observations, or a
 // session: a user's thumbs-up, an LLM judge's verdict, a guardrail's
@@ -108,7 +108,7 @@ func createScore(st *global.State, s Score) error {
 // keys, through hc when the program gave one (WithHTTPClient), the
 // exporter when it takes scores, the console without either, or nowhere
 // (nil) otherwise. The queue is returned too when there is one.
-func scoreSink(cfg config.Config, exporter any, console *tracing.ConsoleExporter, logger *slog.Logger, hc *http.Client) (scores.Sink, *scores.Queue) {
+func scoreSink(cfg config.Config, exporter any, cons *console.Exporter, logger *slog.Logger, hc *http.Client) (scores.Sink, *scores.Queue) {
 	switch {
 	case exporter != nil:
 		se, ok := exporter.(ScoreExporter)
@@ -135,8 +135,8 @@ func scoreSink(cfg config.Config, exporter any, console *tracing.ConsoleExporter
 			Environment: cfg.Environment,
 		})
 		return q, q
-	case console != nil:
-		return scores.NewDirect(func(s scores.Score) error { return console.ExportScore(s.TraceID, scoreLine(s)) }, logger), nil
+	case cons != nil:
+		return scores.NewDirect(func(s scores.Score) error { return cons.ExportScore(s.TraceID, scoreLine(s)) }, logger), nil
 	}
 	return nil, nil
 }

@@ -29,7 +29,7 @@ func ObserveCtx[R any](name string, fn func(context.Context) (R, error), opts ..
 			return fn(ctx)
 		}
 		ctx, r := sp.Begin(ctx, st)
-		return core.Call(r, func() (R, error) { return fn(ctx) })
+		return call(r, func() (R, error) { return fn(ctx) })
 	}
 }
 
@@ -48,7 +48,7 @@ func Observe1[A, R any](name string, fn func(context.Context, A) (R, error), opt
 		} else {
 			ctx, r = sp.Begin(ctx, st)
 		}
-		return core.Call(r, func() (R, error) { return fn(ctx, a) })
+		return call(r, func() (R, error) { return fn(ctx, a) })
 	}
 }
 
@@ -67,7 +67,7 @@ func Observe2[A, B, R any](name string, fn func(context.Context, A, B) (R, error
 		} else {
 			ctx, r = sp.Begin(ctx, st)
 		}
-		return core.Call(r, func() (R, error) { return fn(ctx, a, b) })
+		return call(r, func() (R, error) { return fn(ctx, a, b) })
 	}
 }
 
@@ -86,7 +86,7 @@ func Observe3[A, B, C, R any](name string, fn func(context.Context, A, B, C) (R,
 		} else {
 			ctx, r = sp.Begin(ctx, st)
 		}
-		return core.Call(r, func() (R, error) { return fn(ctx, a, b, c) })
+		return call(r, func() (R, error) { return fn(ctx, a, b, c) })
 	}
 }
 
@@ -100,7 +100,7 @@ func ObserveErr(name string, fn func(context.Context) error, opts ...observe.Opt
 			return fn(ctx)
 		}
 		ctx, r := sp.Begin(ctx, st)
-		_, err := core.Call(r, func() (struct{}, error) { return struct{}{}, fn(ctx) })
+		_, err := call(r, func() (struct{}, error) { return struct{}{}, fn(ctx) })
 		return err
 	}
 }
@@ -121,7 +121,7 @@ func ObserveErr1[A any](name string, fn func(context.Context, A) error, opts ...
 		} else {
 			ctx, r = sp.Begin(ctx, st)
 		}
-		_, err := core.Call(r, func() (struct{}, error) { return struct{}{}, fn(ctx, a) })
+		_, err := call(r, func() (struct{}, error) { return struct{}{}, fn(ctx, a) })
 		return err
 	}
 }
@@ -138,7 +138,7 @@ func newSpec(name string, fn any, opts []observe.Option) *core.Spec {
 				" is a closure without a name of its own: pass a name")
 		}
 	}
-	return core.NewSpec(name, opts)
+	return core.NewSpec(name, core.Options(opts))
 }
 
 // isClosureName reports whether a short function name is a closure's:

@@ -125,10 +125,10 @@ func abandonSeq(f *seqFirst) {
 	if !f.taken.CompareAndSwap(false, true) {
 		return
 	}
-	s := core.Resolve([]observe.Option{observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(abandonedSeqMessage)})
+	s := core.Resolve(core.Options([]observe.Option{observe.WithLevel(observe.LevelWarning), observe.WithStatusMessage(abandonedSeqMessage)}))
 	// Cleanups share one goroutine, and ending a span may export it
 	// synchronously.
-	go f.r.End(&s)
+	go f.r.End(&s, core.Ending{})
 }
 
 // startSeq starts the observation of one call and calls fn under it. A
@@ -158,7 +158,7 @@ func rangeSeq[T any](sp *core.Spec, r *core.Record, seq iter.Seq2[T, error], yie
 	// left through runtime.Goexit.
 	finish := func() {
 		if !collect {
-			r.End(nil)
+			r.End(nil, core.Ending{})
 			return
 		}
 		var out any
@@ -167,7 +167,7 @@ func rangeSeq[T any](sp *core.Spec, r *core.Record, seq iter.Seq2[T, error], yie
 		} else {
 			out = sp.ItemsOutput(items.result())
 		}
-		r.Finish(out, nil)
+		r.End(nil, core.Ending{Returned: true, Output: out, Details: generationOf})
 	}
 	done := false
 	defer r.Guard(&done, finish)

@@ -70,7 +70,7 @@ func TestLoadNothingLost(t *testing.T) {
 	start = time.Now()
 	require.NoError(t, lf.Shutdown(ctx))
 	t.Logf("%d spans made in %v, shut down in %v", spans, made.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
-	assert.Zero(t, lf.DroppedSpans(), "the queue fits every span")
+	assert.Zero(t, lf.Stats().Dropped, "the queue fits every span")
 
 	start = time.Now()
 	got := c.spans(t)

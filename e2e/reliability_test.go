@@ -349,11 +349,11 @@ func TestRefusingBackend(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			require.NoError(t, lf.Flush(ctx))
-			dropped := lf.DroppedSpans()
+			dropped := lf.Stats().Dropped
 			done = runConcurrently(t, 2, 10, nestedCall("back"))
 			waitDone(t, done, 30*time.Second, "calls after the endpoint is back")
 			shutdown(t, lf)
-			assert.Equal(t, dropped, lf.DroppedSpans(), "nothing dropped once the endpoint was back")
+			assert.Equal(t, dropped, lf.Stats().Dropped, "nothing dropped once the endpoint was back")
 
 			spans := c.spans(t)
 			requireUniqueIDs(t, spans)
@@ -366,7 +366,7 @@ func TestRefusingBackend(t *testing.T) {
 			} else {
 				// FLUSH_AT=1: one span in hand, the queue behind it.
 				assert.LessOrEqual(t, delivered, queue+1, "what waited for the endpoint is bounded by the queue")
-				assert.LessOrEqual(t, uint64(delivered)+lf.DroppedSpans(), uint64(2*calls))
+				assert.LessOrEqual(t, uint64(delivered)+lf.Stats().Dropped, uint64(2*calls))
 			}
 			recs := logs.matching(t, "cannot reach")
 			require.Len(t, recs, 1, "log:\n%s", logs.String())
@@ -415,7 +415,7 @@ func TestHangingBackendBatched(t *testing.T) {
 	require.EqualValues(t, 1, p.hung.Load(), "the export was still held while the calls returned")
 	require.Empty(t, p.answers(), "nothing was answered while the calls ran")
 
-	dropped := lf.DroppedSpans()
+	dropped := lf.Stats().Dropped
 	assert.GreaterOrEqual(t, dropped, uint64(2*floodCalls-queue), "everything beyond the queue is dropped")
 	full := logs.matching(t, "export queue full")
 	require.Len(t, full, 1, "the first drop is logged, once; log:\n%s", logs.String())
@@ -439,7 +439,7 @@ func TestHangingBackendBatched(t *testing.T) {
 		require.Equal(t, i+1, got)
 	}
 	shutdown(t, lf)
-	assert.Equal(t, dropped, lf.DroppedSpans(), "nothing dropped once the endpoint was back")
+	assert.Equal(t, dropped, lf.Stats().Dropped, "nothing dropped once the endpoint was back")
 
 	spans := c.spans(t)
 	requireUniqueIDs(t, spans)
@@ -530,8 +530,8 @@ func TestShutdownWhileBackendHangs(t *testing.T) {
 			require.Eventually(t, func() bool { return p.hung.Load() == 0 }, 5*time.Second, 5*time.Millisecond,
 				"the held export is abandoned")
 			if mode.name == "batched" {
-				require.Eventually(t, func() bool { return lf.DroppedSpans() == 10 }, 5*time.Second, 5*time.Millisecond,
-					"the spans given up on are counted as dropped: %d", lf.DroppedSpans())
+				require.Eventually(t, func() bool { return lf.Stats().Dropped == 10 }, 5*time.Second, 5*time.Millisecond,
+					"the spans given up on are counted as dropped: %d", lf.Stats().Dropped)
 			}
 		})
 	}

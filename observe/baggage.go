@@ -30,7 +30,7 @@ const (
 // baggage comes from the caller: enable it only for trusted callers, such
 // as your own services behind a gateway that strips the header from
 // outside requests. Elsewhere it is ignored.
-func ReadBaggage(on bool) Option { return core.WithReadBaggage(on) }
+func ReadBaggage(on bool) Option { return opt(core.FReadBaggage, nil, "", "", core.Bool(on)) }
 
 // TraceIDHeader makes langfuse.ObserveHandler derive the trace id of a
 // request that joins no incoming trace (no W3C traceparent) from the
@@ -38,7 +38,7 @@ func ReadBaggage(on bool) Option { return core.WithReadBaggage(on) }
 // CreateTraceID(value) does, so the trace can be found again from that
 // id. A request without the header gets a random trace id as usual.
 // Elsewhere it is ignored.
-func TraceIDHeader(name string) Option { return core.WithTraceIDHeader(name) }
+func TraceIDHeader(name string) Option { return opt(core.FTraceIDHeader, nil, name, "", 0) }
 
 // AttributesFromBaggage returns the attributes carried in the langfuse_*
 // members of b, the W3C baggage that PropagateAttributes writes with

@@ -15,7 +15,7 @@ import (
 // observation of type span for it, which Update works on and End leaves
 // to whoever started the span.
 func Current(ctx context.Context) *Observation {
-	return (*Observation)(core.Current(ctx))
+	return observation(core.Current(ctx))
 }
 
 // UpdateCurrent updates the observation current in ctx; see

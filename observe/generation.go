@@ -1,14 +1,21 @@
 package observe
 
-import "github.com/observe-go/langfuse/internal/core"
+import "time"
 
 // GenerationDetails is what the result of a model call says about the
-// call, for a wrapper to record: Model, the model that answered; Usage,
-// token counts in Langfuse's keys ("input", "output", "total", and any
-// detail such as "input_cached_tokens"); Cost, in Langfuse's cost keys;
-// CompletionStart, when the first token arrived. Zero fields are not
-// recorded.
-type GenerationDetails = core.GenerationDetails
+// call, for a wrapper to record (see GenerationResult). Zero fields are
+// not recorded.
+type GenerationDetails struct {
+	// Model is the model that answered.
+	Model string
+	// Usage is token counts in Langfuse's keys: "input", "output",
+	// "total", and any detail such as "input_cached_tokens".
+	Usage map[string]int
+	// Cost is what the call cost, in Langfuse's cost keys.
+	Cost map[string]float64
+	// CompletionStart is when the first token arrived.
+	CompletionStart time.Time
+}
 
 // GenerationResult is implemented by a result type that knows the model
 // call it came from. When a wrapper of type TypeGeneration or
@@ -33,4 +40,6 @@ type GenerationDetails = core.GenerationDetails
 //
 // GenerationDetails is called once per call, on the goroutine that made
 // it; a panic in it is contained and logged.
-type GenerationResult = core.GenerationResult
+type GenerationResult interface {
+	GenerationDetails() GenerationDetails
+}

@@ -2,6 +2,7 @@ package observe
 
 import (
 	"context"
+	"unsafe"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -15,12 +16,30 @@ import (
 // Methods on a nil Observation, or on the no-op Observation returned when
 // nothing is recorded, do nothing. An Observation is safe for concurrent
 // use.
-type Observation core.Record
+type Observation struct {
+	// r is the observation itself. Nothing else may be added: an
+	// *Observation is the record's own address (see observation), which
+	// TestObservationLayout pins.
+	r core.Record
+}
 
 // noop is the observation returned when there is nothing to record.
-var noop = (*Observation)(core.Noop)
+var noop = observation(core.Noop)
 
-func (o *Observation) rec() *core.Record { return (*core.Record)(o) }
+// observation returns the Observation that r is. An Observation is a
+// struct whose only field is a record, so the two share one memory layout
+// and a pointer to one is a pointer to the other (rule (1) of
+// unsafe.Pointer): the records that the engine starts, for the wrappers
+// too, are observations without another allocation.
+func observation(r *core.Record) *Observation { return (*Observation)(unsafe.Pointer(r)) }
+
+// rec returns the record o is, nil for a nil o.
+func (o *Observation) rec() *core.Record {
+	if o == nil {
+		return nil
+	}
+	return &o.r
+}
 
 // Start starts an observation as a child of the observation (or any
 // OpenTelemetry span) current in ctx and returns a context in which the new
@@ -39,9 +58,9 @@ func Start(ctx context.Context, name string, opts ...Option) (context.Context, *
 		}
 		return ctx, noop
 	}
-	s := core.Resolve(opts)
+	s := resolve(opts)
 	ctx, r := core.Start(ctx, st, name, &s)
-	return ctx, (*Observation)(r)
+	return ctx, observation(r)
 }
 
 // StartObservation starts an observation as a child of the one current in
@@ -60,8 +79,8 @@ func CreateEvent(ctx context.Context, name string, opts ...Option) *Observation 
 	if st == nil {
 		return noop
 	}
-	s := core.Resolve(opts)
-	return (*Observation)(core.Event(ctx, st, name, &s))
+	s := resolve(opts)
+	return observation(core.Event(ctx, st, name, &s))
 }
 
 // Start starts a child of o, current in the returned context. ctx supplies
@@ -75,9 +94,9 @@ func (o *Observation) Start(ctx context.Context, name string, opts ...Option) (c
 	if !r.Live() || !r.Client().Live() {
 		return ctx, noop
 	}
-	s := core.Resolve(opts)
+	s := resolve(opts)
 	ctx, child := core.Start(trace.ContextWithSpan(ctx, r.Span()), r.Client(), name, &s)
-	return ctx, (*Observation)(child)
+	return ctx, observation(child)
 }
 
 // StartObservation starts a child of o. Attributes propagated in the
@@ -102,7 +121,7 @@ func (o *Observation) Update(opts ...Option) *Observation {
 	if len(opts) == 0 || !o.rec().Live() {
 		return o
 	}
-	s := core.Resolve(opts)
+	s := resolve(opts)
 	o.rec().Update(&s)
 	return o
 }
@@ -145,18 +164,17 @@ func (o *Observation) End(opts ...Option) {
 	if !r.Owned() {
 		return
 	}
+	var s core.Settings
+	if len(opts) > 0 {
+		s = resolve(opts)
+	}
 	// recover returns nil unless End itself was deferred and a panic is
 	// unwinding through it; the panic is raised again unchanged.
-	if p := recover(); p != nil {
-		s := core.Resolve(opts)
-		r.EndPanic(&s, p)
+	p := recover()
+	r.End(&s, core.Ending{Panic: p})
+	if p != nil {
+		panic(p)
 	}
-	if len(opts) == 0 {
-		r.End(nil)
-		return
-	}
-	s := core.Resolve(opts)
-	r.End(&s)
 }
 
 // TraceID returns the id of the observation's trace as 32 lowercase hex

@@ -57,13 +57,13 @@ func WithScoreID(id string) ScoreOption { return ScoreOption{kind: sID, s: id} }
 // langfuse.ErrInvalidScore. With no observation in ctx, or tracing
 // disabled, Score does nothing and returns nil.
 func Score(ctx context.Context, name string, value any, opts ...ScoreOption) error {
-	return (*Observation)(core.Current(ctx)).Score(name, value, opts...)
+	return observation(core.Current(ctx)).Score(name, value, opts...)
 }
 
 // ScoreTrace scores the trace of the observation current in ctx, as Score
 // does for the observation.
 func ScoreTrace(ctx context.Context, name string, value any, opts ...ScoreOption) error {
-	return (*Observation)(core.Current(ctx)).ScoreTrace(name, value, opts...)
+	return observation(core.Current(ctx)).ScoreTrace(name, value, opts...)
 }
 
 // Score scores o, as the package function Score does for the current

@@ -125,8 +125,9 @@ const (
 	LevelError   = "ERROR"
 )
 
-// GenAI semantic-convention keys that mark a span as an LLM span for the
-// export filter and for other OpenTelemetry backends.
+// GenAIPrefix begins the keys of the GenAI semantic conventions, which
+// mark a span as an LLM span for the export filter and for other
+// OpenTelemetry backends.
 const GenAIPrefix = "gen_ai."
 
 // GenAI semantic-convention attributes mirrored on generation-like

@@ -129,16 +129,6 @@ func NewExporter(ctx context.Context, cfg config.Config, opts ...ExporterOption)
 	}, nil
 }
 
-// Headers returns the HTTP headers every export request to Langfuse
-// carries.
-func Headers(cfg config.Config) map[string]string {
-	h := map[string]string{"x-langfuse-ingestion-version": "4"}
-	for k, v := range lfhttp.Header(cfg, sdk) {
-		h[k] = v[0]
-	}
-	return h
-}
-
 // errShutdown is the error of an export after Shutdown.
 var errShutdown = errors.New("the exporter is shut down")
 

@@ -36,7 +36,7 @@ var knownLLMScopes = []string{
 // known LLM instrumentation libraries. HTTP, database and other spans are
 // left out; use ExportAll or a Filter of your own to keep them.
 func DefaultFilter(s sdktrace.ReadOnlySpan) bool {
-	if IsKnownLLMScope(s.InstrumentationScope().Name) {
+	if isKnownLLMScope(s.InstrumentationScope().Name) {
 		return true
 	}
 	for _, kv := range s.Attributes() {
@@ -50,9 +50,9 @@ func DefaultFilter(s sdktrace.ReadOnlySpan) bool {
 // ExportAll is a Filter that keeps every span.
 func ExportAll(sdktrace.ReadOnlySpan) bool { return true }
 
-// IsKnownLLMScope reports whether an instrumentation scope belongs to this
+// isKnownLLMScope reports whether an instrumentation scope belongs to this
 // SDK or to a known LLM instrumentation library.
-func IsKnownLLMScope(scope string) bool {
+func isKnownLLMScope(scope string) bool {
 	for _, p := range knownLLMScopes {
 		if scope == p || (strings.HasPrefix(scope, p) && len(scope) > len(p) && scope[len(p)] == '.') {
 			return true

@@ -6,7 +6,6 @@ import (
 
 	"github.com/observe-go/langfuse/config"
 	"github.com/observe-go/langfuse/internal/propctx"
-	"github.com/observe-go/langfuse/semconv"
 )
 
 // NewTracerProvider returns an SDK TracerProvider that samples whole
@@ -57,10 +56,4 @@ func (s chosenIDsSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.S
 
 func (s chosenIDsSampler) Description() string {
 	return "LangfuseSampler{" + s.parentBased.Description() + "}"
-}
-
-// Tracer returns the tracer observations are made with: scope
-// "langfuse-sdk", which Langfuse recognises as its own.
-func Tracer(tp trace.TracerProvider) trace.Tracer {
-	return tp.Tracer(semconv.ScopeName, trace.WithInstrumentationVersion(semconv.SDKVersion))
 }

@@ -8,12 +8,18 @@
 // OpenTelemetry span that trace.ContextWithSpan stores, so that nothing is
 // read back from a live span and no other package's context key is used.
 //
-// Every observed call shape follows one protocol:
+// Package observe builds the options (Option, one Field each) and is the
+// public face of a Record; the root package's wrappers, Run, ObserveSeq
+// and ObserveHandler drive the engine directly.
 //
-//	ctx, r := spec.Begin(ctx, st, args...) // or Start
+// A record ends one way, End, told how the code it watched ended (an
+// Ending). Every observed call shape follows one protocol:
+//
+//	in := spec.CaptureInput(st)            // decided once per call
+//	ctx, r := spec.Begin(ctx, st, args...) // args only when in; or Start
 //	done := false
-//	defer r.Guard(&done, nil)              // records a panic and re-raises it, or ends on Goexit
+//	defer r.Guard(&done, nil)              // a panic: recorded, ended, raised again; Goexit: ended
 //	out, err := body(ctx)
 //	done = true
-//	r.Finish(out, err)
+//	r.End(nil, Ending{Returned: true, Output: out, Err: err})
 package core

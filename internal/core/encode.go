@@ -21,53 +21,54 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 	}
 	st := r.client
 	set := s.set
-	if set&generationOnly != 0 && !generationLike(r.typ) {
-		st.Warn("model, usage, cost, completion start and prompt apply to generation and embedding observations only; ignored", "type", r.typ)
+	if set&generationOnly != 0 && !r.typ.generationLike() {
+		st.Warn("model, usage, cost, completion start and prompt apply to generation and embedding observations only; ignored", "type", r.typ.String())
 		set &^= generationOnly
 	}
 	copts := captureOptions(st)
-	if set.has(fInput|fArgs) && r.keepIn {
+	keepIn, keepOut := r.in != keepNone, r.out != keepNone
+	if set&(FInput|FArgs) != 0 && keepIn {
 		// An input given now takes the place of arguments not written yet.
-		r.inPending.Store(false)
+		r.clearBit(inPending)
 	}
-	if set.has(fInput) && r.keepIn {
+	if set&FInput != 0 && keepIn {
 		kvs = append(kvs, attribute.String(semconv.ObservationInput, capture.String(s.input, copts)))
 	}
-	if set.has(fArgs) && r.keepIn {
-		kvs = append(kvs, attribute.String(semconv.ObservationInput, capture.String(argsValue(s.args, r.argNames, copts), copts)))
+	if set&FArgs != 0 && keepIn {
+		kvs = append(kvs, attribute.String(semconv.ObservationInput, capture.String(argsValue(s.args, r.names(), copts), copts)))
 	}
-	if set.has(fOutput) && r.keepOut {
+	if set&FOutput != 0 && keepOut {
 		kvs = append(kvs, attribute.String(semconv.ObservationOutput, capture.String(s.output, copts)))
 	}
-	if set.has(fMetadata) {
+	if set&FMetadata != 0 {
 		kvs = appendMetadata(kvs, s.metadata, copts)
 	}
-	if set.has(fVersion) {
+	if set&FVersion != 0 {
 		kvs = append(kvs, attribute.String(semconv.Version, s.version))
 	}
-	if set.has(fModel) {
+	if set&FModel != 0 {
 		kvs = append(kvs,
 			attribute.String(semconv.ObservationModel, s.model),
 			attribute.String(semconv.GenAIRequestModel, s.model))
 	}
-	if set.has(fModelParams) {
+	if set&FModelParams != 0 {
 		kvs = append(kvs, attribute.String(semconv.ObservationModelParameters, capture.JSON(s.modelParams, copts)))
 	}
-	if set.has(fUsage) {
+	if set&FUsage != 0 {
 		usage := validUsage(st, s.usage)
 		kvs = append(kvs, attribute.String(semconv.ObservationUsageDetails, capture.JSON(usage, copts)))
 		kvs = appendGenAIUsage(kvs, usage)
 	}
-	if set.has(fCost) {
+	if set&FCost != 0 {
 		kvs = append(kvs, attribute.String(semconv.ObservationCostDetails, capture.JSON(s.cost, copts)))
 	}
-	if set.has(fCompletionStart) {
+	if set&FCompletionStart != 0 {
 		kvs = append(kvs, completionStartAttr(s.completionStart))
 	}
-	if set.has(fPrompt) {
+	if set&FPrompt != 0 {
 		switch {
-		case r.typ != semconv.TypeGeneration:
-			st.Warn("a prompt applies to generation observations only; ignored", "type", r.typ)
+		case r.typ != tGeneration:
+			st.Warn("a prompt applies to generation observations only; ignored", "type", r.typ.String())
 		case s.promptName == "" || s.promptVersion < 1:
 			st.Warn("a prompt needs a name and a version of at least 1; ignored", "name", s.promptName, "version", s.promptVersion)
 		default:
@@ -77,7 +78,7 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 		}
 	}
 	level := ""
-	if set.has(fLevel) {
+	if set&FLevel != 0 {
 		if validLevel(s.level) {
 			level = s.level
 			kvs = append(kvs, attribute.String(semconv.ObservationLevel, level))
@@ -86,26 +87,27 @@ func (r *Record) apply(s *Settings, kvs []attribute.KeyValue) {
 		}
 	}
 	var statusMessage string
-	if set.has(fStatus) {
+	if set&FStatus != 0 {
 		statusMessage = r.masked(s.statusMessage)
 		kvs = append(kvs, attribute.String(semconv.ObservationStatusMessage, statusMessage))
 	}
 	if len(kvs) > 0 {
 		r.span.SetAttributes(kvs...)
 	}
-	if level == semconv.LevelError || set.has(fStatus) {
+	if level == semconv.LevelError || set&FStatus != 0 {
 		// The error state is the record's, shared by every update, so that
 		// a level set in one update and a message in another make one
 		// OpenTelemetry status.
-		r.mu.Lock()
-		if set.has(fStatus) {
-			r.statusMsg = statusMessage
+		e := r.errState()
+		e.mu.Lock()
+		if set&FStatus != 0 {
+			e.statusMsg = statusMessage
 		}
 		if level == semconv.LevelError {
-			r.errored = true
+			e.errored = true
 		}
-		errored, msg := r.errored, r.statusMsg
-		r.mu.Unlock()
+		errored, msg := e.errored, e.statusMsg
+		e.mu.Unlock()
 		if errored {
 			r.span.SetStatus(codes.Error, msg)
 		}
@@ -132,7 +134,7 @@ func (r *Record) SetTraceIO(in, out any) {
 
 // SetCompletionStart records t as the time the model began to answer.
 func (r *Record) SetCompletionStart(t time.Time) {
-	if r.IsRecording() && generationLike(r.typ) {
+	if r.IsRecording() && r.typ.generationLike() {
 		r.span.SetAttributes(completionStartAttr(t))
 	}
 }
@@ -155,9 +157,10 @@ func (r *Record) masked(msg string) string {
 // setError marks r failed with msg, masked, and returns what was set.
 func (r *Record) setError(msg string) string {
 	msg = r.masked(msg)
-	r.mu.Lock()
-	r.errored, r.statusMsg = true, msg
-	r.mu.Unlock()
+	e := r.errState()
+	e.mu.Lock()
+	e.errored, e.statusMsg = true, msg
+	e.mu.Unlock()
 	r.span.SetAttributes(
 		attribute.String(semconv.ObservationLevel, semconv.LevelError),
 		attribute.String(semconv.ObservationStatusMessage, msg))

@@ -3,128 +3,92 @@ package core
 import (
 	"maps"
 	"time"
+	"unsafe"
 )
 
-// Option is one property of an observation, as package observe's option
-// functions make it. It is a small value rather than an interface or a
-// closure, so that building options allocates nothing beyond boxing the
-// values they carry, and a call that records nothing pays next to nothing.
-// The zero Option does nothing.
+// Option is one property of an observation: the Field it sets and that
+// field's value, in A, S1, S2 or N as the field says. Package observe's
+// option functions are the only ones that make Options; everything else
+// reads them through Resolve. It is a small value rather than an
+// interface or a closure, so that building options allocates nothing
+// beyond boxing the values they carry, and a call that records nothing
+// pays next to nothing. The zero Option sets nothing.
 type Option struct {
-	kind kind
-	a    any
-	s1   string
-	s2   string
-	n    int
+	Field Field
+	A     any
+	S1    string
+	S2    string
+	N     int
 }
 
-type kind uint8
+// Field names one property of an observation. Each option sets exactly
+// one Field, and Settings notes which were set in a Field mask, so that
+// the kind of an option and the mark it leaves are one list.
+type Field uint32
 
+// The fields, one per option function of package observe. The value of
+// each is in the Option field named beside it.
 const (
-	kNone kind = iota
-	kType
-	kInput
-	kOutput
-	kArgs
-	kMetadata
-	kLevel
-	kStatus
-	kVersion
-	kModel
-	kModelParams
-	kUsage
-	kCost
-	kCompletionStart
-	kPrompt
-	kTraceContext
-	kCaptureIn
-	kCaptureOut
-	kArgNames
-	kTransform
-	kReadBaggage
-	kTraceIDHeader
-	kAutoCapture
-)
-
-// field bits: which fields of Settings were given.
-type field uint32
-
-const (
-	fType field = 1 << iota
-	fInput
-	fOutput
-	fArgs
-	fMetadata
-	fLevel
-	fStatus
-	fVersion
-	fModel
-	fModelParams
-	fUsage
-	fCost
-	fCompletionStart
-	fPrompt
-	fTraceContext
-	fCaptureIn
-	fCaptureOut
-	fArgNames
-	fTransform
-	fAutoCapture
+	FType            Field = 1 << iota // S1: the observation type
+	FInput                             // A: the input
+	FOutput                            // A: the output
+	FArgs                              // A: []any, a function's arguments as the input
+	FMetadata                          // A: map[string]any, merged with earlier metadata
+	FLevel                             // S1
+	FStatus                            // S1: the status message
+	FVersion                           // S1
+	FModel                             // S1
+	FModelParams                       // A: map[string]any
+	FUsage                             // A: map[string]int
+	FCost                              // A: map[string]float64
+	FCompletionStart                   // A: time.Time
+	FPrompt                            // S1: name, N: version
+	FTraceContext                      // S1: trace id, S2: parent span id
+	FCaptureIn                         // N: 1 on, 0 off
+	FCaptureOut                        // N: 1 on, 0 off
+	FArgNames                          // A: []string
+	FTransform                         // A: func([]any) any
+	FObeySwitches                      // none: capture as the client's switch says
+	FReadBaggage                       // N: 1 on, 0 off
+	FTraceIDHeader                     // S1: the header name
 )
 
 // generationOnly are the fields that only generation-like types carry.
-const generationOnly = fModel | fModelParams | fUsage | fCost | fCompletionStart | fPrompt
+const generationOnly = FModel | FModelParams | FUsage | FCost | FCompletionStart | FPrompt
 
-// startOnly are the fields that write no attribute themselves.
-const startOnly = fType | fTraceContext | fCaptureIn | fCaptureOut | fArgNames | fTransform | fAutoCapture
+// startOnly are the fields that write no attribute themselves: they say
+// how an observation starts, or how a wrapper or handler records.
+const startOnly = FType | FTraceContext | FCaptureIn | FCaptureOut | FArgNames | FTransform |
+	FObeySwitches | FReadBaggage | FTraceIDHeader
 
-func (f field) has(g field) bool { return f&g != 0 }
-
-// Option constructors, one per option of package observe.
-
-func AsType(t string) Option            { return Option{kind: kType, s1: t} }
-func WithInput(v any) Option            { return Option{kind: kInput, a: v} }
-func WithOutput(v any) Option           { return Option{kind: kOutput, a: v} }
-func WithArgs(args []any) Option        { return Option{kind: kArgs, a: args} }
-func WithLevel(l string) Option         { return Option{kind: kLevel, s1: l} }
-func WithStatusMessage(m string) Option { return Option{kind: kStatus, s1: m} }
-func WithVersion(v string) Option       { return Option{kind: kVersion, s1: v} }
-func WithModel(name string) Option      { return Option{kind: kModel, s1: name} }
-func WithCaptureInput(on bool) Option   { return Option{kind: kCaptureIn, n: b2i(on)} }
-func WithCaptureOutput(on bool) Option  { return Option{kind: kCaptureOut, n: b2i(on)} }
-func WithReadBaggage(on bool) Option    { return Option{kind: kReadBaggage, n: b2i(on)} }
-func WithAutoCapture() Option           { return Option{kind: kAutoCapture} }
-func WithTraceIDHeader(name string) Option {
-	return Option{kind: kTraceIDHeader, s1: name}
-}
-func WithArgNames(names []string) Option {
-	return Option{kind: kArgNames, a: names}
-}
-func WithTransform(f func([]any) any) Option { return Option{kind: kTransform, a: f} }
-func WithMetadata(m map[string]any) Option   { return Option{kind: kMetadata, a: m} }
-func WithModelParameters(m map[string]any) Option {
-	return Option{kind: kModelParams, a: m}
-}
-func WithUsage(u map[string]int) Option      { return Option{kind: kUsage, a: u} }
-func WithCost(c map[string]float64) Option   { return Option{kind: kCost, a: c} }
-func WithCompletionStart(t time.Time) Option { return Option{kind: kCompletionStart, a: t} }
-func WithPrompt(name string, version int) Option {
-	return Option{kind: kPrompt, s1: name, n: version}
-}
-func WithTraceContext(traceID, parentSpanID string) Option {
-	return Option{kind: kTraceContext, s1: traceID, s2: parentSpanID}
-}
-
-func b2i(b bool) int {
-	if b {
+// Bool is the N of an option that switches something on or off.
+func Bool(on bool) int {
+	if on {
 		return 1
 	}
 	return 0
 }
 
+// Options returns opts, a slice of package observe's Option, as the
+// Options they are: an observe.Option is a struct whose only field is an
+// Option, so the two share one memory layout and the slice is viewed, not
+// copied (rule (1) of unsafe.Pointer). O must be observe.Option; a type of
+// another size is refused with a panic, and TestOptionLayout in package
+// observe pins the layout. It lets the wrappers of the root package take
+// observe's options without observe exporting what they hold.
+func Options[O any](opts []O) []Option {
+	if len(opts) == 0 {
+		return nil
+	}
+	if unsafe.Sizeof(opts[0]) != unsafe.Sizeof(Option{}) {
+		panic("core.Options: not a slice of observe.Option")
+	}
+	return unsafe.Slice((*Option)(unsafe.Pointer(unsafe.SliceData(opts))), len(opts))
+}
+
 // Settings is the resolved form of a list of options.
 type Settings struct {
-	set             field
+	set             Field
 	typ             string
 	input, output   any
 	args            []any
@@ -152,7 +116,10 @@ type Settings struct {
 	ownMetadata bool
 }
 
-func (s *Settings) has(f field) bool { return s.set&f != 0 }
+func (s *Settings) has(f Field) bool { return s.set&f != 0 }
+
+// writes reports whether s sets any field that writes an attribute.
+func (s *Settings) writes() bool { return s != nil && s.set&^startOnly != 0 }
 
 // Resolve applies opts in order; later options win, metadata is merged.
 func Resolve(opts []Option) Settings {
@@ -163,24 +130,21 @@ func Resolve(opts []Option) Settings {
 	return s
 }
 
-// SetType makes t the type the settings ask for, whatever they said.
-func (s *Settings) SetType(t string) { s.typ, s.set = t, s.set|fType }
-
 // Output returns the output an option list sets, and whether it sets one.
-func (s *Settings) Output() (any, bool) { return s.output, s.has(fOutput) }
+func (s *Settings) Output() (any, bool) { return s.output, s.has(FOutput) }
 
 func (s *Settings) apply(o *Option) {
-	switch o.kind {
-	case kType:
-		s.typ, s.set = o.s1, s.set|fType
-	case kInput:
-		s.input, s.set = o.a, s.set|fInput
-	case kOutput:
-		s.output, s.set = o.a, s.set|fOutput
-	case kArgs:
-		s.args, s.set = o.a.([]any), s.set|fArgs
-	case kMetadata:
-		m, _ := o.a.(map[string]any)
+	switch o.Field {
+	case FType:
+		s.typ = o.S1
+	case FInput:
+		s.input = o.A
+	case FOutput:
+		s.output = o.A
+	case FArgs:
+		s.args, _ = o.A.([]any)
+	case FMetadata:
+		m, _ := o.A.(map[string]any)
 		switch {
 		case len(m) == 0:
 		case s.metadata == nil:
@@ -193,42 +157,43 @@ func (s *Settings) apply(o *Option) {
 		default:
 			maps.Copy(s.metadata, m)
 		}
-		s.set |= fMetadata
-	case kLevel:
-		s.level, s.set = o.s1, s.set|fLevel
-	case kStatus:
-		s.statusMessage, s.set = o.s1, s.set|fStatus
-	case kVersion:
-		s.version, s.set = o.s1, s.set|fVersion
-	case kModel:
-		s.model, s.set = o.s1, s.set|fModel
-	case kModelParams:
-		s.modelParams, s.set = o.a.(map[string]any), s.set|fModelParams
-	case kUsage:
-		s.usage, s.set = o.a.(map[string]int), s.set|fUsage
-	case kCost:
-		s.cost, s.set = o.a.(map[string]float64), s.set|fCost
-	case kCompletionStart:
-		s.completionStart, s.set = o.a.(time.Time), s.set|fCompletionStart
-	case kPrompt:
-		s.promptName, s.promptVersion, s.set = o.s1, o.n, s.set|fPrompt
-	case kTraceContext:
-		s.traceID, s.parentSpanID, s.set = o.s1, o.s2, s.set|fTraceContext
-	case kCaptureIn:
-		s.captureIn, s.set = o.n != 0, s.set|fCaptureIn
-	case kCaptureOut:
-		s.captureOut, s.set = o.n != 0, s.set|fCaptureOut
-	case kArgNames:
-		s.argNames, s.set = o.a.([]string), s.set|fArgNames
-	case kTransform:
-		s.transform, s.set = o.a.(func([]any) any), s.set|fTransform
-	case kReadBaggage:
-		s.readBaggage = o.n != 0
-	case kTraceIDHeader:
-		s.traceIDHeader = o.s1
-	case kAutoCapture:
-		s.set |= fAutoCapture
+	case FLevel:
+		s.level = o.S1
+	case FStatus:
+		s.statusMessage = o.S1
+	case FVersion:
+		s.version = o.S1
+	case FModel:
+		s.model = o.S1
+	case FModelParams:
+		s.modelParams, _ = o.A.(map[string]any)
+	case FUsage:
+		s.usage, _ = o.A.(map[string]int)
+	case FCost:
+		s.cost, _ = o.A.(map[string]float64)
+	case FCompletionStart:
+		s.completionStart, _ = o.A.(time.Time)
+	case FPrompt:
+		s.promptName, s.promptVersion = o.S1, o.N
+	case FTraceContext:
+		s.traceID, s.parentSpanID = o.S1, o.S2
+	case FCaptureIn:
+		s.captureIn = o.N != 0
+	case FCaptureOut:
+		s.captureOut = o.N != 0
+	case FArgNames:
+		s.argNames, _ = o.A.([]string)
+	case FTransform:
+		s.transform, _ = o.A.(func([]any) any)
+	case FReadBaggage:
+		s.readBaggage = o.N != 0
+	case FTraceIDHeader:
+		s.traceIDHeader = o.S1
+	case FObeySwitches:
+	default:
+		return // the zero Option, or one of no field: it sets nothing
 	}
+	s.set |= o.Field
 }
 
 // own copies the maps and slices of s that came from the caller, so that

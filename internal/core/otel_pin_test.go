@@ -54,10 +54,10 @@ func attrOf(s sdktrace.ReadOnlySpan, key string) (attribute.Value, bool) {
 // TestOTelPinSetAttributesCopiesItsArgument pins that the SDK's
 // Span.SetAttributes copies what it is given: the engine passes a buffer
 // of the Record to SetAttributes at start and fills the same buffer again
-// at Finish (record.go, Record.buf).
+// at End (record.go, Record.buf).
 func TestOTelPinSetAttributesCopiesItsArgument(t *testing.T) {
 	const changed = "the OpenTelemetry SDK no longer copies the attributes given to Span.SetAttributes: " +
-		"Record.buf (internal/core/record.go) is reused after SetAttributes at start and in Finish, " +
+		"Record.buf (internal/core/record.go) is reused after SetAttributes at start and in End, " +
 		"which would now corrupt exported spans; give each SetAttributes call its own slice"
 	exp := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
@@ -131,19 +131,19 @@ func TestOTelPinSpanFromRecordContextIsSDKSpan(t *testing.T) {
 	// A child of the record, by the engine and by another tracer of the
 	// same provider: the processor sees the record's span as the parent.
 	_, child := Start(ctx, st, "record-child", &s)
-	child.End(nil)
+	child.End(nil, Ending{})
 	_, other := r.Span().TracerProvider().Tracer("other").Start(ctx, "other-child")
 	other.End()
 	// The context of Record.Context, as Observation.Context returns it.
 	_, again := Start(r.Context(context.Background()), st, "context-child", &s)
-	again.End(nil)
+	again.End(nil, Ending{})
 	for _, name := range []string{"record-child", "other-child", "context-child"} {
 		p, ok := probe.parent(name).(sdktrace.ReadOnlySpan)
 		if assert.True(t, ok, "%s: %s: the processor found %T", changed, name, probe.parent(name)) {
 			assert.Equal(t, r.Span().SpanContext().SpanID(), p.SpanContext().SpanID(), "%s: %s", changed, name)
 		}
 	}
-	r.End(nil)
+	r.End(nil, Ending{})
 }
 
 // TestOTelPinWithCancelOnRecordContext pins that context.WithCancel on a
@@ -184,6 +184,6 @@ func TestOTelPinWithCancelOnRecordContext(t *testing.T) {
 			t.Errorf("%sdid not cancel with its parent at once (context %d): cancellation now goes through a goroutine or is lost", changed, i)
 		}
 	}
-	r2.End(nil)
-	r.End(nil)
+	r2.End(nil, Ending{})
+	r.End(nil, Ending{})
 }

@@ -17,43 +17,116 @@ import (
 )
 
 // Record is one observation from start to end. Its fields other than the
-// error state and the ended flag are set before it is published and never
+// error state and the state bits are set before it is published and never
 // change. It is safe for concurrent use.
+//
+// A Record is also the context.Context in which it is current (see
+// Value): starting an observation allocates the record and nothing else,
+// and the record is small, because every call of a wrapper makes one.
 type Record struct {
+	// parent is the context r started in, holding r's span: r is that
+	// context with r current. It also holds the attributes propagated to r.
+	parent context.Context
 	span   trace.Span
 	client *global.State // nil for the no-op record
-	typ    string
-
-	// keepIn and keepOut say whether an input or output given explicitly
-	// (WithInput, WithOutput) is recorded; autoOut whether Finish records
-	// the call's result.
-	keepIn, keepOut, autoOut bool
+	// buf, when not nil, is attribute space allocated with the record
+	// (see recordBuf), used by its start and by its end: the SDK copies
+	// what SetAttributes is given (pinned by a test). A record that
+	// writes nothing as it starts and ends, such as a wrapped call that
+	// captures nothing, goes without.
+	buf *[2]attribute.KeyValue
+	// argNames names the arguments of a call (ArgNames); nil for none.
+	argNames *[]string
+	// errs is the error state, made by the first error, level or status.
+	errs atomic.Pointer[errState]
+	// bits holds ended and inPending.
+	bits atomic.Uint32
+	typ  obsType
+	// in and out say what the record keeps of its input and output.
+	in, out keep
 	// managed records are ended by whoever started their span (a wrapper,
 	// other instrumentation), never through the public End.
 	managed bool
-	// inPending says that buf[0] holds the captured arguments of a wrapped
-	// call, to be written with its output in one SetAttributes as it ends,
-	// unless an input given explicitly meanwhile took their place.
-	inPending atomic.Bool
-	argNames  []string
+}
 
-	ended atomic.Bool
+// The bits of Record.bits.
+const (
+	// ended is set by the End that ends the record.
+	ended uint32 = 1 << iota
+	// inPending says that buf[0] holds the captured arguments of a
+	// wrapped call, to be written with its output in one SetAttributes as
+	// it ends, unless an input given explicitly meanwhile took their place.
+	inPending
+)
 
-	mu        sync.Mutex // guards errored and statusMsg
+// setBit sets bit b and reports whether this call set it.
+func (r *Record) setBit(b uint32) bool { return r.bits.Or(b)&b == 0 }
+
+// clearBit clears bit b and reports whether this call cleared it.
+func (r *Record) clearBit(b uint32) bool { return r.bits.And(^b)&b != 0 }
+
+// errState is the error state of a record: a level set in one update and
+// a message in another make one OpenTelemetry status.
+type errState struct {
+	mu        sync.Mutex
 	errored   bool
 	statusMsg string
+}
 
-	// ctx is the context in which r is current; its parent is the context
-	// r started in, which also holds the attributes propagated to it.
-	ctx recordCtx
-	// buf is attribute space allocated with the record, used by its start
-	// and, for a wrapped call, by its end: the SDK copies what
-	// SetAttributes is given (pinned by a test).
-	buf [2]attribute.KeyValue
+// errState returns r's error state, making it on first use.
+func (r *Record) errState() *errState {
+	if e := r.errs.Load(); e != nil {
+		return e
+	}
+	r.errs.CompareAndSwap(nil, new(errState))
+	return r.errs.Load()
+}
+
+// recordBuf is a record and its attribute space in one allocation.
+type recordBuf struct {
+	Record
+	kv [2]attribute.KeyValue
+}
+
+// attrs returns r's attribute space, empty, or nil when it has none.
+func (r *Record) attrs() []attribute.KeyValue {
+	if r.buf == nil {
+		return nil
+	}
+	return r.buf[:0]
+}
+
+// names returns the names of the arguments of r's call, nil for none.
+func (r *Record) names() []string {
+	if r.argNames == nil {
+		return nil
+	}
+	return *r.argNames
+}
+
+// keep is what an observation keeps of one side, its input or its
+// output: nothing, what is given to it explicitly (WithInput,
+// WithOutput), or that and what the observed call itself takes or returns.
+// It is decided once, as the observation starts.
+type keep uint8
+
+const (
+	keepNone  keep = iota // dropped, even when given
+	keepGiven             // recorded when given explicitly
+	keepAll               // the call's arguments or result too
+)
+
+// allIf is keepAll when the call's own side is captured, else
+// keepGiven.
+func allIf(auto bool) keep {
+	if auto {
+		return keepAll
+	}
+	return keepGiven
 }
 
 // Noop is the record of observations that record nothing.
-var Noop = &Record{span: noop.Span{}, typ: typeSpan}
+var Noop = &Record{span: noop.Span{}, typ: tSpan}
 
 // Live reports whether r belongs to a client: false for nil and Noop.
 func (r *Record) Live() bool { return r != nil && r.client != nil }
@@ -72,9 +145,9 @@ func (r *Record) Span() trace.Span {
 // Type returns r's observation type.
 func (r *Record) Type() string {
 	if r == nil {
-		return typeSpan
+		return tSpan.String()
 	}
-	return r.typ
+	return r.typ.String()
 }
 
 // Client returns the client r records with, nil for the no-op record.
@@ -87,27 +160,28 @@ func (r *Record) Client() *global.State {
 
 // Prop returns the attributes propagated in the context r started in.
 func (r *Record) Prop() *propctx.Set {
-	if r == nil || r.ctx.Context == nil {
+	if r == nil || r.parent == nil {
 		return nil
 	}
-	return propctx.FromContext(r.ctx.Context)
+	return propctx.FromContext(r.parent)
 }
 
 // IsRecording reports whether r records what it is given.
 func (r *Record) IsRecording() bool { return r.Live() && r.span.IsRecording() }
 
-// CapturesOutput reports whether a result given to Finish is recorded.
-func (r *Record) CapturesOutput() bool { return r.autoOut && r.IsRecording() }
+// CapturesOutput reports whether the result of a call that returned is
+// recorded as r's output when r ends.
+func (r *Record) CapturesOutput() bool { return r.out == keepAll && r.IsRecording() }
 
-// plan is what a start decided beyond the settings: the capture switches,
-// the arguments to record as input and who ends the record.
+// plan is what a start decided beyond the settings: what the record
+// keeps of its input and output, who ends it, and how its span starts.
 type plan struct {
-	autoIn, autoOut bool // record the call's arguments, its result
-	keepIn, keepOut bool // record an explicit input, output
-	managed         bool
-	kind            trace.SpanKind
-	traceID         string    // start in this trace, as its root, unless ctx holds a span
-	at              time.Time // start time, when not now
+	in, out  keep
+	managed  bool
+	argNames *[]string // the names of the call's arguments, nil for none
+	kind     trace.SpanKind
+	traceID  string    // start in this trace, as its root, unless ctx holds a span
+	at       time.Time // start time, when not now
 	// typeAtStart, when not nil, gives the span its type as it starts
 	// (a wrapper's, built once), so that no SetAttributes is needed then.
 	typeAtStart []trace.SpanStartOption
@@ -117,50 +191,68 @@ type plan struct {
 // a child of the span current in ctx, with s applied, and returns a
 // context in which it is current. The caller ends it with End.
 func Start(ctx context.Context, st *global.State, name string, s *Settings) (context.Context, *Record) {
-	return start(ctx, st, name, s, resolveType(st, s), explicitPlan(st, s), nil)
+	p := explicitPlan(st, s)
+	return start(ctx, st, name, s, resolveType(st, s), &p, nil)
 }
 
 // explicitPlan is how an observation started by hand records: an input
 // or output given to it always, unless its options switch capture off;
-// with AutoCapture, as the capture switch of the client says.
+// with ObeyCaptureSwitches, as the capture switch of the client says.
 func explicitPlan(st *global.State, s *Settings) plan {
-	p := plan{keepIn: true, keepOut: true}
-	if s.has(fAutoCapture) {
-		p.keepIn, p.keepOut = st.CaptureIO, st.CaptureIO
+	in, out := keepGiven, keepGiven
+	if s.has(FObeySwitches) && !st.CaptureIO {
+		in, out = keepNone, keepNone
 	}
-	if s.has(fCaptureIn) {
-		p.keepIn = s.captureIn
+	if s.has(FCaptureIn) {
+		in = givenIf(s.captureIn)
 	}
-	if s.has(fCaptureOut) {
-		p.keepOut = s.captureOut
+	if s.has(FCaptureOut) {
+		out = givenIf(s.captureOut)
 	}
-	return p
+	return plan{in: in, out: out, argNames: namesOf(s)}
+}
+
+// namesOf returns a copy of the argument names s gives, nil for none: s
+// belongs to the caller, and the record keeps them.
+func namesOf(s *Settings) *[]string {
+	if !s.has(FArgNames) {
+		return nil
+	}
+	names := s.argNames
+	return &names
+}
+
+// givenIf is keepGiven when on, else keepNone.
+func givenIf(on bool) keep {
+	if on {
+		return keepGiven
+	}
+	return keepNone
 }
 
 // Event records an observation of type event under ctx: a point in time,
 // ended at the time it started, as the official SDKs record events.
 func Event(ctx context.Context, st *global.State, name string, s *Settings) *Record {
-	s.SetType(semconv.TypeEvent)
+	s.typ, s.set = semconv.TypeEvent, s.set|FType
 	p := explicitPlan(st, s)
 	p.at = time.Now()
-	_, r := start(ctx, st, name, s, semconv.TypeEvent, p, nil)
-	if r.ended.CompareAndSwap(false, true) {
-		r.span.End(trace.WithTimestamp(p.at))
-	}
+	_, r := start(ctx, st, name, s, tEvent, &p, nil)
+	r.End(nil, Ending{At: p.at})
 	return r
 }
 
 // start starts a record; s is only read, so a wrapper's settings are
 // shared between calls. args, the call's arguments, are kept apart from p:
 // escape analysis does not tell a struct's fields apart, and args must not
-// leave the caller's stack because another field of p does.
-func start(ctx context.Context, st *global.State, name string, s *Settings, typ string, p plan, args []any) (context.Context, *Record) {
+// leave the caller's stack because another field of p does. They are
+// recorded as the input when p captures the call's input.
+func start(ctx context.Context, st *global.State, name string, s *Settings, typ obsType, p *plan, args []any) (context.Context, *Record) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	asRoot := false
 	switch {
-	case s.has(fTraceContext):
+	case s.has(FTraceContext):
 		ctx, asRoot = withRemoteParent(ctx, st, s.traceID, s.parentSpanID)
 	case p.traceID != "" && !trace.SpanContextFromContext(ctx).IsValid():
 		ctx, asRoot = withRemoteParent(ctx, st, p.traceID, "")
@@ -169,7 +261,7 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 		global.NoteSecondClient()
 	}
 	var span trace.Span
-	typed := typ != typeSpan // the type is still to be written
+	typed := typ != tSpan // the type is still to be written
 	switch {
 	case p.kind != trace.SpanKindUnspecified || !p.at.IsZero() || asRoot:
 		ctx, span = st.Tracer.Start(ctx, name, startOptions(p, asRoot)...)
@@ -179,44 +271,55 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	default:
 		ctx, span = st.Tracer.Start(ctx, name)
 	}
-	r := &Record{span: span, client: st, typ: typ,
-		keepIn: p.keepIn, keepOut: p.keepOut, autoOut: p.autoOut, managed: p.managed}
-	if s.has(fArgNames) {
-		r.argNames = s.argNames
+	withArgs := len(args) > 0 && p.in == keepAll
+	writes := withArgs || typed || s.writes()
+	// Only a record that writes asks whether its span records.
+	recording := (writes || p.out == keepAll) && span.IsRecording()
+	// Attribute space is allocated with the record when it will write
+	// attributes in one go: arguments and the result of a call, or a type
+	// and settings at start. The fields are set in the literal that
+	// allocates the record, which needs no write barrier.
+	var r *Record
+	if recording {
+		rb := &recordBuf{Record: Record{parent: ctx, span: span, client: st, argNames: p.argNames,
+			typ: typ, in: p.in, out: p.out, managed: p.managed}}
+		rb.buf = &rb.kv
+		r = &rb.Record
+	} else {
+		r = &Record{parent: ctx, span: span, client: st, argNames: p.argNames,
+			typ: typ, in: p.in, out: p.out, managed: p.managed}
 	}
-	r.ctx = recordCtx{Context: ctx, r: r}
-	withArgs := len(args) > 0 && p.autoIn
-	if (typ == typeSpan && !withArgs && s.set&^startOnly == 0) || !span.IsRecording() {
-		return &r.ctx, r // nothing to write, or nobody to write it to
+	if !writes || !recording {
+		return r, r // nothing to write, or nobody to write it to
 	}
-	kvs := r.buf[:0]
+	kvs := r.attrs()
 	if typed {
 		kvs = append(kvs, typeAttr(typ))
 	}
 	if withArgs {
 		kvs = append(kvs, attribute.String(semconv.ObservationInput,
-			capture.String(inputOf(args, r.argNames, captureOptions(st)), captureOptions(st))))
-		if p.managed && len(kvs) == 1 && s.set&^startOnly == 0 {
+			capture.String(inputOf(args, r.names(), captureOptions(st)), captureOptions(st))))
+		if p.managed && len(kvs) == 1 && !s.writes() {
 			// The arguments are captured now, as they are, but written
 			// as the call ends, with its output: one SetAttributes, not
-			// two. Every end of a managed record writes them.
-			r.inPending.Store(true)
-			return &r.ctx, r
+			// two. End writes them, however the record ends.
+			r.bits.Store(inPending)
+			return r, r
 		}
 	}
-	if s.set&^startOnly != 0 {
+	if s.writes() {
 		r.apply(s, kvs)
 	} else if len(kvs) > 0 {
 		span.SetAttributes(kvs...)
 	}
-	return &r.ctx, r
+	return r, r
 }
 
 // startOptions are the span start options of a start that needs any,
 // the as_root mark among them: the parent of such a span is made up, and
 // the trace is new. (The sampler knows such a parent by the mark that
 // withRemoteParent puts in ctx, not by this attribute.)
-func startOptions(p plan, asRoot bool) []trace.SpanStartOption {
+func startOptions(p *plan, asRoot bool) []trace.SpanStartOption {
 	var opts []trace.SpanStartOption
 	if p.kind != trace.SpanKindUnspecified {
 		opts = append(opts, trace.WithSpanKind(p.kind))
@@ -232,37 +335,95 @@ func startOptions(p plan, asRoot bool) []trace.SpanStartOption {
 
 // Update applies s to r. Options that only apply at start are ignored.
 func (r *Record) Update(s *Settings) {
-	if r.Live() && s.set&^startOnly != 0 {
+	if r.Live() && s.writes() {
 		r.apply(s, nil)
 	}
 }
 
-// End applies s and ends r, once: later calls change nothing.
-func (r *Record) End(s *Settings) {
-	if !r.Live() || !r.ended.CompareAndSwap(false, true) {
+// Ending is how the code an observation watched came to its end, for
+// Record.End: the zero Ending ends the observation as it is.
+type Ending struct {
+	// Returned says that an observed call returned: Output is its
+	// result, recorded when output capture is on, and Err its error.
+	Returned bool
+	Output   any
+	Err      error
+	// Details reads the model call a result reports (model, usage,
+	// cost), for a generation-like observation; nil when results report
+	// nothing. A panic in it is contained.
+	Details func(result any) (GenerationDetails, bool)
+	// Panic is the value of a panic going through the observed code. End
+	// records it; the caller raises it again, unchanged.
+	Panic any
+	// At is when the observation ends, if not now.
+	At time.Time
+}
+
+// End applies s, the options of a public End (nil for none), and ends r
+// as e says, once: later calls change nothing. It is the one way a record
+// ends, whoever ends it (a wrapper, a handler, a sequence, the public End)
+// and however the code it watched ended. s is a parameter of its own, not
+// a field of e, so that escape analysis keeps it on the caller's stack
+// while e's values go to the span.
+func (r *Record) End(s *Settings, e Ending) {
+	if !r.Live() || !r.setBit(ended) {
 		return
 	}
-	r.writePendingInput()
-	if s != nil && s.set&^startOnly != 0 {
-		r.apply(s, nil)
+	returned := e.Returned && e.Err == nil
+	if returned && e.Details != nil && e.Output != nil && r.reportsGeneration() {
+		r.recordGeneration(e.Output, e.Details)
 	}
-	r.span.End()
+	// The start is done with buf: the SDK copied what it held, and buf[0]
+	// may hold the arguments, written now with the output.
+	kvs := r.pendingInput(r.attrs())
+	if returned && r.CapturesOutput() {
+		kvs = append(kvs, attribute.String(semconv.ObservationOutput, capture.String(e.Output, captureOptions(r.client))))
+	}
+	if s.writes() {
+		r.apply(s, kvs)
+	} else if len(kvs) > 0 {
+		r.span.SetAttributes(kvs...)
+	}
+	if e.Err != nil {
+		r.RecordError(e.Err)
+	}
+	if e.Panic != nil {
+		r.recordPanic(e.Panic)
+	}
+	if e.At.IsZero() {
+		r.span.End()
+	} else {
+		r.span.End(trace.WithTimestamp(e.At))
+	}
+}
+
+// Guard ends r when the code it observes did not return: it records a
+// panic and raises it again with the same value; when the code left
+// through runtime.Goexit it calls exited, or ends r as it is when exited
+// is nil. It must be deferred directly (defer r.Guard(&done, nil)), with
+// done set once the code has returned, which then ends r itself.
+func (r *Record) Guard(done *bool, exited func()) {
+	if *done {
+		return
+	}
+	if p := recover(); p != nil {
+		r.End(nil, Ending{Panic: p})
+		panic(p)
+	}
+	if exited != nil {
+		exited()
+		return
+	}
+	r.End(nil, Ending{})
 }
 
 // pendingInput appends to kvs the captured arguments not written yet, if
 // any, and marks them written.
 func (r *Record) pendingInput(kvs []attribute.KeyValue) []attribute.KeyValue {
-	if r.inPending.Load() && r.inPending.CompareAndSwap(true, false) {
+	if r.bits.Load()&inPending != 0 && r.clearBit(inPending) {
 		kvs = append(kvs, r.buf[0])
 	}
 	return kvs
-}
-
-// writePendingInput writes the captured arguments not written yet.
-func (r *Record) writePendingInput() {
-	if kvs := r.pendingInput(r.buf[:0]); len(kvs) > 0 {
-		r.span.SetAttributes(kvs...)
-	}
 }
 
 // RecordError marks r failed with err: level ERROR, the error's text as
@@ -276,70 +437,6 @@ func (r *Record) RecordError(err error) {
 	r.span.AddEvent("exception", trace.WithAttributes(
 		attribute.String("exception.type", errorType(err)),
 		attribute.String("exception.message", msg)))
-}
-
-// Finish ends a wrapped call that returned: with err, as failed; without,
-// with out as its output when output capture is on, and on a
-// generation-like observation with the details out reports as a
-// GenerationResult. Pass a nil out when neither CapturesOutput nor
-// reportsGeneration holds, so that no result is boxed for nothing.
-func (r *Record) Finish(out any, err error) {
-	if !r.Live() || !r.ended.CompareAndSwap(false, true) {
-		return
-	}
-	if err == nil && out != nil && r.reportsGeneration() {
-		r.recordGeneration(out)
-	}
-	// The start is done with buf: the SDK copied what it held, and buf[0]
-	// may hold the arguments, written now with the output.
-	kvs := r.pendingInput(r.buf[:0])
-	if err == nil && r.CapturesOutput() {
-		kvs = append(kvs, attribute.String(semconv.ObservationOutput, capture.String(out, captureOptions(r.client))))
-	}
-	if len(kvs) > 0 {
-		r.span.SetAttributes(kvs...)
-	}
-	if err != nil {
-		r.RecordError(err)
-	}
-	r.span.End()
-}
-
-// Guard ends r when the code it observes did not complete: it records a
-// panic and raises it again with the same value; when the code left
-// through runtime.Goexit it calls exited, or ends r as it is when exited is
-// nil. It must be deferred directly (defer r.Guard(&done, nil)), with done
-// set once the code has returned.
-func (r *Record) Guard(done *bool, exited func()) {
-	if *done {
-		return
-	}
-	if p := recover(); p != nil {
-		r.Repanic(p)
-	}
-	if exited != nil {
-		exited()
-		return
-	}
-	r.End(nil) // no result to record
-}
-
-// Repanic records the panic value p on r, ends r if it was not ended yet,
-// and panics with p, unchanged.
-func (r *Record) Repanic(p any) { r.EndPanic(nil, p) }
-
-// EndPanic is Repanic for an End that had settings to apply: s is applied
-// first, then the panic recorded, and p raised again.
-func (r *Record) EndPanic(s *Settings, p any) {
-	if r.Live() && r.ended.CompareAndSwap(false, true) {
-		r.writePendingInput()
-		if s != nil && s.set&^startOnly != 0 {
-			r.apply(s, nil)
-		}
-		r.recordPanic(p)
-		r.span.End()
-	}
-	panic(p)
 }
 
 // recordPanic marks r failed with the panic value p: level ERROR, status

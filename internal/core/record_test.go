@@ -17,9 +17,9 @@ import (
 // through its own key only while the record's span is the span of ctx.
 func TestCurrentIsTheRecordOfTheSpanInCtx(t *testing.T) {
 	st := pinClient(t, tracetest.NewInMemoryExporter())
-	s := Resolve([]Option{AsType(semconv.TypeGeneration)})
+	s := Resolve([]Option{{Field: FType, S1: semconv.TypeGeneration}})
 	ctx, r := Start(context.Background(), st, "gen", &s)
-	defer r.End(nil)
+	defer r.End(nil, Ending{})
 
 	assert.Same(t, r, Current(ctx), "the record of ctx")
 	assert.Same(t, r, Current(r.Context(context.Background())), "the record of Record.Context")
@@ -41,16 +41,16 @@ func TestCurrentIsTheRecordOfTheSpanInCtx(t *testing.T) {
 	assert.Same(t, Noop, Current(noCtx))
 }
 
-// TestBeginAndFinishShareAttributeSpace checks that a wrapped call that
-// fills its record's attribute buffer at start and again at Finish
+// TestBeginAndEndShareAttributeSpace checks that a wrapped call that
+// fills its record's attribute buffer at start and again at End
 // exports both the input and the output intact (see
 // TestOTelPinSetAttributesCopiesItsArgument).
-func TestBeginAndFinishShareAttributeSpace(t *testing.T) {
+func TestBeginAndEndShareAttributeSpace(t *testing.T) {
 	exp := tracetest.NewInMemoryExporter()
 	st := pinClient(t, exp)
-	sp := NewSpec("call", []Option{AsType(semconv.TypeTool), WithMetadata(map[string]any{"k": "v"})})
+	sp := NewSpec("call", []Option{{Field: FType, S1: semconv.TypeTool}, {Field: FMetadata, A: map[string]any{"k": "v"}}})
 	_, r := sp.Begin(context.Background(), st, "in", 2)
-	r.Finish("out", nil)
+	r.End(nil, Ending{Returned: true, Output: "out"})
 
 	spans := exp.GetSpans().Snapshots()
 	require.Len(t, spans, 1)
@@ -74,11 +74,11 @@ func TestErrorStateIsTheRecords(t *testing.T) {
 	st := pinClient(t, exp)
 	s := Resolve(nil)
 	_, r := Start(context.Background(), st, "fails", &s)
-	level := Resolve([]Option{WithLevel(semconv.LevelError)})
-	msg := Resolve([]Option{WithStatusMessage("why")})
+	level := Resolve([]Option{{Field: FLevel, S1: semconv.LevelError}})
+	msg := Resolve([]Option{{Field: FStatus, S1: "why"}})
 	r.Update(&level)
 	r.Update(&msg)
-	r.End(nil)
+	r.End(nil, Ending{})
 
 	spans := exp.GetSpans().Snapshots()
 	require.Len(t, spans, 1)

@@ -15,14 +15,18 @@ import (
 type Spec struct {
 	name          string
 	s             Settings // the options that write attributes at every start
-	typ           string
+	typ           obsType
 	capIn, capOut tri
 	transform     func([]any) any
 	readBaggage   bool
 	traceIDHeader string
+	argNames      *[]string // sp.s's, nil for none
 	// typeAtStart gives the span its type as it starts, built once here so
 	// that a call allocates no start option.
 	typeAtStart []trace.SpanStartOption
+	// plans are how a call records, by whether its result is its output:
+	// built once, as the rest of the spec.
+	plans [2]plan
 }
 
 // tri is a capture switch that may be left to the client.
@@ -58,21 +62,33 @@ func NewSpec(name string, opts []Option) *Spec {
 	s.own()
 	sp := &Spec{
 		name:          name,
-		capIn:         triOf(s.has(fCaptureIn), s.captureIn),
-		capOut:        triOf(s.has(fCaptureOut), s.captureOut),
+		capIn:         triOf(s.has(FCaptureIn), s.captureIn),
+		capOut:        triOf(s.has(FCaptureOut), s.captureOut),
 		readBaggage:   s.readBaggage,
 		traceIDHeader: s.traceIDHeader,
 	}
-	if s.has(fTransform) {
+	if s.has(FTransform) {
 		sp.transform = s.transform
 	}
 	sp.typ = resolveType(nil, &s)
-	if sp.typ != typeSpan {
+	if sp.typ != tSpan {
 		sp.typeAtStart = []trace.SpanStartOption{trace.WithAttributes(typeAttr(sp.typ))}
 	}
 	// Input, output and trace context belong to one call, not to all.
-	s.set &^= fCaptureIn | fCaptureOut | fInput | fOutput | fArgs | fTraceContext | fTransform
+	s.set &^= FCaptureIn | FCaptureOut | FInput | FOutput | FArgs | FTraceContext | FTransform
 	sp.s = s
+	if s.has(FArgNames) {
+		sp.argNames = &sp.s.argNames
+	}
+	for i := range sp.plans {
+		sp.plans[i] = plan{
+			in:          keepAll, // the caller passed the arguments only if they are captured
+			out:         allIf(i == 1),
+			managed:     true,
+			argNames:    sp.argNames,
+			typeAtStart: sp.typeAtStart,
+		}
+	}
 	return sp
 }
 
@@ -80,7 +96,7 @@ func NewSpec(name string, opts []Option) *Spec {
 func (sp *Spec) Name() string { return sp.name }
 
 // Type returns the type of the observations.
-func (sp *Spec) Type() string { return sp.typ }
+func (sp *Spec) Type() string { return sp.typ.String() }
 
 // HasTransform reports whether a TransformOutput function makes the output
 // of a sequence.
@@ -94,69 +110,48 @@ func (sp *Spec) ReadBaggage() bool { return sp.readBaggage }
 func (sp *Spec) TraceIDHeader() string { return sp.traceIDHeader }
 
 // CaptureInput reports whether calls recorded by st capture their input.
+// A wrapper asks once per call, before it boxes its arguments, and passes
+// them to Begin only when the answer is yes.
 func (sp *Spec) CaptureInput(st *global.State) bool { return sp.capIn.or(st.CaptureIO) }
 
-// CaptureOutput reports whether calls recorded by st capture their output.
-func (sp *Spec) CaptureOutput(st *global.State) bool { return sp.capOut.or(st.CaptureIO) }
-
-// Begin starts the observation of one call for the client st, with args as
-// its input when input capture is on. The record is ended by Finish,
-// Guard or End, never by the public End.
+// Begin starts the observation of one call for the client st, with args,
+// when not empty, as its input. Whether the call's result is its output
+// is decided here, once. The record is ended by End, through Guard when
+// the call does not return, never by the public End.
 func (sp *Spec) Begin(ctx context.Context, st *global.State, args ...any) (context.Context, *Record) {
 	return start(ctx, st, sp.name, &sp.s, sp.typ, sp.plan(st), args)
 }
 
 // plan is how a call of the wrapper records: its arguments and result as
 // the capture switches say, an input or output given explicitly always.
-func (sp *Spec) plan(st *global.State) plan {
-	return plan{
-		autoIn:      sp.capIn.or(st.CaptureIO),
-		autoOut:     sp.capOut.or(st.CaptureIO),
-		keepIn:      true,
-		keepOut:     true,
-		managed:     true,
-		typeAtStart: sp.typeAtStart,
+func (sp *Spec) plan(st *global.State) *plan {
+	if sp.capOut.or(st.CaptureIO) {
+		return &sp.plans[1]
 	}
+	return &sp.plans[0]
 }
 
 // BeginRequest is Begin for a server's request: the span is of kind
 // server and, when ctx holds no span (no incoming trace context) and
 // traceID is not "", the observation is the root of trace traceID.
 func (sp *Spec) BeginRequest(ctx context.Context, st *global.State, traceID string, args ...any) (context.Context, *Record) {
-	p := sp.plan(st)
+	p := *sp.plan(st)
 	p.kind, p.traceID = trace.SpanKindServer, traceID
-	return start(ctx, st, sp.name, &sp.s, sp.typ, p, args)
+	return start(ctx, st, sp.name, &sp.s, sp.typ, &p, args)
 }
 
 // BeginInline starts the observation of one inline call (Run): the
 // settings s belong to this call alone, input is recorded only when s
 // gives one, and the output capture follows the wrappers' rules.
 func BeginInline(ctx context.Context, st *global.State, name string, s *Settings) (context.Context, *Record) {
-	p := plan{keepIn: true, keepOut: true, autoOut: st.CaptureIO, managed: true}
-	if s.has(fCaptureIn) {
-		p.keepIn = s.captureIn
+	p := plan{in: keepGiven, out: allIf(st.CaptureIO), managed: true, argNames: namesOf(s)}
+	if s.has(FCaptureIn) {
+		p.in = givenIf(s.captureIn)
 	}
-	if s.has(fCaptureOut) {
-		p.autoOut = s.captureOut
+	if s.has(FCaptureOut) {
+		p.out = allIf(s.captureOut)
 	}
-	return start(ctx, st, name, s, resolveType(st, s), p, nil)
-}
-
-// Call runs body as the observed call r: it records body's error, or its
-// result as the output, and ends r; a panic is recorded and raised again
-// with the same value, and runtime.Goexit ends r as it is. body's results
-// are returned unchanged.
-func Call[R any](r *Record, body func() (R, error)) (R, error) {
-	done := false
-	defer r.Guard(&done, nil)
-	out, err := body()
-	done = true
-	if err == nil && (r.CapturesOutput() || r.reportsGeneration()) {
-		r.Finish(out, nil)
-	} else {
-		r.Finish(nil, err)
-	}
-	return out, err
+	return start(ctx, st, name, s, resolveType(st, s), &p, nil)
 }
 
 // ItemsOutput returns what an observed sequence records as its output:

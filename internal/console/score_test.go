@@ -1,4 +1,4 @@
-package tracing
+package console
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 
 func TestConsoleExporterPrintsScoresUnderTheirTrace(t *testing.T) {
 	var out bytes.Buffer
-	e := NewConsoleExporter(&out, WithoutDurations())
+	e := &Exporter{W: &out, NoDurations: true}
 	ctx := context.Background()
 
 	// A score while the trace runs waits for its tree.
