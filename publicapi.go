@@ -45,6 +45,7 @@ type APIError struct {
 	Message    string // the start of the body, at most 512 bytes, credentials redacted
 }
 
+// Error names the call, the status and what the server said.
 func (e *APIError) Error() string {
 	msg := fmt.Sprintf("%s: %d %s", e.Op, e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Message != "" {
