@@ -27,7 +27,12 @@ type batchProcessor struct {
 	gate    sync.RWMutex
 	stopped bool
 
-	queue   chan sdktrace.ReadOnlySpan
+	queue chan sdktrace.ReadOnlySpan
+	// ready is signalled when a batch's worth of spans is queued (full,
+	// the batch size or the whole queue if smaller). The export goroutine
+	// waits for it, not for each span, so that ending a span rarely wakes it.
+	ready   chan struct{}
+	full    int
 	flushes chan chan error // each asks for the queue to be exported
 	stop    chan struct{}   // closed by Shutdown
 	done    chan struct{}   // closed when run returns
@@ -54,6 +59,8 @@ func newBatchProcessor(send *sender, size, queueSize int, interval time.Duration
 		size:     max(size, 1),
 		interval: interval,
 		queue:    make(chan sdktrace.ReadOnlySpan, max(queueSize, 1)),
+		ready:    make(chan struct{}, 1),
+		full:     min(max(size, 1), max(queueSize, 1)),
 		flushes:  make(chan chan error),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
@@ -66,11 +73,8 @@ func newBatchProcessor(send *sender, size, queueSize int, interval time.Duration
 func (p *batchProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 
 // OnEnd queues s, or drops and counts it when the queue is full or
-// Shutdown has begun. Unless the exporter is an *Exporter, which does it
-// as it encodes, the strings of s are made valid UTF-8 here, where they
-// are still in the CPU's cache.
+// Shutdown has begun.
 func (p *batchProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
-	s = p.send.valid(s)
 	p.gate.RLock()
 	if p.stopped {
 		p.gate.RUnlock()
@@ -80,11 +84,23 @@ func (p *batchProcessor) OnEnd(s sdktrace.ReadOnlySpan) {
 	select {
 	case p.queue <- s:
 		p.gate.RUnlock()
+		if len(p.queue) >= p.full {
+			p.wake()
+		}
 	default:
 		p.gate.RUnlock()
 		p.send.drop(1)
 		p.send.warn("queue_full", "langfuse: export queue full, dropping spans; raise "+config.EnvMaxQueueSize+
-			" or export more often (the count is Client.DroppedSpans)", "queue_size", cap(p.queue))
+			" or export more often (the count is Client.Stats().Dropped)", "queue_size", cap(p.queue))
+	}
+}
+
+// wake tells the export goroutine that a batch's worth of spans is queued,
+// unless it was told already.
+func (p *batchProcessor) wake() {
+	select {
+	case p.ready <- struct{}{}:
+	default:
 	}
 }
 
@@ -144,6 +160,12 @@ func (p *batchProcessor) run() {
 		if len(batch) == 0 {
 			return nil
 		}
+		// Unless the exporter is an *Exporter, which does it as it
+		// encodes, the strings of the spans are made valid UTF-8 here,
+		// on this goroutine rather than on the callers'.
+		for i, s := range batch {
+			batch[i] = p.send.valid(s)
+		}
 		err := p.send.send(batch)
 		clear(batch)
 		batch = batch[:0]
@@ -166,14 +188,22 @@ func (p *batchProcessor) run() {
 	}
 	for {
 		select {
-		case s := <-p.queue:
-			batch = append(batch, s)
-			if len(batch) >= p.size {
-				_ = flush()
+		case <-p.ready:
+			// One batch per wake-up, so that a Flush or Shutdown waiting
+			// in this select is not starved by spans that keep coming;
+			// the next batch's worth, if queued, wakes this loop again.
+			// Only this goroutine takes spans from the queue, so a batch
+			// seen queued stays queued; a wake-up that a Flush has
+			// overtaken finds less, and waits.
+			if len(p.queue) >= p.full {
+				_ = drain(p.full)
 				timer.Reset(p.interval)
 			}
+			if len(p.queue) >= p.full {
+				p.wake()
+			}
 		case <-timer.C:
-			_ = flush()
+			_ = drain(len(p.queue))
 			timer.Reset(p.interval)
 		case ack := <-p.flushes:
 			// The spans that ended before Flush was called are queued

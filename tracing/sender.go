@@ -63,7 +63,8 @@ func newSender(exp sdktrace.SpanExporter, timeout time.Duration, logger *slog.Lo
 
 // send exports batch in one request and returns the export's error. Every
 // string of its spans must be valid UTF-8, or the exporter must make it
-// so: each span went through valid on the goroutine that ended it. Once
+// so: each span went through valid before (in the batch processor, on the
+// export goroutine; in immediate mode, on the goroutine that ended it). Once
 // abort was called, the spans are counted as dropped instead, and the
 // error is errAbandoned. The
 // spans of a failed export are counted as dropped as well as the failed

@@ -31,8 +31,9 @@ type resourceFix struct {
 }
 
 // span returns s, or when s holds a string which is not valid UTF-8, a
-// copy of s whose invalid bytes are U+FFFD. It is cheapest on the
-// goroutine that ended s, whose cache still holds it.
+// copy of s whose invalid bytes are U+FFFD. The batch processor calls it
+// on its export goroutine, so that the program's goroutines do not pay for
+// it as they end spans.
 func (f *utf8Fixer) span(s sdktrace.ReadOnlySpan) sdktrace.ReadOnlySpan {
 	res := f.resource(s.Resource())
 	if res == s.Resource() && spanIsValidUTF8(s) {
