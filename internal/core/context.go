@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
@@ -16,35 +15,10 @@ type (
 	clientKey struct{}
 )
 
-// Deadline, Done and Err make a Record the context in which it is
-// current: its parent, which holds the record's span, plus the record.
-// Starting an observation thus allocates no context of its own.
-
-// Deadline returns the deadline of the context r started in.
-func (r *Record) Deadline() (time.Time, bool) { return r.parent.Deadline() }
-
-// Done returns the Done channel of the context r started in.
-func (r *Record) Done() <-chan struct{} { return r.parent.Done() }
-
-// Err returns the error of the context r started in.
-func (r *Record) Err() error { return r.parent.Err() }
-
-// Value returns r for the record key and r's client for the client key,
-// so that children use their parent's client, and otherwise what the
-// context r started in holds.
-func (r *Record) Value(key any) any {
-	switch key.(type) {
-	case recordKey:
-		return r
-	case clientKey:
-		return r.client
-	}
-	return r.parent.Value(key)
-}
-
-// recordCtx is a context in which a Record is current, other than the one
-// it started in (Record.Context). It answers the client key too, so that
-// children use their parent's client.
+// recordCtx is the context in which a Record is current, other than the
+// one it started in (the Record itself, see Record.Value): its parent,
+// which holds the record's span, plus the record. It answers the client
+// key too, so that children use their parent's client.
 type recordCtx struct {
 	context.Context
 	r *Record

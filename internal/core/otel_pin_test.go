@@ -118,7 +118,7 @@ func (*parentProbe) ForceFlush(context.Context) error { return nil }
 func TestOTelPinSpanFromRecordContextIsSDKSpan(t *testing.T) {
 	const changed = "trace.SpanFromContext on a record's context is not the SDK span (sdktrace.ReadOnlySpan): " +
 		"span processors that inspect the parent, such as tracing.ExportProcessor.OnStart, no longer see it; " +
-		"the record context (internal/core/context.go) must keep the span trace.Tracer.Start put in ctx"
+		"the record context (internal/core/record.go, Record.Value) must keep the span trace.Tracer.Start put in ctx"
 	probe := &parentProbe{}
 	st := pinClient(t, tracetest.NewInMemoryExporter(), probe)
 	s := Resolve(nil)
@@ -149,10 +149,10 @@ func TestOTelPinSpanFromRecordContextIsSDKSpan(t *testing.T) {
 // TestOTelPinWithCancelOnRecordContext pins that context.WithCancel on a
 // record's context joins its parent's cancellation directly: it cancels
 // with the parent, at once, and starts no goroutine. The record context
-// embeds its parent and answers every key but its own from it, which is
+// holds its parent and answers every key but its own from it, which is
 // how package context finds the parent's cancelCtx.
 func TestOTelPinWithCancelOnRecordContext(t *testing.T) {
-	const changed = "context.WithCancel on a record's context (internal/core/context.go, recordCtx) "
+	const changed = "context.WithCancel on a record's context (internal/core/record.go, Record.Value; context.go, recordCtx) "
 	ignore := goleak.IgnoreCurrent()
 	st := pinClient(t, tracetest.NewInMemoryExporter())
 	s := Resolve(nil)

@@ -49,6 +49,32 @@ type Record struct {
 	managed bool
 }
 
+// Deadline, Done, Err and Value make a Record the context in which it is
+// current: its parent, which holds the record's span, plus the record.
+// Starting an observation thus allocates no context of its own.
+
+// Deadline returns the deadline of the context r started in.
+func (r *Record) Deadline() (time.Time, bool) { return r.parent.Deadline() }
+
+// Done returns the Done channel of the context r started in.
+func (r *Record) Done() <-chan struct{} { return r.parent.Done() }
+
+// Err returns the error of the context r started in.
+func (r *Record) Err() error { return r.parent.Err() }
+
+// Value returns r for the record key and r's client for the client key,
+// so that children use their parent's client, and otherwise what the
+// context r started in holds.
+func (r *Record) Value(key any) any {
+	switch key.(type) {
+	case recordKey:
+		return r
+	case clientKey:
+		return r.client
+	}
+	return r.parent.Value(key)
+}
+
 // The bits of Record.bits.
 const (
 	// ended is set by the End that ends the record.
@@ -339,117 +365,3 @@ func (r *Record) Update(s *Settings) {
 		r.apply(s, nil)
 	}
 }
-
-// Ending is how the code an observation watched came to its end, for
-// Record.End: the zero Ending ends the observation as it is.
-type Ending struct {
-	// Returned says that an observed call returned: Output is its
-	// result, recorded when output capture is on, and Err its error.
-	Returned bool
-	Output   any
-	Err      error
-	// Details reads the model call a result reports (model, usage,
-	// cost), for a generation-like observation; nil when results report
-	// nothing. A panic in it is contained.
-	Details func(result any) (GenerationDetails, bool)
-	// Panic is the value of a panic going through the observed code. End
-	// records it; the caller raises it again, unchanged.
-	Panic any
-	// At is when the observation ends, if not now.
-	At time.Time
-}
-
-// End applies s, the options of a public End (nil for none), and ends r
-// as e says, once: later calls change nothing. It is the one way a record
-// ends, whoever ends it (a wrapper, a handler, a sequence, the public End)
-// and however the code it watched ended. s is a parameter of its own, not
-// a field of e, so that escape analysis keeps it on the caller's stack
-// while e's values go to the span.
-func (r *Record) End(s *Settings, e Ending) {
-	if !r.Live() || !r.setBit(ended) {
-		return
-	}
-	returned := e.Returned && e.Err == nil
-	if returned && e.Details != nil && e.Output != nil && r.reportsGeneration() {
-		r.recordGeneration(e.Output, e.Details)
-	}
-	// The start is done with buf: the SDK copied what it held, and buf[0]
-	// may hold the arguments, written now with the output.
-	kvs := r.pendingInput(r.attrs())
-	if returned && r.CapturesOutput() {
-		kvs = append(kvs, attribute.String(semconv.ObservationOutput, capture.String(e.Output, captureOptions(r.client))))
-	}
-	if s.writes() {
-		r.apply(s, kvs)
-	} else if len(kvs) > 0 {
-		r.span.SetAttributes(kvs...)
-	}
-	if e.Err != nil {
-		r.RecordError(e.Err)
-	}
-	if e.Panic != nil {
-		r.recordPanic(e.Panic)
-	}
-	if e.At.IsZero() {
-		r.span.End()
-	} else {
-		r.span.End(trace.WithTimestamp(e.At))
-	}
-}
-
-// Guard ends r when the code it observes did not return: it records a
-// panic and raises it again with the same value; when the code left
-// through runtime.Goexit it calls exited, or ends r as it is when exited
-// is nil. It must be deferred directly (defer r.Guard(&done, nil)), with
-// done set once the code has returned, which then ends r itself.
-func (r *Record) Guard(done *bool, exited func()) {
-	if *done {
-		return
-	}
-	if p := recover(); p != nil {
-		r.End(nil, Ending{Panic: p})
-		panic(p)
-	}
-	if exited != nil {
-		exited()
-		return
-	}
-	r.End(nil, Ending{})
-}
-
-// pendingInput appends to kvs the captured arguments not written yet, if
-// any, and marks them written.
-func (r *Record) pendingInput(kvs []attribute.KeyValue) []attribute.KeyValue {
-	if r.bits.Load()&inPending != 0 && r.clearBit(inPending) {
-		kvs = append(kvs, r.buf[0])
-	}
-	return kvs
-}
-
-// RecordError marks r failed with err: level ERROR, the error's text as
-// status message and OpenTelemetry status, and an exception event.
-func (r *Record) RecordError(err error) {
-	if !r.Live() || err == nil || !r.span.IsRecording() {
-		return
-	}
-	msg := r.setError(safeError(err))
-	// The SDK's RecordError would call err.Error() again, unguarded.
-	r.span.AddEvent("exception", trace.WithAttributes(
-		attribute.String("exception.type", errorType(err)),
-		attribute.String("exception.message", msg)))
-}
-
-// recordPanic marks r failed with the panic value p: level ERROR, status
-// message "panic: <value>" and an exception event with the stack.
-func (r *Record) recordPanic(p any) {
-	if !r.span.IsRecording() {
-		return
-	}
-	msg := r.setError("panic: " + panicText(p, captureOptions(r.client)))
-	r.span.RecordError(panicError(msg), trace.WithStackTrace(true))
-}
-
-// panicError carries a panic's text to the SDK's RecordError.
-type panicError string
-
-func (e panicError) Error() string { return string(e) }
