@@ -164,6 +164,12 @@ func wrapOps(tp trace.TracerProvider) map[string]func(context.Context) {
 			s.SetAttributes(attribute.String("in", rawMarshal(smallQuery)), attribute.String("out", rawMarshal(out)))
 			s.End()
 		},
+		"raw-span-alloc-record": func(ctx context.Context) {
+			c, s := tr.Start(ctx, "search")
+			recordSink = &recordSized{parent: c, span: s}
+			_, _ = plainSearch(recordSink.parent, smallQuery)
+			s.End()
+		},
 		"observe1-capture-off": func(ctx context.Context) { _, _ = searchOff(ctx, smallQuery) },
 		"raw-span-marshal-small": func(ctx context.Context) {
 			c, s := tr.Start(ctx, "search")
@@ -236,6 +242,18 @@ func BenchmarkWrap(b *testing.B) {
 		"start-update-end", "propagate-attributes", "run-capture-small"})
 }
 
+// recordSized is an object of the size of a wrapped call's record, with
+// as many pointers: a raw span that allocates one is the least a wrapper
+// can cost.
+type recordSized struct {
+	parent context.Context
+	span   trace.Span
+	_      [4]*int // the client, attribute space, argument names, error state
+	_      uint64  // state bits, type and capture switches
+}
+
+var recordSink *recordSized
+
 // ratioPairs are the figures whose cost per call has a target as a ratio
 // to a baseline: a wrapper beside a raw span of the same provider, with
 // capture off and on. The raw span is either exported as the wrapper's
@@ -247,6 +265,7 @@ var ratioPairs = []struct{ name, figure, baseline string }{
 	{"capture-small", "observe1-capture-small", "raw-span-marshal-small"},
 	{"capture-off-vs-unexported", "observe1-capture-off", "raw-span-unexported"},
 	{"capture-small-vs-unexported", "observe1-capture-small", "raw-span-unexported-marshal-small"},
+	{"record-floor", "raw-span-alloc-record", "raw-span"},
 }
 
 // BenchmarkWrapRatio runs each figure of ratioPairs and its baseline in
