@@ -26,6 +26,7 @@ var surfacePackages = map[string][]string{
 	"semconv":      nil,
 	"prompt":       nil,
 	"langfusetest": nil,
+	"experiment":   nil,
 }
 
 // apiName is one exported name of a package as go doc lists it: its

@@ -150,6 +150,7 @@ type PanicError struct {
 	Stack []byte // the panicking goroutine's stack
 }
 
+// Error reads "panic: " and the value the code panicked with.
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
 // recovered returns the *PanicError for p, the value of a recover.
