@@ -1,7 +1,10 @@
 package langfuse
 
 import (
+	"context"
+
 	"github.com/observe-go/langfuse/internal/core"
+	"github.com/observe-go/langfuse/internal/global"
 	"github.com/observe-go/langfuse/observe"
 )
 
@@ -33,4 +36,24 @@ func generationOf(result any) (core.GenerationDetails, bool) {
 		return core.GenerationDetails{}, false
 	}
 	return core.GenerationDetails(gr.GenerationDetails()), true
+}
+
+// lean runs body as one call of a lean wrapper (core.Spec.Lean), with
+// call's protocol: body gets a ctx in which the call's span is current,
+// its error or panic is recorded, its result is the output when output
+// capture is on, and its results are returned unchanged. The call's
+// state lives on this frame: it allocates nothing beyond its span.
+func lean[R any](ctx context.Context, st *global.State, sp *core.Spec, body func(context.Context) (R, error)) (R, error) {
+	var c core.Call
+	ctx = sp.BeginCall(ctx, st, &c)
+	done := false
+	defer c.Guard(&done)
+	out, err := body(ctx)
+	done = true
+	if err == nil && c.CapturesOutput() {
+		c.End(out, nil) // the result is boxed only when it is recorded
+	} else {
+		c.End(nil, err)
+	}
+	return out, err
 }

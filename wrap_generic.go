@@ -25,8 +25,11 @@ func ObserveCtx[R any](name string, fn func(context.Context) (R, error), opts ..
 	sp := newSpec(name, fn, opts)
 	return func(ctx context.Context) (R, error) {
 		st := core.ClientFrom(ctx)
-		if st == nil {
+		switch {
+		case st == nil:
 			return fn(ctx)
+		case sp.Lean(st):
+			return lean(ctx, st, sp, fn)
 		}
 		ctx, r := sp.Begin(ctx, st)
 		return call(r, func() (R, error) { return fn(ctx) })
@@ -39,8 +42,11 @@ func Observe1[A, R any](name string, fn func(context.Context, A) (R, error), opt
 	sp := newSpec(name, fn, opts)
 	return func(ctx context.Context, a A) (R, error) {
 		st := core.ClientFrom(ctx)
-		if st == nil {
+		switch {
+		case st == nil:
 			return fn(ctx, a)
+		case sp.Lean(st):
+			return lean(ctx, st, sp, func(ctx context.Context) (R, error) { return fn(ctx, a) })
 		}
 		var r *core.Record
 		if sp.CaptureInput(st) {
@@ -58,8 +64,11 @@ func Observe2[A, B, R any](name string, fn func(context.Context, A, B) (R, error
 	sp := newSpec(name, fn, opts)
 	return func(ctx context.Context, a A, b B) (R, error) {
 		st := core.ClientFrom(ctx)
-		if st == nil {
+		switch {
+		case st == nil:
 			return fn(ctx, a, b)
+		case sp.Lean(st):
+			return lean(ctx, st, sp, func(ctx context.Context) (R, error) { return fn(ctx, a, b) })
 		}
 		var r *core.Record
 		if sp.CaptureInput(st) {
@@ -77,8 +86,11 @@ func Observe3[A, B, C, R any](name string, fn func(context.Context, A, B, C) (R,
 	sp := newSpec(name, fn, opts)
 	return func(ctx context.Context, a A, b B, c C) (R, error) {
 		st := core.ClientFrom(ctx)
-		if st == nil {
+		switch {
+		case st == nil:
 			return fn(ctx, a, b, c)
+		case sp.Lean(st):
+			return lean(ctx, st, sp, func(ctx context.Context) (R, error) { return fn(ctx, a, b, c) })
 		}
 		var r *core.Record
 		if sp.CaptureInput(st) {
@@ -96,8 +108,12 @@ func ObserveErr(name string, fn func(context.Context) error, opts ...observe.Opt
 	sp := newSpec(name, fn, append(slices.Clip(opts), observe.CaptureOutput(false)))
 	return func(ctx context.Context) error {
 		st := core.ClientFrom(ctx)
-		if st == nil {
+		switch {
+		case st == nil:
 			return fn(ctx)
+		case sp.Lean(st):
+			_, err := lean(ctx, st, sp, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
+			return err
 		}
 		ctx, r := sp.Begin(ctx, st)
 		_, err := call(r, func() (struct{}, error) { return struct{}{}, fn(ctx) })
@@ -112,8 +128,12 @@ func ObserveErr1[A any](name string, fn func(context.Context, A) error, opts ...
 	sp := newSpec(name, fn, append(slices.Clip(opts), observe.CaptureOutput(false)))
 	return func(ctx context.Context, a A) error {
 		st := core.ClientFrom(ctx)
-		if st == nil {
+		switch {
+		case st == nil:
 			return fn(ctx, a)
+		case sp.Lean(st):
+			_, err := lean(ctx, st, sp, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx, a) })
+			return err
 		}
 		var r *core.Record
 		if sp.CaptureInput(st) {
