@@ -128,6 +128,12 @@
 //
 //	...<truncated 12345 bytes>
 //
+// Left out is measured against the full text, the one the same call
+// returns with a MaxBytes large enough for all of it: what comes before
+// the marker is the start of the full text, and the number is the length
+// of the full text less the length of what was kept. A marker that says
+// "more than" (below) gives a lower bound instead.
+//
 // What a capture costs follows the limit, not the value. Strings, byte
 // slices, structs, slices, maps, method results and their nesting are
 // encoded against the room left in the output, so fifty documents of a
@@ -149,12 +155,16 @@
 //     not memory. A map with more entries than that ends with a "more
 //     than" marker.
 //   - A []byte larger than the output and the count together is written
-//     as text or as base64 by whether that first part of it is UTF-8.
+//     as text or as base64 by whether that first part of it is UTF-8,
+//     which the whole of it may not be.
 //   - MarshalJSON, MarshalText, Error, String and LogValue return what
 //     they return: a huge result cannot be bounded before the method
 //     returns it. What is done with it after is bounded: only what fits
 //     is copied, compacted and checked for UTF-8, and the rest is counted
-//     within the budget, not copied. A MarshalJSON result longer than the
-//     room left is therefore not checked to be JSON past what is kept.
+//     within the budget, not copied. A MarshalJSON result is checked to
+//     be JSON, and replaced by its placeholder if it is not, when it can
+//     be read to its end within the budget; one longer than that is not
+//     checked past what is kept, and its "more than" marker counts its
+//     text, compacted.
 
 package capture

@@ -39,15 +39,7 @@ func (s *state) mapAny(m map[string]any) {
 	end := len(s.kvs)
 	slices.SortFunc(s.kvs[start:end], compareKVAny)
 	for i := start; i < end; i++ {
-		if i > start {
-			s.writeByte(',')
-		}
-		e := s.kvs[i]
-		s.text(e.k, true)
-		s.writeByte(':')
-		if s.names.redacts(e.k) {
-			s.writeString(redactedJSON)
-		} else {
+		if e := s.kvs[i]; s.memberKey(e.k, i == start) {
 			s.any(e.v)
 		}
 		if s.abort {
@@ -116,15 +108,7 @@ func (s *state) mapValue(v reflect.Value, ti *typeInfo) {
 	end := len(s.rkvs)
 	slices.SortFunc(s.rkvs[start:end], compareKVValue)
 	for i := start; i < end; i++ {
-		if i > start {
-			s.writeByte(',')
-		}
-		e := s.rkvs[i]
-		s.text(e.k, true)
-		s.writeByte(':')
-		if s.names.redacts(e.k) {
-			s.writeString(redactedJSON)
-		} else {
+		if e := s.rkvs[i]; s.memberKey(e.k, i == start) {
 			s.value(e.v)
 		}
 		if s.abort {
@@ -160,15 +144,7 @@ func mapOf[V any](s *state, m map[string]V, write func(*state, V)) {
 	end := len(s.keys)
 	slices.Sort(s.keys[start:end])
 	for i := start; i < end; i++ {
-		if i > start {
-			s.writeByte(',')
-		}
-		k := s.keys[i]
-		s.text(k, true)
-		s.writeByte(':')
-		if s.names.redacts(k) {
-			s.writeString(redactedJSON)
-		} else {
+		if k := s.keys[i]; s.memberKey(k, i == start) {
 			write(s, m[k])
 		}
 		if s.abort {
@@ -181,6 +157,22 @@ func mapOf[V any](s *state, m map[string]V, write func(*state, V)) {
 	if !s.abort {
 		s.close('}')
 	}
+}
+
+// memberKey writes the key of an object member, after a comma unless it
+// is the first, and reports whether the caller is to write its value: the
+// value of a name that is redacted is written here, as Redacted.
+func (s *state) memberKey(k string, first bool) bool {
+	if !first {
+		s.writeByte(',')
+	}
+	s.text(k, true)
+	s.writeByte(':')
+	if s.names.redacts(k) {
+		s.writeString(redactedJSON)
+		return false
+	}
+	return true
 }
 
 // The values of maps of scalars, counted as values once the output is

@@ -83,7 +83,7 @@ func appendTime(b []byte, t time.Time) []byte {
 // is done with it after is. Output that fits is checked and compacted
 // whole, so that invalid JSON becomes a placeholder. Output longer than
 // the room left is cut anyway, so only what fits is compacted and the rest
-// is counted within the budget, without the check or a copy.
+// is counted within the budget, without a copy (see compactLong).
 func (s *state) marshalJSON(m json.Marshaler) {
 	b, err := callMarshalJSON(m)
 	if err != nil {
@@ -96,7 +96,7 @@ func (s *state) marshalJSON(m json.Marshaler) {
 	}
 	s.compact.Reset()
 	if err := stdjson.Compact(&s.compact, b); err != nil {
-		s.text("<error in MarshalJSON: invalid JSON>", true)
+		s.text(invalidJSON, true)
 		return
 	}
 	out := s.compact.Bytes()
@@ -249,11 +249,21 @@ func clip(s string) string {
 	return s[:runeCut(s, maxPanicText)] + "..."
 }
 
+// invalidJSON is the placeholder for a MarshalJSON result that is not
+// JSON.
+const invalidJSON = "<error in MarshalJSON: invalid JSON>"
+
 // compactLong writes as much of b, the JSON text of a MarshalJSON longer
 // than the room left, as fits, without the spaces between tokens and with
 // invalid UTF-8 replaced, and counts the rest within the budget. Nothing
 // past the output is copied: a method that returns a gigabyte costs its
 // gigabyte, not two.
+//
+// A b read to its end within the budget is checked to be JSON, as a short
+// one is, and if it is not, what was written of it is taken back and the
+// placeholder written instead: the output and its count are then those of
+// the value written whole. A b longer than that is not checked past what
+// is kept: the count stops early, and the marker says "more than".
 func (s *state) compactLong(b []byte) {
 	var c compactor
 	start, over := len(s.buf), s.over
@@ -267,20 +277,15 @@ func (s *state) compactLong(b []byte) {
 		}
 		i += n
 	}
-	if i == len(b) && s.over == over {
-		// It was mostly spaces and fits after all: then it must be
-		// JSON, as a short one must.
-		if !stdjson.Valid(b) {
-			s.buf = s.buf[:start]
-			s.text("<error in MarshalJSON: invalid JSON>", true)
-		}
-		return
-	}
 	rest := b[i:]
 	if budget := max(0, s.countBytes-s.over); len(rest) > budget {
-		// Count what the budget allows: a lower bound.
+		// Count what the budget allows, unchecked: a lower bound.
 		rest = rest[:budget]
 		s.abort = true
+	} else if !stdjson.Valid(b) {
+		s.buf, s.over = s.buf[:start], over
+		s.text(invalidJSON, true)
+		return
 	}
 	for i := 0; i < len(rest); {
 		n, keep := c.next(rest[i:])

@@ -314,16 +314,9 @@ func (s *state) attrs(as []slog.Attr, first *bool) {
 		if a.Equal(slog.Attr{}) {
 			continue
 		}
-		if !*first {
-			s.writeByte(',')
-		}
-		*first = false
-		s.text(a.Key, true)
-		s.writeByte(':')
-		if s.names.redacts(a.Key) {
-			s.writeString(redactedJSON)
-		} else {
+		if s.memberKey(a.Key, *first) {
 			s.slogValue(a.Value)
 		}
+		*first = false
 	}
 }

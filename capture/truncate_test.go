@@ -153,3 +153,87 @@ func TestHugeValues(t *testing.T) {
 		})
 	}
 }
+
+// addrMarshaler has MarshalJSON on its pointer only, which the walker
+// calls when the value is addressable.
+type addrMarshaler struct{ out string }
+
+func (m *addrMarshaler) MarshalJSON() ([]byte, error) { return []byte(m.out), nil }
+
+type withAddrMarshaler struct {
+	A string        `json:"a"`
+	M addrMarshaler `json:"m"`
+}
+
+// TestMarkerCountsInvalidMarshalJSON checks the marker's count where a
+// MarshalJSON result that is not JSON meets the limit. Written whole, such
+// a result is the invalid-JSON placeholder, so a cut output must keep the
+// start of that and count what is left of it, not of the method's text.
+func TestMarkerCountsInvalidMarshalJSON(t *testing.T) {
+	invalid := bigMarshaler{[]byte("{" + strings.Repeat("x", 60))}
+	tests := []struct {
+		name     string
+		v        any
+		maxBytes int
+		dropped  int // 0: only that the count is exact
+	}{
+		{
+			// The fuzzer's input 40f392b8d95ccf02: the string fills the
+			// output, and the marker counted 130 bytes for 120.
+			name: "fuzz input 40f392b8d95ccf02",
+			v: []any{
+				"\xfc\xc3\xe5\x1a\xf5\xb4\xc4v\x88\xc3p\xb0\xaa_Y\xd8°\x1d䃟W\x86\x8b\x97\xc4\xfe\xf9\xed\x7fMTY\xa3\xc1N\xc0\xdbs\xf6\xff]3\x8b\xee\xc9n\xec\xf55\xff\xe2\x16@|\xb7{;\x90\xbc]e\x17U\x87\xd8Z\xe62b^T\x9fK\x1eaR\x03Z\a\xbe˕FR\x91\xc2E\xfccȼ>I\x9d}N\x9b\x15ݰ\x1e\xb4f\xdb\xdb\xf3\x10z\x06\x14\x14",
+				bigMarshaler{[]byte("<\x8d\x12\xb3]\xbd\x96\xecZ\xeb)\x95\xd9\x1c\xdb\x1dX@>@\xe0\x9f0170")},
+				nil,
+			},
+			maxBytes: 370,
+			dropped:  120,
+		},
+		{name: "output already full", v: []any{strings.Repeat("a", 100), invalid}, maxBytes: 60},
+		{name: "longer than the room left", v: []any{strings.Repeat("a", 20), invalid}, maxBytes: 50},
+		{name: "mostly spaces, shorter than the placeholder once compacted",
+			v: []any{strings.Repeat("a", 50), bigMarshaler{[]byte("{" + strings.Repeat(" ", 40))}}, maxBytes: 40},
+		{name: "invalid UTF-8 in an unterminated string",
+			v: []any{strings.Repeat("a", 20), bigMarshaler{[]byte(`"` + strings.Repeat("\xff", 40))}}, maxBytes: 50},
+		{name: "map value", v: map[string]any{"a": strings.Repeat("a", 30), "b": invalid}, maxBytes: 50},
+		{name: "struct field, by its pointer method",
+			v: &withAddrMarshaler{A: strings.Repeat("a", 30), M: addrMarshaler{string(invalid.out)}}, maxBytes: 50},
+		{name: "valid result", v: []any{strings.Repeat("a", 20), bigMarshaler{[]byte(`{"x": ` + strings.Repeat(" ", 40) + `"yyyyyyyyyyyyyyyyyyyy"}`)}}, maxBytes: 40},
+	}
+	for _, tt := range tests {
+		for _, mode := range []struct {
+			name string
+			fn   func(any, Options) string
+		}{{"String", String}, {"JSON", JSON}} {
+			t.Run(tt.name+"/"+mode.name, func(t *testing.T) {
+				o := Options{MaxBytes: tt.maxBytes}
+				got := mode.fn(tt.v, o)
+				checkOutput(t, got, o, true)
+				full := mode.fn(tt.v, Options{MaxBytes: 1 << 30})
+				kept, dropped, more, ok := splitMarker(got)
+				require.True(t, ok, "no marker in %q", got)
+				assert.False(t, more)
+				assert.True(t, strings.HasPrefix(full, kept), "%q is not the start of %q", kept, full)
+				assert.Equal(t, len(full)-len(kept), dropped, "marker miscounts")
+				if tt.dropped != 0 {
+					assert.Equal(t, tt.dropped, dropped)
+				}
+			})
+		}
+	}
+}
+
+// TestMarkerPastTheCountBudget checks a MarshalJSON result too long to be
+// read within the count budget: it is not checked to be JSON, and the
+// marker says its count is a lower bound.
+func TestMarkerPastTheCountBudget(t *testing.T) {
+	v := []any{"a", bigMarshaler{[]byte("{" + strings.Repeat("x", 2*minCountBytes))}}
+	o := Options{MaxBytes: 100}
+	got := JSON(v, o)
+	checkOutput(t, got, o, true)
+	kept, dropped, more, ok := splitMarker(got)
+	require.True(t, ok, "no marker in %q", got)
+	assert.True(t, more)
+	assert.Equal(t, `["a",{xxx`, kept[:9])
+	assert.GreaterOrEqual(t, dropped, minCountBytes)
+}

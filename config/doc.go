@@ -74,4 +74,13 @@
 //   - LANGFUSE_TRACING_ENABLED that is not a boolean turns tracing off.
 //
 // [Config.Validate] marks a bad BaseURL with [ErrDestination] too.
+//
+// # Capture fails closed
+//
+// LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED chooses no destination,
+// but capture records the program's data, and a value that is not a
+// boolean ("disabled") may have meant off. Such a value turns input and
+// output capture off, not on: IOCaptureEnabled is false, and the error,
+// which wraps [ErrInvalid] alone, ends "; input and output capture is
+// off". Traces are still sent, without inputs and outputs.
 package config

@@ -29,13 +29,17 @@ func FromEnv() (Config, error) {
 // LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY set is an error that names
 // the missing one. Even then the returned Config holds every valid value
 // and the default in place of each bad one, and passes [Config.Validate],
-// with two exceptions. A lone key stays as it was given (see
-// [Config.KeysPartial]). And a setting that chooses where traces go fails
+// with three exceptions. A lone key stays as it was given (see
+// [Config.KeysPartial]). A setting that chooses where traces go fails
 // closed, with an error that also wraps [ErrDestination]: a bad
 // LANGFUSE_BASE_URL or LANGFUSE_HOST leaves BaseURL empty, which no
 // exporter sends to and Validate reports, never the default (the bad
 // LANGFUSE_BASE_URL is not replaced by LANGFUSE_HOST either), and a bad
-// LANGFUSE_TRACING_ENABLED turns tracing off.
+// LANGFUSE_TRACING_ENABLED turns tracing off. And a bad
+// LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED turns input and output
+// capture off, not on: it may have meant "off", and capture records the
+// program's data. It is no destination, so its error wraps ErrInvalid
+// alone and tracing goes on, without inputs and outputs.
 func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p := parser{lookup: lookup, cfg: Default()}
 	c := &p.cfg
@@ -43,7 +47,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.str(EnvSecretKey, &c.SecretKey)
 	p.keyPair()
 	p.baseURL(&c.BaseURL)
-	p.tracingEnabled(&c.TracingEnabled)
+	p.switchOff(EnvTracingEnabled, &c.TracingEnabled, "tracing is off", true)
 	p.environment(&c.Environment)
 	p.str(EnvRelease, &c.Release)
 	p.sampleRate(&c.SampleRate)
@@ -51,7 +55,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	p.seconds(EnvFlushInterval, flushIntervalLimit, &c.FlushInterval)
 	p.seconds(EnvTimeout, timeoutLimit, &c.Timeout)
 	p.bool(EnvDebug, &c.Debug)
-	p.bool(EnvIOCaptureEnabled, &c.IOCaptureEnabled)
+	p.switchOff(EnvIOCaptureEnabled, &c.IOCaptureEnabled, "input and output capture is off", false)
 	p.intIn(EnvCaptureMaxBytes, captureMaxLimit, &c.CaptureMaxBytes)
 	p.intIn(EnvMaxQueueSize, queueLimit, &c.MaxQueueSize)
 	p.exportMode(&c.ExportMode)
@@ -110,11 +114,13 @@ func (p *parser) bool(name string, dst *bool) {
 	p.fail(name, raw, reasonBool)
 }
 
-// tracingEnabled reads LANGFUSE_TRACING_ENABLED, which fails closed: a
-// value that is not a boolean may have meant "off", so it turns tracing
-// off rather than leave the default on.
-func (p *parser) tracingEnabled(dst *bool) {
-	raw, v, ok := p.get(EnvTracingEnabled)
+// switchOff reads a boolean switch that fails closed: a value that is not
+// a boolean may have meant "off", so it turns the switch off rather than
+// leave the default on, and the error says so with off ("tracing is
+// off"). dest marks a switch of whether traces go anywhere, whose error
+// wraps ErrDestination too.
+func (p *parser) switchOff(name string, dst *bool, off string, dest bool) {
+	raw, v, ok := p.get(name)
 	if !ok {
 		return
 	}
@@ -123,7 +129,7 @@ func (p *parser) tracingEnabled(dst *bool) {
 		return
 	}
 	*dst = false
-	p.errs = append(p.errs, &invalidError{name: EnvTracingEnabled, value: strconv.Quote(raw), reason: reasonBool + "; tracing is off", dest: true})
+	p.errs = append(p.errs, &invalidError{name: name, value: strconv.Quote(raw), reason: reasonBool + "; " + off, dest: dest})
 }
 
 const reasonBool = "not a boolean (true/false, 1/0, yes/no, on/off)"

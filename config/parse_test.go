@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -138,10 +139,16 @@ func TestFromLookupBooleans(t *testing.T) {
 				c, err := config.FromLookup(env{name: value}.lookup)
 				require.Error(t, err)
 				assert.ErrorIs(t, err, config.ErrInvalid)
-				if name == config.EnvTracingEnabled {
+				switch name {
+				case config.EnvTracingEnabled:
 					assert.Equal(t, name+"=\""+value+"\": not a boolean (true/false, 1/0, yes/no, on/off); tracing is off", err.Error())
 					assert.False(t, field(c), "a bad switch of tracing turns it off")
 					assert.ErrorIs(t, err, config.ErrDestination)
+					return
+				case config.EnvIOCaptureEnabled:
+					assert.Equal(t, name+"=\""+value+"\": not a boolean (true/false, 1/0, yes/no, on/off); input and output capture is off", err.Error())
+					assert.False(t, field(c), "a bad switch of capture turns it off")
+					assert.NotErrorIs(t, err, config.ErrDestination)
 					return
 				}
 				assert.Equal(t, name+"=\""+value+"\": not a boolean (true/false, 1/0, yes/no, on/off)", err.Error())
@@ -342,4 +349,49 @@ func TestFromEnv(t *testing.T) {
 	t.Setenv(config.EnvSampleRate, "2")
 	_, err = config.FromEnv()
 	assert.ErrorIs(t, err, config.ErrInvalid)
+}
+
+// TestBadIOCaptureSwitchFailsClosed checks that a value of
+// LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED that is not a boolean
+// turns capture off, since it may have meant "off" and capture records the
+// program's data, without touching where traces go: tracing stays on, the
+// rest of the Config is applied, and the error is no ErrDestination.
+func TestBadIOCaptureSwitchFailsClosed(t *testing.T) {
+	for _, value := range []string{"disabled", "nope", "ture", "2", "of", " enabled "} {
+		t.Run(value, func(t *testing.T) {
+			c, err := config.FromLookup(env{
+				config.EnvPublicKey:        "pk-lf-1",
+				config.EnvSecretKey:        "sk-lf-1",
+				config.EnvBaseURL:          "http://127.0.0.1:3000",
+				config.EnvIOCaptureEnabled: value,
+			}.lookup)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, config.ErrInvalid)
+			assert.NotErrorIs(t, err, config.ErrDestination, "capture chooses no destination")
+			assert.Equal(t, config.EnvIOCaptureEnabled+"="+strconv.Quote(value)+
+				": not a boolean (true/false, 1/0, yes/no, on/off); input and output capture is off", err.Error())
+
+			want := config.Default()
+			want.PublicKey, want.SecretKey = "pk-lf-1", "sk-lf-1"
+			want.BaseURL = "http://127.0.0.1:3000"
+			want.IOCaptureEnabled = false
+			assert.Equal(t, want, c, "capture off, everything else as given")
+			assert.True(t, c.TracingEnabled)
+			assert.NoError(t, c.Validate())
+		})
+	}
+
+	t.Run("beside other bad settings", func(t *testing.T) {
+		c, err := config.FromLookup(env{
+			config.EnvIOCaptureEnabled: "disabled",
+			config.EnvDebug:            "maybe",
+		}.lookup)
+		require.Error(t, err)
+		assert.Equal(t, strings.Join([]string{
+			`LANGFUSE_DEBUG="maybe": not a boolean (true/false, 1/0, yes/no, on/off)`,
+			`LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED="disabled": not a boolean (true/false, 1/0, yes/no, on/off); input and output capture is off`,
+		}, "\n"), err.Error())
+		assert.False(t, c.IOCaptureEnabled)
+		assert.False(t, c.Debug, "the default of the other bad setting")
+	})
 }
