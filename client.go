@@ -197,7 +197,9 @@ func AsDefault(on bool) Option {
 // client records nothing unless WithSpanExporter or WithTracerProvider
 // says where spans go (and sends no scores), and without keys it prints to
 // the console as it would anyway; a LANGFUSE_TRACING_ENABLED that is not a
-// boolean turns tracing off. Log the error and go on:
+// boolean turns tracing off. A LANGFUSE_OBSERVE_DECORATOR_IO_CAPTURE_ENABLED
+// that is not a boolean fails closed too: the client records, but
+// captures no input or output of wrapped calls. Log the error and go on:
 //
 //	lf, err := langfuse.New()
 //	if err != nil {

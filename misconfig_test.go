@@ -326,3 +326,27 @@ func TestNewWithConfigBadDestinationReturnsNil(t *testing.T) {
 	require.ErrorIs(t, err, config.ErrDestination)
 	assert.ErrorContains(t, err, `BaseURL="127.0.0.1:4000"`)
 }
+
+// A capture switch that is not a boolean may have meant "off": the client
+// still records, but no wrapped call's input or output.
+func TestNewWithBadCaptureSwitchRecordsWithoutIO(t *testing.T) {
+	clearLangfuseEnv(t)
+	t.Setenv(config.EnvIOCaptureEnabled, "disabled")
+	rec := langfusetest.NewRecorder()
+	c, err := langfuse.New(langfuse.WithSpanExporter(rec))
+	require.NotNil(t, c, "a bad capture switch must not cost the client")
+	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+	require.ErrorIs(t, err, config.ErrInvalid)
+	assert.NotErrorIs(t, err, config.ErrDestination)
+	assert.ErrorContains(t, err, config.EnvIOCaptureEnabled+"=")
+	assert.False(t, c.Config().IOCaptureEnabled)
+
+	echo := langfuse.Observe1("echo", func(_ context.Context, s string) (string, error) { return s + "!", nil })
+	out, err := echo(c.Context(context.Background()), "secret")
+	require.NoError(t, err)
+	assert.Equal(t, "secret!", out, "the wrapped call's result is unchanged")
+	require.NoError(t, c.Flush(context.Background()))
+	o := find(t, rec, "echo")
+	assert.Empty(t, o.Input)
+	assert.Empty(t, o.Output)
+}
