@@ -25,6 +25,10 @@ type Call struct {
 	parent context.Context // the call's ctx, holding span
 	span   trace.Span
 	client *global.State
+	// output says that the call's result is recorded when it returns:
+	// output capture is on and the span records, which only the wrapper
+	// ends.
+	output bool
 	out    keep
 }
 
@@ -48,15 +52,14 @@ func (sp *Spec) BeginCall(ctx context.Context, st *global.State, c *Call) contex
 		global.NoteSecondClient()
 	}
 	ctx, span := st.Tracer.Start(ctx, sp.name)
-	*c = Call{parent: ctx, span: span, client: st, out: sp.plan(st).out}
+	out := sp.plan(st).out
+	*c = Call{parent: ctx, span: span, client: st, out: out, output: out == keepAll && span.IsRecording()}
 	return ctx
 }
 
 // CapturesOutput reports whether the result of the call, when it
 // returns without an error, is recorded as its output.
-func (c *Call) CapturesOutput() bool {
-	return c.out == keepAll && c.client != nil && c.span.IsRecording()
-}
+func (c *Call) CapturesOutput() bool { return c.output }
 
 // End ends the call that returned err and, when CapturesOutput and err
 // is nil, output.

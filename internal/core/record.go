@@ -47,6 +47,10 @@ type Record struct {
 	// managed records are ended by whoever started their span (a wrapper,
 	// other instrumentation), never through the public End.
 	managed bool
+	// recording says that the span recorded as a wrapper's record
+	// started. Only the wrapper ends that span, so it records until then,
+	// and the record need not ask the span (which takes its lock) again.
+	recording bool
 }
 
 // Deadline, Done, Err and Value make a Record the context in which it is
@@ -193,7 +197,7 @@ func (r *Record) Prop() *propctx.Set {
 }
 
 // IsRecording reports whether r records what it is given.
-func (r *Record) IsRecording() bool { return r.Live() && r.span.IsRecording() }
+func (r *Record) IsRecording() bool { return r.Live() && (r.recording || r.span.IsRecording()) }
 
 // CapturesOutput reports whether the result of a call that returned is
 // recorded as r's output when r ends.
@@ -308,7 +312,7 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 	var r *Record
 	if recording {
 		rb := &recordBuf{Record: Record{parent: ctx, span: span, client: st, argNames: p.argNames,
-			typ: typ, in: p.in, out: p.out, managed: p.managed}}
+			typ: typ, in: p.in, out: p.out, managed: p.managed, recording: p.managed}}
 		rb.buf = &rb.kv
 		r = &rb.Record
 	} else {
@@ -323,8 +327,9 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 		kvs = append(kvs, typeAttr(typ))
 	}
 	if withArgs {
+		copts := captureOptions(st)
 		kvs = append(kvs, attribute.String(semconv.ObservationInput,
-			capture.String(inputOf(args, r.names(), captureOptions(st)), captureOptions(st))))
+			capture.String(inputOf(args, r.names(), copts), copts)))
 		if p.managed && len(kvs) == 1 && !s.writes() {
 			// The arguments are captured now, as they are, but written
 			// as the call ends, with its output: one SetAttributes, not
