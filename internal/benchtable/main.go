@@ -136,8 +136,11 @@ func main() {
 		}{
 			{"capture-off", "capture off vs raw span", 1.10},
 			{"capture-small", "small struct vs raw span + 2 marshals", 1.15},
-			{"capture-off-vs-unexported", "capture off vs raw span the export filter drops", 1.10},
-			{"capture-small-vs-unexported", "small struct vs raw span the export filter drops + 2 marshals", 1.15},
+			// Against a span that is not exported, the ratio also counts
+			// what exporting costs the caller's goroutine (the queue), which
+			// a raw span that is exported pays as well: shown, not a target.
+			{"capture-off-vs-unexported", "capture off vs raw span the export filter drops", 0},
+			{"capture-small-vs-unexported", "small struct vs raw span the export filter drops + 2 marshals", 0},
 			{"record-floor", "'s floor with a record: a raw span that allocates an object of a record's size vs the raw span", 0},
 			{"self", "'s harness: the raw span vs itself", 1.02},
 		} {
