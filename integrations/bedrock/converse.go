@@ -23,31 +23,18 @@ var converseFields = [...]string{
 func converseRequest(body []byte) llmhttp.Request {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil {
-		return llmhttp.Request{Input: rawText(body)}
+		return llmhttp.Request{Input: llmhttp.RawText(body)}
 	}
 	var r llmhttp.Request
-	param := func(k string, v json.RawMessage) {
-		if isNull(v) {
-			return
-		}
-		if r.Params == nil {
-			r.Params = make(map[string]any, 8)
-		}
-		r.Params[k] = v
-	}
 	var inference map[string]json.RawMessage
 	if v, ok := fields["inferenceConfig"]; ok && json.Unmarshal(v, &inference) == nil {
-		for _, k := range converseParams {
-			param(k, inference[k])
-		}
+		r.Params = llmhttp.Params(r.Params, inference, converseParams[:]...)
 	}
-	for _, k := range converseFields {
-		param(k, fields[k])
-	}
-	if md, ok := fields["requestMetadata"]; ok && !isNull(md) {
+	r.Params = llmhttp.Params(r.Params, fields, converseFields[:]...)
+	if md, ok := fields["requestMetadata"]; ok && !llmhttp.IsNull(md) {
 		r.Metadata = map[string]any{"request_metadata": md}
 	}
-	r.Input = withSystem(fields["system"], fields["messages"])
+	r.Input = llmhttp.SystemFirst(fields["system"], fields["messages"])
 	return r
 }
 
@@ -98,10 +85,10 @@ type converseAnswer struct {
 func converseResponse(body []byte) llmhttp.Result {
 	var a converseAnswer
 	if err := json.Unmarshal(body, &a); err != nil {
-		return llmhttp.Result{Output: rawText(body)}
+		return llmhttp.Result{Output: llmhttp.RawText(body)}
 	}
 	r := llmhttp.Result{Usage: a.Usage.details(), Ended: true}
-	if !isNull(a.Output.Message) {
+	if !llmhttp.IsNull(a.Output.Message) {
 		r.Output = a.Output.Message
 	}
 	r.Metadata = converseMetadata(a.StopReason, a.Metrics)
@@ -261,11 +248,7 @@ func (s *converseStream) block(i int) *converseBlock {
 func (s *converseStream) Result() llmhttp.Result {
 	r := llmhttp.Result{Error: s.err, Ended: s.ended, Usage: s.usage.details()}
 	if content := s.content(); content != nil {
-		role := s.role
-		if role == "" {
-			role = "assistant"
-		}
-		r.Output = assistantMessage{Role: role, Content: content}
+		r.Output = llmhttp.Answer(s.role, content)
 	}
 	r.Metadata = converseMetadata(s.stopReason, s.metrics)
 	return r
