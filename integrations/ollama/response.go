@@ -122,7 +122,7 @@ type embeddingsSummary struct {
 func (provider) Response(op llmhttp.Operation, body []byte) llmhttp.Result {
 	var a answer
 	if err := json.Unmarshal(body, &a); err != nil {
-		return llmhttp.Result{Output: rawText(body)}
+		return llmhttp.Result{Output: llmhttp.RawText(body)}
 	}
 	r := llmhttp.Result{Model: a.Model, Usage: a.usage(), Metadata: a.metadata(a.DoneReason), Ended: true}
 	if a.Error != nil {
