@@ -77,14 +77,6 @@ func exceptionMessage(typ string, payload []byte) string {
 	return typ
 }
 
-// maxBlockGap is how far past the last content block a block index may
-// point; an event further out is ignored rather than allocated for.
-const maxBlockGap = 64
-
-// blockCost is what a new content block counts against the stream's
-// budget beside its text: its bookkeeping.
-const blockCost = 64
-
 // counted returns the counts in d, with "total" the sum of those marked
 // for it when total is nil; nil when there are none. Negative counts are
 // left out.

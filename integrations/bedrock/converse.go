@@ -116,7 +116,7 @@ func converseMetadata(stopReason string, m converseMetrics) map[string]any {
 type converseStream struct {
 	keep       *llmhttp.Budget
 	role       string
-	blocks     []*converseBlock
+	blocks     llmhttp.Blocks[converseBlock]
 	stopReason string
 	usage      *converseUsage
 	metrics    converseMetrics
@@ -226,20 +226,10 @@ func streamError(event string) (string, bool) {
 // block returns the block at index i, made when it is new and the budget
 // has room for it; nil for an index out of reach or no room.
 func (s *converseStream) block(i int) *converseBlock {
-	if i < 0 || i >= len(s.blocks)+maxBlockGap {
-		return nil
+	if b := s.blocks.At(i); b != nil {
+		return b
 	}
-	if i < len(s.blocks) && s.blocks[i] != nil {
-		return s.blocks[i]
-	}
-	if !s.keep.Take(blockCost) {
-		return nil
-	}
-	for i >= len(s.blocks) {
-		s.blocks = append(s.blocks, nil)
-	}
-	s.blocks[i] = &converseBlock{}
-	return s.blocks[i]
+	return s.blocks.Start(s.keep, i)
 }
 
 // Result is the message the events came to, its content blocks in the
@@ -254,34 +244,26 @@ func (s *converseStream) Result() llmhttp.Result {
 	return r
 }
 
-func (s *converseStream) content() []map[string]any {
-	if len(s.blocks) == 0 {
-		return nil
-	}
-	out := make([]map[string]any, 0, len(s.blocks))
-	for _, b := range s.blocks {
-		switch {
-		case b == nil:
-		case b.isTool:
-			tool := map[string]any{"toolUseId": b.toolUseID, "name": b.name}
-			if in := s.keep.Text(b.input); in == "" {
-				tool["input"] = map[string]any{}
-			} else if json.Valid([]byte(in)) {
-				tool["input"] = json.RawMessage(in)
-			} else {
-				// A tool call cut off mid-arguments: what arrived, as text.
-				tool["input"] = in
-			}
-			out = append(out, map[string]any{"toolUse": tool})
-		case b.isReasoning:
-			text := map[string]any{"text": s.keep.Text(b.reasoning)}
-			if len(b.signature) > 0 {
-				text["signature"] = s.keep.Text(b.signature)
-			}
-			out = append(out, map[string]any{"reasoningContent": map[string]any{"reasoningText": text}})
-		default:
-			out = append(out, map[string]any{"text": s.keep.Text(b.text)})
+func (s *converseStream) content() []map[string]any { return s.blocks.Content(s.render) }
+
+// render is b in the shape of a Converse response's content block.
+func (s *converseStream) render(b *converseBlock) map[string]any {
+	switch {
+	case b.isTool:
+		tool := map[string]any{"toolUseId": b.toolUseID, "name": b.name}
+		if in := s.keep.Text(b.input); in == "" {
+			tool["input"] = map[string]any{}
+		} else {
+			tool["input"] = llmhttp.ToolInput(in)
 		}
+		return map[string]any{"toolUse": tool}
+	case b.isReasoning:
+		text := map[string]any{"text": s.keep.Text(b.reasoning)}
+		if len(b.signature) > 0 {
+			text["signature"] = s.keep.Text(b.signature)
+		}
+		return map[string]any{"reasoningContent": map[string]any{"reasoningText": text}}
+	default:
+		return map[string]any{"text": s.keep.Text(b.text)}
 	}
-	return out
 }

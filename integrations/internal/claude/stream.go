@@ -6,15 +6,6 @@ import (
 	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
 )
 
-// maxBlockGap is how far past the last content block a block index may
-// point; an event further out is ignored rather than allocated for.
-const maxBlockGap = 64
-
-// blockCost is what a new content block counts against the stream's
-// budget beside its text and start fields: its bookkeeping, so that a
-// stream of ever new blocks is bounded like one of ever more text.
-const blockCost = 64
-
 // Stream accumulates the events of one streamed Messages answer into the
 // message they make, as the SDK's Message.Accumulate does, within its
 // budget. It is an llmhttp.Stream, used by one goroutine at a time.
@@ -25,7 +16,7 @@ type Stream struct {
 	hasUsage        bool
 	stopReason      *string
 	stopSequence    *string
-	blocks          []*block
+	blocks          llmhttp.Blocks[block]
 	err             string
 	ended           bool
 	ev              streamEvent // decoded into afresh for each event
@@ -96,11 +87,11 @@ func (s *Stream) Event(event string, data []byte) {
 			s.addUsage(m.Usage)
 		}
 	case "content_block_start":
-		if b := s.block(ev.Index, true); b != nil && s.keep.Take(len(ev.ContentBlock)) {
+		if b := s.blocks.Start(s.keep, ev.Index); b != nil && s.keep.Take(len(ev.ContentBlock)) {
 			_ = json.Unmarshal(ev.ContentBlock, &b.start)
 		}
 	case "content_block_delta":
-		if b := s.block(ev.Index, false); b != nil {
+		if b := s.blocks.At(ev.Index); b != nil {
 			s.delta(b, &ev.Delta)
 		}
 	case "message_delta":
@@ -143,29 +134,6 @@ func eventMatters(event string, data []byte) bool {
 	return event != "content_block_delta" && event != "ping"
 }
 
-// block returns the block at index i, made when start says a block
-// starts there and the budget has room for it; nil for an index out of
-// reach or no room.
-func (s *Stream) block(i int, start bool) *block {
-	if i < 0 || i >= len(s.blocks)+maxBlockGap {
-		return nil
-	}
-	if !start {
-		if i < len(s.blocks) {
-			return s.blocks[i]
-		}
-		return nil
-	}
-	if !s.keep.Take(blockCost) {
-		return nil
-	}
-	for i >= len(s.blocks) {
-		s.blocks = append(s.blocks, nil)
-	}
-	s.blocks[i] = &block{}
-	return s.blocks[i]
-}
-
 func (s *Stream) delta(b *block, d *streamDelta) {
 	var dst *[]byte
 	var piece string
@@ -204,42 +172,31 @@ func (s *Stream) Result() llmhttp.Result {
 }
 
 // content renders the blocks as the response's content array would hold
-// them: each block's start fields with the accumulated text, thinking,
-// signature, tool input and citations put in.
-func (s *Stream) content() []map[string]any {
-	if len(s.blocks) == 0 {
-		return nil
+// them.
+func (s *Stream) content() []map[string]any { return s.blocks.Content(s.render) }
+
+// render is b as the response's content array would hold it: its start
+// fields with the accumulated text, thinking, signature, tool input and
+// citations put in.
+func (s *Stream) render(b *block) map[string]any {
+	m := make(map[string]any, len(b.start)+1)
+	for k, v := range b.start {
+		m[k] = v
 	}
-	out := make([]map[string]any, 0, len(s.blocks))
-	for _, b := range s.blocks {
-		if b == nil {
-			continue
-		}
-		m := make(map[string]any, len(b.start)+1)
-		for k, v := range b.start {
-			m[k] = v
-		}
-		if len(b.text) > 0 {
-			m["text"] = s.keep.Text(b.text)
-		}
-		if len(b.thinking) > 0 {
-			m["thinking"] = s.keep.Text(b.thinking)
-		}
-		if len(b.signature) > 0 {
-			m["signature"] = s.keep.Text(b.signature)
-		}
-		if b.hasInput {
-			if in := s.keep.Text(b.input); json.Valid([]byte(in)) {
-				m["input"] = json.RawMessage(in)
-			} else {
-				// A tool call cut off mid-arguments: what arrived, as text.
-				m["input"] = in
-			}
-		}
-		if len(b.citations) > 0 {
-			m["citations"] = b.citations
-		}
-		out = append(out, m)
+	if len(b.text) > 0 {
+		m["text"] = s.keep.Text(b.text)
 	}
-	return out
+	if len(b.thinking) > 0 {
+		m["thinking"] = s.keep.Text(b.thinking)
+	}
+	if len(b.signature) > 0 {
+		m["signature"] = s.keep.Text(b.signature)
+	}
+	if b.hasInput {
+		m["input"] = llmhttp.ToolInput(s.keep.Text(b.input))
+	}
+	if len(b.citations) > 0 {
+		m["citations"] = b.citations
+	}
+	return m
 }

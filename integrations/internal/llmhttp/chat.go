@@ -74,3 +74,13 @@ func Answer(role string, content any) AnswerMessage {
 	}
 	return AnswerMessage{Role: role, Content: content}
 }
+
+// ToolInput is the arguments of a tool call, accumulated from a stream's
+// pieces, as they are recorded: the JSON they make, or the text that
+// arrived when they make none (a call cut off mid-arguments).
+func ToolInput(in string) any {
+	if json.Valid([]byte(in)) {
+		return json.RawMessage(in)
+	}
+	return in
+}

@@ -36,3 +36,8 @@ func TestParams(t *testing.T) {
 	got = llmhttp.Param(got, "extra", json.RawMessage(`true`))
 	assert.Equal(t, map[string]any{"max_tokens": json.RawMessage(`5`), "extra": json.RawMessage(`true`)}, got, "added to the map given")
 }
+
+func TestToolInput(t *testing.T) {
+	assert.Equal(t, json.RawMessage(`{"city":"Lisbon"}`), llmhttp.ToolInput(`{"city":"Lisbon"}`))
+	assert.Equal(t, `{"city":"Lis`, llmhttp.ToolInput(`{"city":"Lis`), "cut off: the text that arrived")
+}
