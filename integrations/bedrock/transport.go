@@ -20,7 +20,7 @@ import (
 // (WithObservationOptions, WithCaptureMaxBytes). The returned transport is
 // safe for concurrent use.
 func NewTransport(base http.RoundTripper, opts ...Option) http.RoundTripper {
-	return llmhttp.New(base, provider{}, config(opts))
+	return llmhttp.New(base, provider{}, llmhttp.Configure(opts, Option.apply))
 }
 
 // The names of the recorded operations.

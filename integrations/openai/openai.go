@@ -16,7 +16,7 @@ import (
 // untouched. opts configure it (WithObservationOptions,
 // WithCaptureMaxBytes). The transport is safe for concurrent use.
 func NewTransport(base http.RoundTripper, opts ...Option) http.RoundTripper {
-	return llmhttp.New(base, provider{}, config(opts))
+	return llmhttp.New(base, provider{}, llmhttp.Configure(opts, Option.apply))
 }
 
 // The operations of the OpenAI wire that are recorded.
