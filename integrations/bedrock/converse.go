@@ -180,13 +180,13 @@ func (s *converseStream) Event(event string, data []byte) {
 	case "messageStart":
 		s.role = ev.Role
 	case "contentBlockStart":
-		if b := s.block(ev.ContentBlockIndex); b != nil && ev.Start.ToolUse != nil {
+		if b := s.blocks.Get(s.keep, ev.ContentBlockIndex); b != nil && ev.Start.ToolUse != nil {
 			if s.keep.Take(len(ev.Start.ToolUse.ToolUseID) + len(ev.Start.ToolUse.Name)) {
 				b.toolUseID, b.name, b.isTool = ev.Start.ToolUse.ToolUseID, ev.Start.ToolUse.Name, true
 			}
 		}
 	case "contentBlockDelta":
-		b := s.block(ev.ContentBlockIndex)
+		b := s.blocks.Get(s.keep, ev.ContentBlockIndex)
 		if b == nil {
 			return
 		}
@@ -221,15 +221,6 @@ func streamError(event string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// block returns the block at index i, made when it is new and the budget
-// has room for it; nil for an index out of reach or no room.
-func (s *converseStream) block(i int) *converseBlock {
-	if b := s.blocks.At(i); b != nil {
-		return b
-	}
-	return s.blocks.Start(s.keep, i)
 }
 
 // Result is the message the events came to, its content blocks in the

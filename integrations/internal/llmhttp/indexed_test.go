@@ -38,3 +38,32 @@ func TestBlocks(t *testing.T) {
 	assert.NotNil(t, small.Start(keep, 0), "a block's bookkeeping counts against the budget")
 	assert.Nil(t, small.Start(keep, 1), "no room for another")
 }
+
+func TestBlocksGet(t *testing.T) {
+	type block struct{ text string }
+	var bs llmhttp.Blocks[block]
+	b := bs.Get(nil, 2)
+	b.text = "x"
+	assert.Same(t, b, bs.Get(nil, 2), "the block made before")
+	assert.Equal(t, []*block{nil, nil, b}, bs.All())
+	assert.Nil(t, bs.Get(nil, 3+64), "out of reach")
+}
+
+func TestEntries(t *testing.T) {
+	type entry struct{ text string }
+	var es llmhttp.Entries[entry]
+	assert.Nil(t, es.All())
+
+	second := es.Get(nil, 7)
+	second.text = "7"
+	first := es.Get(nil, -3)
+	assert.Same(t, second, es.Get(nil, 7), "the entry made before")
+	assert.Equal(t, []*entry{second, first}, es.All(), "in the order they first appeared, any index")
+
+	keep := llmhttp.NewBudget(100)
+	var small llmhttp.Entries[entry]
+	assert.NotNil(t, small.Get(keep, 1000000), "an entry's bookkeeping counts against the budget")
+	assert.Nil(t, small.Get(keep, 1), "no room for another")
+	assert.NotNil(t, small.Get(keep, 1000000), "one made before needs no room")
+	assert.Len(t, small.All(), 1)
+}
