@@ -1,8 +1,6 @@
 package langfuseanthropic
 
 import (
-	"strings"
-
 	json "github.com/goccy/go-json"
 
 	"github.com/observe-go/langfuse/integrations/internal/claude"
@@ -29,9 +27,6 @@ type errorBody struct {
 	Error *claude.APIError `json:"error"`
 }
 
-// maxErrorText bounds the text of an error body that is not the API's JSON.
-const maxErrorText = 512
-
 // ErrorMessage returns the type and message of an error response, such as
 // "invalid_request_error: max_tokens: Field required", or the start of the
 // body when it is not the API's JSON (a proxy's error page).
@@ -42,9 +37,5 @@ func (provider) ErrorMessage(_ int, body []byte) string {
 			return s
 		}
 	}
-	s := strings.TrimSpace(string(body))
-	if len(s) > maxErrorText {
-		s = s[:maxErrorText] + "…"
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
+	return llmhttp.ErrorText(string(body))
 }

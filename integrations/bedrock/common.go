@@ -41,9 +41,6 @@ func (e apiError) String() string {
 	}
 }
 
-// maxErrorText bounds the text of an error body that is not the API's JSON.
-const maxErrorText = 512
-
 // ErrorMessage returns the message of an error response, such as "Too
 // many requests, please wait before trying again.", or the start of the
 // body when it is not the API's JSON (a proxy's error page).
@@ -54,11 +51,7 @@ func (provider) ErrorMessage(_ int, body []byte) string {
 			return s
 		}
 	}
-	s := strings.TrimSpace(string(body))
-	if len(s) > maxErrorText {
-		s = s[:maxErrorText] + "…"
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
+	return llmhttp.ErrorText(string(body))
 }
 
 // exceptionMessage is the error an exception or error message of a stream

@@ -14,3 +14,17 @@ func RawText(body []byte) string {
 	}
 	return strings.ToValidUTF8(string(body), "\uFFFD")
 }
+
+// maxErrorText bounds the text of an error that is not the API's JSON.
+const maxErrorText = 512
+
+// ErrorText is the text of an error as it is recorded when it is not
+// the API's JSON (a proxy's error page, a plain-text message): trimmed,
+// cut at 512 bytes with an ellipsis, invalid UTF-8 replaced.
+func ErrorText(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > maxErrorText {
+		s = s[:maxErrorText] + "…"
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}

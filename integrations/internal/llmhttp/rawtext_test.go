@@ -25,3 +25,12 @@ func TestRawText(t *testing.T) {
 	body[0] = 'X'
 	assert.Equal(t, "kept apart", got, "a copy of body")
 }
+
+func TestErrorText(t *testing.T) {
+	assert.Equal(t, "Bad Gateway", llmhttp.ErrorText("  Bad Gateway\n"))
+	assert.Equal(t, "a\uFFFDb", llmhttp.ErrorText("a\xffb"))
+	got := llmhttp.ErrorText("a" + strings.Repeat("é", 400)) // the cut falls inside an é
+	assert.True(t, strings.HasSuffix(got, "\uFFFD…"), got)
+	assert.True(t, utf8.ValidString(got))
+	assert.Equal(t, 512+len("\uFFFD…")-1, len(got), "512 bytes kept, the half rune replaced")
+}
