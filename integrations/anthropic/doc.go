@@ -67,7 +67,8 @@
 // the others. Besides /v1/messages, Vertex AI's rawPredict and streamRawPredict calls
 // of Anthropic models are recognised, the model read from the URL. Amazon
 // Bedrock's InvokeModel is not: its streams are framed as AWS event-stream
-// messages, a framing this package does not read. Token counting and
+// messages, a framing this package does not read; langfusebedrock records
+// it, reading the Claude answer inside as this package does. Token counting and
 // message batches are not model calls and are not recorded.
 //
 // # The SDK's own spans

@@ -17,7 +17,7 @@ import (
 // through untouched. opts configure it (WithObservationOptions,
 // WithCaptureMaxBytes). The returned transport is safe for concurrent use.
 func NewTransport(base http.RoundTripper, opts ...Option) http.RoundTripper {
-	return llmhttp.New(base, provider{}, config(opts))
+	return llmhttp.New(base, provider{}, llmhttp.Configure(opts, Option.apply))
 }
 
 // operationName is the name of every recorded Messages call.

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	json "github.com/goccy/go-json"
+
+	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
 )
 
 // apiError is the body of an error response, and the payload of an
@@ -39,9 +41,6 @@ func (e apiError) String() string {
 	}
 }
 
-// maxErrorText bounds the text of an error body that is not the API's JSON.
-const maxErrorText = 512
-
 // ErrorMessage returns the message of an error response, such as "Too
 // many requests, please wait before trying again.", or the start of the
 // body when it is not the API's JSON (a proxy's error page).
@@ -52,11 +51,7 @@ func (provider) ErrorMessage(_ int, body []byte) string {
 			return s
 		}
 	}
-	s := strings.TrimSpace(string(body))
-	if len(s) > maxErrorText {
-		s = s[:maxErrorText] + "…"
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
+	return llmhttp.ErrorText(string(body))
 }
 
 // exceptionMessage is the error an exception or error message of a stream
@@ -70,68 +65,10 @@ func exceptionMessage(typ string, payload []byte) string {
 		}
 	}
 	if len(payload) > 0 && !json.Valid(payload) {
-		return typ + ": " + rawText(payload)
+		return typ + ": " + llmhttp.RawText(payload)
 	}
 	return typ
 }
-
-func isNull(v json.RawMessage) bool { return len(v) == 0 || string(v) == "null" }
-
-// maxRawText bounds the text of a body that is not the JSON it should be.
-const maxRawText = 16 << 10
-
-// rawText is a body that could not be read as JSON, as text, cut at
-// maxRawText bytes. The copy keeps nothing of body.
-func rawText(body []byte) string {
-	if len(body) > maxRawText {
-		return strings.ToValidUTF8(string(body[:maxRawText]), "\uFFFD") + "…[cut]"
-	}
-	return strings.ToValidUTF8(string(body), "\uFFFD")
-}
-
-// systemMessage is the system prompt as the first message of the input.
-type systemMessage struct {
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
-}
-
-// withSystem returns the messages with the system prompt put first, or
-// nil when the request has neither.
-func withSystem(system, messages json.RawMessage) any {
-	if isNull(system) {
-		if isNull(messages) {
-			return nil
-		}
-		return messages
-	}
-	var list []json.RawMessage
-	if !isNull(messages) {
-		if err := json.Unmarshal(messages, &list); err != nil {
-			return map[string]json.RawMessage{"system": system, "messages": messages}
-		}
-	}
-	out := make([]any, 0, len(list)+1)
-	out = append(out, systemMessage{Role: "system", Content: system})
-	for _, m := range list {
-		out = append(out, m)
-	}
-	return out
-}
-
-// assistantMessage is the recorded output of a stream: the answer as a
-// message.
-type assistantMessage struct {
-	Role    string `json:"role"`
-	Content any    `json:"content"`
-}
-
-// maxBlockGap is how far past the last content block a block index may
-// point; an event further out is ignored rather than allocated for.
-const maxBlockGap = 64
-
-// blockCost is what a new content block counts against the stream's
-// budget beside its text: its bookkeeping.
-const blockCost = 64
 
 // counted returns the counts in d, with "total" the sum of those marked
 // for it when total is nil; nil when there are none. Negative counts are

@@ -23,31 +23,18 @@ var converseFields = [...]string{
 func converseRequest(body []byte) llmhttp.Request {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil {
-		return llmhttp.Request{Input: rawText(body)}
+		return llmhttp.Request{Input: llmhttp.RawText(body)}
 	}
 	var r llmhttp.Request
-	param := func(k string, v json.RawMessage) {
-		if isNull(v) {
-			return
-		}
-		if r.Params == nil {
-			r.Params = make(map[string]any, 8)
-		}
-		r.Params[k] = v
-	}
 	var inference map[string]json.RawMessage
 	if v, ok := fields["inferenceConfig"]; ok && json.Unmarshal(v, &inference) == nil {
-		for _, k := range converseParams {
-			param(k, inference[k])
-		}
+		r.Params = llmhttp.Params(r.Params, inference, converseParams[:]...)
 	}
-	for _, k := range converseFields {
-		param(k, fields[k])
-	}
-	if md, ok := fields["requestMetadata"]; ok && !isNull(md) {
+	r.Params = llmhttp.Params(r.Params, fields, converseFields[:]...)
+	if md, ok := fields["requestMetadata"]; ok && !llmhttp.IsNull(md) {
 		r.Metadata = map[string]any{"request_metadata": md}
 	}
-	r.Input = withSystem(fields["system"], fields["messages"])
+	r.Input = llmhttp.SystemFirst(fields["system"], fields["messages"])
 	return r
 }
 
@@ -98,10 +85,10 @@ type converseAnswer struct {
 func converseResponse(body []byte) llmhttp.Result {
 	var a converseAnswer
 	if err := json.Unmarshal(body, &a); err != nil {
-		return llmhttp.Result{Output: rawText(body)}
+		return llmhttp.Result{Output: llmhttp.RawText(body)}
 	}
 	r := llmhttp.Result{Usage: a.Usage.details(), Ended: true}
-	if !isNull(a.Output.Message) {
+	if !llmhttp.IsNull(a.Output.Message) {
 		r.Output = a.Output.Message
 	}
 	r.Metadata = converseMetadata(a.StopReason, a.Metrics)
@@ -129,7 +116,7 @@ func converseMetadata(stopReason string, m converseMetrics) map[string]any {
 type converseStream struct {
 	keep       *llmhttp.Budget
 	role       string
-	blocks     []*converseBlock
+	blocks     llmhttp.Blocks[converseBlock]
 	stopReason string
 	usage      *converseUsage
 	metrics    converseMetrics
@@ -193,13 +180,13 @@ func (s *converseStream) Event(event string, data []byte) {
 	case "messageStart":
 		s.role = ev.Role
 	case "contentBlockStart":
-		if b := s.block(ev.ContentBlockIndex); b != nil && ev.Start.ToolUse != nil {
+		if b := s.blocks.Get(s.keep, ev.ContentBlockIndex); b != nil && ev.Start.ToolUse != nil {
 			if s.keep.Take(len(ev.Start.ToolUse.ToolUseID) + len(ev.Start.ToolUse.Name)) {
 				b.toolUseID, b.name, b.isTool = ev.Start.ToolUse.ToolUseID, ev.Start.ToolUse.Name, true
 			}
 		}
 	case "contentBlockDelta":
-		b := s.block(ev.ContentBlockIndex)
+		b := s.blocks.Get(s.keep, ev.ContentBlockIndex)
 		if b == nil {
 			return
 		}
@@ -236,69 +223,38 @@ func streamError(event string) (string, bool) {
 	return "", false
 }
 
-// block returns the block at index i, made when it is new and the budget
-// has room for it; nil for an index out of reach or no room.
-func (s *converseStream) block(i int) *converseBlock {
-	if i < 0 || i >= len(s.blocks)+maxBlockGap {
-		return nil
-	}
-	if i < len(s.blocks) && s.blocks[i] != nil {
-		return s.blocks[i]
-	}
-	if !s.keep.Take(blockCost) {
-		return nil
-	}
-	for i >= len(s.blocks) {
-		s.blocks = append(s.blocks, nil)
-	}
-	s.blocks[i] = &converseBlock{}
-	return s.blocks[i]
-}
-
 // Result is the message the events came to, its content blocks in the
 // shapes of a Converse response's: {"text"}, {"toolUse"} and
 // {"reasoningContent"}.
 func (s *converseStream) Result() llmhttp.Result {
 	r := llmhttp.Result{Error: s.err, Ended: s.ended, Usage: s.usage.details()}
 	if content := s.content(); content != nil {
-		role := s.role
-		if role == "" {
-			role = "assistant"
-		}
-		r.Output = assistantMessage{Role: role, Content: content}
+		r.Output = llmhttp.Answer(s.role, content)
 	}
 	r.Metadata = converseMetadata(s.stopReason, s.metrics)
 	return r
 }
 
-func (s *converseStream) content() []map[string]any {
-	if len(s.blocks) == 0 {
-		return nil
-	}
-	out := make([]map[string]any, 0, len(s.blocks))
-	for _, b := range s.blocks {
-		switch {
-		case b == nil:
-		case b.isTool:
-			tool := map[string]any{"toolUseId": b.toolUseID, "name": b.name}
-			if in := s.keep.Text(b.input); in == "" {
-				tool["input"] = map[string]any{}
-			} else if json.Valid([]byte(in)) {
-				tool["input"] = json.RawMessage(in)
-			} else {
-				// A tool call cut off mid-arguments: what arrived, as text.
-				tool["input"] = in
-			}
-			out = append(out, map[string]any{"toolUse": tool})
-		case b.isReasoning:
-			text := map[string]any{"text": s.keep.Text(b.reasoning)}
-			if len(b.signature) > 0 {
-				text["signature"] = s.keep.Text(b.signature)
-			}
-			out = append(out, map[string]any{"reasoningContent": map[string]any{"reasoningText": text}})
-		default:
-			out = append(out, map[string]any{"text": s.keep.Text(b.text)})
+func (s *converseStream) content() []map[string]any { return s.blocks.Content(s.render) }
+
+// render is b in the shape of a Converse response's content block.
+func (s *converseStream) render(b *converseBlock) map[string]any {
+	switch {
+	case b.isTool:
+		tool := map[string]any{"toolUseId": b.toolUseID, "name": b.name}
+		if in := s.keep.Text(b.input); in == "" {
+			tool["input"] = map[string]any{}
+		} else {
+			tool["input"] = llmhttp.ToolInput(in)
 		}
+		return map[string]any{"toolUse": tool}
+	case b.isReasoning:
+		text := map[string]any{"text": s.keep.Text(b.reasoning)}
+		if len(b.signature) > 0 {
+			text["signature"] = s.keep.Text(b.signature)
+		}
+		return map[string]any{"reasoningContent": map[string]any{"reasoningText": text}}
+	default:
+		return map[string]any{"text": s.keep.Text(b.text)}
 	}
-	return out
 }

@@ -43,18 +43,24 @@
 //     first as a message of role "system"; an InvokeModel body of another
 //     model family (one without "messages") is recorded whole;
 //   - output: the answer's message (Converse's content blocks: text,
-//     toolUse with its input, reasoningContent; Claude's: text, tool_use,
-//     thinking), accumulated from the events of a stream;
+//     toolUse with its input, reasoningContent; Claude's: text with its
+//     citations, tool_use, thinking), accumulated from the events of a
+//     stream;
 //   - usage, in the keys Langfuse's model prices use: input, output,
 //     cache_read_input_tokens, cache_creation_input_tokens (Converse's
-//     cacheWriteInputTokens) and total;
-//   - metadata: stop_reason, latency_ms (Converse), message_id (Claude)
-//     and requestMetadata as request_metadata;
+//     cacheWriteInputTokens) and total, and for Claude output_reasoning
+//     (thinking tokens, a part of output);
+//   - metadata: stop_reason, latency_ms (Converse), message_id and
+//     stop_sequence (Claude) and requestMetadata as request_metadata;
 //   - time to first token, for a stream;
 //   - errors: an HTTP error (ThrottlingException is a 429,
 //     ValidationException a 400, ...) ends the observation at level ERROR
 //     with the status and the API's message; an exception inside a stream
 //     (throttlingException, modelStreamErrorException, ...) does too.
+//
+// A Claude answer of InvokeModel is the Anthropic Messages API's own JSON
+// and is read as langfuseanthropic reads it, whole or streamed, so the
+// two record the same answer alike.
 //
 // # Secrets
 //

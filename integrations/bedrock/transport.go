@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/observe-go/langfuse/integrations/internal/claude"
 	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
 	"github.com/observe-go/langfuse/observe"
 )
@@ -19,7 +20,7 @@ import (
 // (WithObservationOptions, WithCaptureMaxBytes). The returned transport is
 // safe for concurrent use.
 func NewTransport(base http.RoundTripper, opts ...Option) http.RoundTripper {
-	return llmhttp.New(base, provider{}, config(opts))
+	return llmhttp.New(base, provider{}, llmhttp.Configure(opts, Option.apply))
 }
 
 // The names of the recorded operations.
@@ -120,5 +121,5 @@ func (provider) Stream(op llmhttp.Operation, keep *llmhttp.Budget) llmhttp.Strea
 	if op.Kind == kindConverseStream || op.Kind == kindConverse {
 		return &converseStream{keep: keep}
 	}
-	return &invokeStream{claude: claudeStream{keep: keep}}
+	return &invokeStream{claude: claude.NewStream(keep)}
 }

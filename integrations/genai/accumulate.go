@@ -17,19 +17,17 @@ type accumulator struct {
 	model      string
 	responseID string
 	usage      *usageMetadata
-	cands      []*candidateAcc       // in the order they first appeared
-	byIndex    map[int]*candidateAcc // the same, by index
+	cands      llmhttp.Entries[candidateAcc] // in the order they first appeared
 	feedback   *promptFeedback
 	err        string
 }
 
-// entryCost is what a new candidate counts against the budget beside its
-// parts: its bookkeeping, so that a stream of ever new candidate indexes
-// is bounded like one of ever more text.
+// entryCost is what a new text part counts against the budget beside
+// its text: its bookkeeping, so that a stream of ever new parts is
+// bounded like one of ever more text.
 const entryCost = 64
 
 type candidateAcc struct {
-	index         int
 	role          string
 	parts         []any // *textPart, or another part as JSON
 	finishReason  string
@@ -91,7 +89,7 @@ func (a *accumulator) add(data []byte) {
 		if c.Index != nil {
 			idx = *c.Index
 		}
-		ca := a.candidate(idx)
+		ca := a.cands.Get(a.keep, idx)
 		if ca == nil {
 			continue
 		}
@@ -108,24 +106,6 @@ func (a *accumulator) add(data []byte) {
 			ca.finishMessage = c.FinishMessage
 		}
 	}
-}
-
-// candidate returns the candidate of index idx, made when it is new and
-// the budget has room for it; nil when it has not.
-func (a *accumulator) candidate(idx int) *candidateAcc {
-	if c, ok := a.byIndex[idx]; ok {
-		return c
-	}
-	if !a.keep.Take(entryCost) {
-		return nil
-	}
-	if a.byIndex == nil {
-		a.byIndex = make(map[int]*candidateAcc, 1)
-	}
-	c := &candidateAcc{index: idx}
-	a.byIndex[idx] = c
-	a.cands = append(a.cands, c)
-	return c
 }
 
 func (c *candidateAcc) addPart(keep *llmhttp.Budget, raw json.RawMessage) {
@@ -273,11 +253,12 @@ func (a *accumulator) result() llmhttp.Result {
 	if a.responseID != "" {
 		meta["response_id"] = a.responseID
 	}
-	ended := len(a.cands) > 0
-	switch len(a.cands) {
+	cands := a.cands.All()
+	ended := len(cands) > 0
+	switch len(cands) {
 	case 0:
 	case 1:
-		c := a.cands[0]
+		c := cands[0]
 		if len(c.parts) > 0 {
 			r.Output = c.content(a.keep)
 		}
@@ -289,9 +270,9 @@ func (a *accumulator) result() llmhttp.Result {
 		}
 		ended = c.finishReason != ""
 	default:
-		outs := make([]outContent, len(a.cands))
-		reasons := make([]string, len(a.cands))
-		for i, c := range a.cands {
+		outs := make([]outContent, len(cands))
+		reasons := make([]string, len(cands))
+		for i, c := range cands {
 			outs[i] = c.content(a.keep)
 			reasons[i] = c.finishReason
 			if c.finishReason == "" {

@@ -15,7 +15,7 @@ import (
 // opts configure it (WithObservationOptions, WithCaptureMaxBytes). The
 // transport is safe for concurrent use.
 func NewTransport(base http.RoundTripper, opts ...Option) http.RoundTripper {
-	return llmhttp.New(base, provider{}, config(opts))
+	return llmhttp.New(base, provider{}, llmhttp.Configure(opts, Option.apply))
 }
 
 // The methods of the generateContent wire that are model calls.

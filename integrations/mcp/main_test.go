@@ -1,11 +1,10 @@
 package langfusemcp_test
 
 import (
-	"net/http"
 	"os"
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/observe-go/langfuse/integrations/internal/llmtest"
 )
 
 // TestMain fails the run if a test leaves a goroutine behind: a session
@@ -17,13 +16,5 @@ func TestMain(m *testing.M) {
 		// over stdin and stdout.
 		os.Exit(serveStdio(out))
 	}
-	code := m.Run()
-	if code == 0 {
-		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
-		if err := goleak.Find(); err != nil {
-			os.Stderr.WriteString("goleak: " + err.Error() + "\n")
-			code = 1
-		}
-	}
-	os.Exit(code)
+	os.Exit(llmtest.RunWithoutLeaks(m))
 }

@@ -22,8 +22,8 @@ func FuzzProvider(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := provider{}
 		var held []any
-		for _, o := range operations {
-			op := o.op
+		for _, route := range routes {
+			op := route.Op
 			req := p.Request(op, data)
 			resp := p.Response(op, data)
 			_ = p.ErrorMessage(400, data)

@@ -2,7 +2,6 @@ package langfuseollama
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
 	"github.com/observe-go/langfuse/observe"
@@ -17,7 +16,7 @@ import (
 // (WithObservationOptions, WithCaptureMaxBytes). The returned transport is
 // safe for concurrent use.
 func NewTransport(base http.RoundTripper, opts ...Option) http.RoundTripper {
-	return llmhttp.New(base, provider{}, config(opts))
+	return llmhttp.New(base, provider{}, llmhttp.Configure(opts, Option.apply))
 }
 
 // The operations of Ollama's API that are recorded.
@@ -30,28 +29,18 @@ const (
 // provider reads Ollama's native wire format for llmhttp.
 type provider struct{}
 
-var operations = [...]struct {
-	suffix string
-	op     llmhttp.Operation
-}{
-	{"/api/chat", llmhttp.Operation{Name: "ollama.chat", Type: observe.TypeGeneration, Kind: kindChat}},
-	{"/api/generate", llmhttp.Operation{Name: "ollama.generate", Type: observe.TypeGeneration, Kind: kindGenerate}},
-	{"/api/embed", llmhttp.Operation{Name: "ollama.embed", Type: observe.TypeEmbedding, Kind: kindEmbed}},
+// routes are the calls of Ollama's API that are recorded.
+var routes = [...]llmhttp.Route{
+	{Suffix: "/api/chat", Op: llmhttp.Operation{Name: "ollama.chat", Type: observe.TypeGeneration, Kind: kindChat}},
+	{Suffix: "/api/generate", Op: llmhttp.Operation{Name: "ollama.generate", Type: observe.TypeGeneration, Kind: kindGenerate}},
+	{Suffix: "/api/embed", Op: llmhttp.Operation{Name: "ollama.embed", Type: observe.TypeEmbedding, Kind: kindEmbed}},
 }
 
 // Operation matches a POST by the end of its URL path, so that a server
 // behind a proxy's path prefix is recognised too.
 func (provider) Operation(r *http.Request) (llmhttp.Operation, bool) {
-	if r.Method != http.MethodPost || r.URL == nil {
-		return llmhttp.Operation{}, false
-	}
-	path := strings.TrimSuffix(r.URL.Path, "/")
-	for _, o := range operations {
-		if strings.HasSuffix(path, o.suffix) {
-			return o.op, true
-		}
-	}
-	return llmhttp.Operation{}, false
+	op, _, ok := llmhttp.MatchRoute(r, routes[:])
+	return op, ok
 }
 
 // Framing reads a chat or generate answer sent as newline-delimited JSON

@@ -9,9 +9,11 @@ import (
 // this package are its only values.
 type Option interface{ apply(*llmhttp.Config) }
 
-type optionFunc func(*llmhttp.Config)
+// option is a setting of llmhttp's that only this package's constructors
+// make an Option of.
+type option func(*llmhttp.Config)
 
-func (f optionFunc) apply(c *llmhttp.Config) { f(c) }
+func (f option) apply(c *llmhttp.Config) { f(c) }
 
 // WithObservationOptions applies opts to every observation the transport
 // starts, after the transport's own: observe.WithMetadata,
@@ -19,7 +21,7 @@ func (f optionFunc) apply(c *llmhttp.Config) { f(c) }
 // observe.CaptureOutput(false), ... Given more than once, all apply, in
 // order.
 func WithObservationOptions(opts ...observe.Option) Option {
-	return optionFunc(func(c *llmhttp.Config) { c.Observe = append(c.Observe, opts...) })
+	return option(llmhttp.ObservationOptions(opts...))
 }
 
 // WithCaptureMaxBytes sets how many bytes of a streamed answer the
@@ -31,16 +33,5 @@ func WithObservationOptions(opts ...observe.Option) Option {
 // more of an output anyway. n <= 0 leaves the default; more than 64 MiB,
 // the largest cap a client takes, is 64 MiB.
 func WithCaptureMaxBytes(n int) Option {
-	return optionFunc(func(c *llmhttp.Config) { c.Keep = n })
-}
-
-// config is what opts say.
-func config(opts []Option) llmhttp.Config {
-	var c llmhttp.Config
-	for _, o := range opts {
-		if o != nil {
-			o.apply(&c)
-		}
-	}
-	return c
+	return option(llmhttp.CaptureMaxBytes(n))
 }

@@ -41,7 +41,7 @@ type chatMessage struct {
 func (provider) Request(op llmhttp.Operation, body []byte) llmhttp.Request {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil {
-		return llmhttp.Request{Input: rawText(body)}
+		return llmhttp.Request{Input: llmhttp.RawText(body)}
 	}
 	var r llmhttp.Request
 	if m, ok := fields["model"]; ok {
@@ -62,28 +62,14 @@ func (provider) Request(op llmhttp.Operation, body []byte) llmhttp.Request {
 // params returns the model parameters of a request, nil when it sets
 // none.
 func params(fields map[string]json.RawMessage) map[string]any {
-	var p map[string]any
-	set := func(k string, v json.RawMessage) {
-		if llmhttp.IsNull(v) {
-			return
-		}
-		if p == nil {
-			p = make(map[string]any, 8)
-		}
-		p[k] = v
-	}
-	for _, k := range recordedParams {
-		if v, ok := fields[k]; ok {
-			set(k, v)
-		}
-	}
+	p := llmhttp.Params(nil, fields, recordedParams[:]...)
 	if o, ok := fields["options"]; ok && !llmhttp.IsNull(o) {
 		var options map[string]json.RawMessage
 		if err := json.Unmarshal(o, &options); err != nil {
-			set("options", o)
+			p = llmhttp.Param(p, "options", o)
 		}
 		for k, v := range options {
-			set(k, v)
+			p = llmhttp.Param(p, k, v)
 		}
 	}
 	return p
@@ -120,16 +106,4 @@ func present(v json.RawMessage) any {
 		return nil
 	}
 	return v
-}
-
-// maxRawText bounds the text of a body that is not the JSON it should be.
-const maxRawText = 16 << 10
-
-// rawText is a body that could not be read as JSON, as text, cut at
-// maxRawText bytes. The copy keeps nothing of body.
-func rawText(body []byte) string {
-	if len(body) > maxRawText {
-		return string(body[:maxRawText]) + "…[cut]"
-	}
-	return string(body)
 }

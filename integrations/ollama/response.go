@@ -122,7 +122,7 @@ type embeddingsSummary struct {
 func (provider) Response(op llmhttp.Operation, body []byte) llmhttp.Result {
 	var a answer
 	if err := json.Unmarshal(body, &a); err != nil {
-		return llmhttp.Result{Output: rawText(body)}
+		return llmhttp.Result{Output: llmhttp.RawText(body)}
 	}
 	r := llmhttp.Result{Model: a.Model, Usage: a.usage(), Metadata: a.metadata(a.DoneReason), Ended: true}
 	if a.Error != nil {
@@ -171,20 +171,13 @@ func embeddingsOutput(vectors json.RawMessage) embeddingsSummary {
 	return s
 }
 
-// maxErrorText bounds the text of an error that is not the API's JSON.
-const maxErrorText = 512
-
-// errorText is an error message as it is recorded: valid UTF-8, cut at
-// maxErrorText bytes, "error" when the server sent an empty one.
+// errorText is an error message as it is recorded (llmhttp.ErrorText),
+// "error" when the server sent an empty one.
 func errorText(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return "error"
 	}
-	if len(s) > maxErrorText {
-		s = s[:maxErrorText] + "…"
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
+	return llmhttp.ErrorText(s)
 }
 
 // ErrorMessage returns the message of an error response,

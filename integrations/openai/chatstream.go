@@ -17,11 +17,6 @@ func (provider) Stream(op llmhttp.Operation, keep *llmhttp.Budget) llmhttp.Strea
 	return &chatStream{keep: keep}
 }
 
-// entryCost is what a new choice, tool call or output item counts against
-// a stream's budget beside its text: its bookkeeping, so that a stream of
-// ever new indexes is bounded like one of ever more text.
-const entryCost = 64
-
 // chatStream reads the chunks of a streamed Chat Completions call
 // (data: {"choices":[{"delta":...}]} ... data: [DONE]) and accumulates
 // each choice's text and tool calls within its budget. The usage comes in
@@ -29,8 +24,7 @@ const entryCost = 64
 type chatStream struct {
 	keep                   *llmhttp.Budget
 	id, model, fingerprint string
-	choices                []*chatChoice       // in the order they first appeared
-	byIndex                map[int]*chatChoice // the same, by index
+	choices                llmhttp.Entries[chatChoice] // in the order they first appeared
 	usage                  map[string]int
 	errMsg                 string
 	done                   bool // data: [DONE] arrived
@@ -38,18 +32,15 @@ type chatStream struct {
 }
 
 type chatChoice struct {
-	index                       int
 	role                        string
 	content, refusal, reasoning []byte
 	hasContent                  bool
-	toolCalls                   []*chatToolCall       // in the order they first appeared
-	byIndex                     map[int]*chatToolCall // the same, by index
-	function                    *chatFunction         // the legacy function_call
+	toolCalls                   llmhttp.Entries[chatToolCall] // in the order they first appeared
+	function                    *chatFunction                 // the legacy function_call
 	finish                      string
 }
 
 type chatToolCall struct {
-	index      int
 	id, typ    string
 	name, args []byte
 }
@@ -120,7 +111,7 @@ func (s *chatStream) Event(_ string, data []byte) {
 		s.usage = u
 	}
 	for _, ch := range c.Choices {
-		acc := s.choice(ch.Index)
+		acc := s.choices.Get(s.keep, ch.Index)
 		if acc == nil {
 			continue
 		}
@@ -141,7 +132,7 @@ func (s *chatStream) Event(_ string, data []byte) {
 			acc.reasoning = s.keep.Append(acc.reasoning, *d.Reasoning)
 		}
 		for _, tc := range d.ToolCalls {
-			call := acc.toolCall(s.keep, tc.Index)
+			call := acc.toolCalls.Get(s.keep, tc.Index)
 			if call == nil {
 				continue
 			}
@@ -192,42 +183,6 @@ func chatChunkMatters(data []byte) bool {
 	return matters || !ok
 }
 
-// choice returns the choice of index, made when it is new and the budget
-// has room for it; nil when it has not.
-func (s *chatStream) choice(index int) *chatChoice {
-	if c, ok := s.byIndex[index]; ok {
-		return c
-	}
-	if !s.keep.Take(entryCost) {
-		return nil
-	}
-	if s.byIndex == nil {
-		s.byIndex = make(map[int]*chatChoice, 1)
-	}
-	c := &chatChoice{index: index}
-	s.byIndex[index] = c
-	s.choices = append(s.choices, c)
-	return c
-}
-
-// toolCall returns the tool call of index, made when it is new and keep
-// has room for it; nil when it has not.
-func (c *chatChoice) toolCall(keep *llmhttp.Budget, index int) *chatToolCall {
-	if t, ok := c.byIndex[index]; ok {
-		return t
-	}
-	if !keep.Take(entryCost) {
-		return nil
-	}
-	if c.byIndex == nil {
-		c.byIndex = make(map[int]*chatToolCall, 1)
-	}
-	t := &chatToolCall{index: index}
-	c.byIndex[index] = t
-	c.toolCalls = append(c.toolCalls, t)
-	return t
-}
-
 func (c *chatChoice) message(keep *llmhttp.Budget) chatMessage {
 	m := chatMessage{Role: c.role, Refusal: keep.Text(c.refusal), Reasoning: keep.Text(c.reasoning)}
 	if m.Role == "" {
@@ -237,7 +192,7 @@ func (c *chatChoice) message(keep *llmhttp.Budget) chatMessage {
 		s := keep.Text(c.content)
 		m.Content = &s
 	}
-	for _, t := range c.toolCalls {
+	for _, t := range c.toolCalls.All() {
 		typ := t.typ
 		if typ == "" {
 			typ = "function"
@@ -253,19 +208,20 @@ func (c *chatChoice) message(keep *llmhttp.Budget) chatMessage {
 
 func (s *chatStream) Result() llmhttp.Result {
 	r := llmhttp.Result{Model: s.model, Usage: s.usage, Error: s.errMsg}
-	reasons := make([]string, 0, len(s.choices))
-	finished := len(s.choices) > 0
-	for _, c := range s.choices {
+	choices := s.choices.All()
+	reasons := make([]string, 0, len(choices))
+	finished := len(choices) > 0
+	for _, c := range choices {
 		reasons = append(reasons, c.finish)
 		finished = finished && c.finish != ""
 	}
-	switch len(s.choices) {
+	switch len(choices) {
 	case 0:
 	case 1:
-		r.Output = s.choices[0].message(s.keep)
+		r.Output = choices[0].message(s.keep)
 	default:
-		msgs := make([]chatMessage, 0, len(s.choices))
-		for _, c := range s.choices {
+		msgs := make([]chatMessage, 0, len(choices))
+		for _, c := range choices {
 			msgs = append(msgs, c.message(s.keep))
 		}
 		r.Output = msgs

@@ -16,7 +16,7 @@ import (
 // untouched. opts configure it (WithObservationOptions,
 // WithCaptureMaxBytes). The transport is safe for concurrent use.
 func NewTransport(base http.RoundTripper, opts ...Option) http.RoundTripper {
-	return llmhttp.New(base, provider{}, config(opts))
+	return llmhttp.New(base, provider{}, llmhttp.Configure(opts, Option.apply))
 }
 
 // The operations of the OpenAI wire that are recorded.
@@ -30,31 +30,22 @@ const (
 // provider reads the OpenAI wire format.
 type provider struct{}
 
-var operations = [...]struct {
-	suffix string
-	op     llmhttp.Operation
-}{
-	{"/chat/completions", llmhttp.Operation{Name: "openai.chat.completions", Type: observe.TypeGeneration, Kind: kindChat}},
-	{"/responses", llmhttp.Operation{Name: "openai.responses", Type: observe.TypeGeneration, Kind: kindResponses}},
-	{"/embeddings", llmhttp.Operation{Name: "openai.embeddings", Type: observe.TypeEmbedding, Kind: kindEmbeddings}},
+// routes are the calls of the OpenAI wire that are recorded.
+var routes = [...]llmhttp.Route{
+	{Suffix: "/chat/completions", Op: llmhttp.Operation{Name: "openai.chat.completions", Type: observe.TypeGeneration, Kind: kindChat}},
+	{Suffix: "/responses", Op: llmhttp.Operation{Name: "openai.responses", Type: observe.TypeGeneration, Kind: kindResponses}},
+	{Suffix: "/embeddings", Op: llmhttp.Operation{Name: "openai.embeddings", Type: observe.TypeEmbedding, Kind: kindEmbeddings}},
 }
 
 // Operation matches a POST by the end of its URL path, so that any base
 // URL works: api.openai.com/v1, Azure OpenAI's
 // /openai/deployments/{deployment}/..., and OpenAI-compatible servers.
 func (provider) Operation(r *http.Request) (llmhttp.Operation, bool) {
-	if r.Method != http.MethodPost || r.URL == nil {
-		return llmhttp.Operation{}, false
+	op, prefix, ok := llmhttp.MatchRoute(r, routes[:])
+	if ok {
+		op.Model = azureDeployment(prefix)
 	}
-	path := strings.TrimSuffix(r.URL.Path, "/")
-	for _, o := range operations {
-		if rest, ok := strings.CutSuffix(path, o.suffix); ok {
-			op := o.op
-			op.Model = azureDeployment(rest)
-			return op, true
-		}
-	}
-	return llmhttp.Operation{}, false
+	return op, ok
 }
 
 // azureDeployment returns the deployment named by an Azure OpenAI path

@@ -124,16 +124,12 @@ func outputOf(items []outputItem) any {
 type responsesStream struct {
 	keep      *llmhttp.Budget
 	id, model string
-	items     []*streamItem // by output_index; nil where none was made
+	items     llmhttp.Blocks[streamItem] // by output_index
 	final     *llmhttp.Result
 	errMsg    string
 	ended     bool
 	bad       int // events that were not the JSON they should be
 }
-
-// maxItemGap is how far past the last output item an output_index may
-// point; an event further out is passed over rather than allocated for.
-const maxItemGap = 64
 
 // streamItem is an output item being streamed.
 type streamItem struct {
@@ -232,7 +228,7 @@ func (s *responsesStream) Event(event string, data []byte) {
 		if e.Item == nil {
 			return
 		}
-		it := s.item(e.OutputIndex)
+		it := s.items.Get(s.keep, e.OutputIndex)
 		if it == nil {
 			return
 		}
@@ -241,44 +237,26 @@ func (s *responsesStream) Event(event string, data []byte) {
 			it.done = e.Item
 		}
 	case "response.output_text.delta":
-		if it := s.item(e.OutputIndex); it != nil {
+		if it := s.items.Get(s.keep, e.OutputIndex); it != nil {
 			it.text = s.keep.Append(it.text, e.Delta)
 			it.hasText = true
 		}
 	case "response.refusal.delta":
-		if it := s.item(e.OutputIndex); it != nil {
+		if it := s.items.Get(s.keep, e.OutputIndex); it != nil {
 			it.refusal = s.keep.Append(it.refusal, e.Delta)
 		}
 	case "response.function_call_arguments.delta":
-		if it := s.item(e.OutputIndex); it != nil {
+		if it := s.items.Get(s.keep, e.OutputIndex); it != nil {
 			it.args = s.keep.Append(it.args, e.Delta)
 		}
 	}
 }
 
-// item returns the output item at index i, made when it is new and the
-// budget has room for it; nil for an index out of reach or no room.
-func (s *responsesStream) item(i int) *streamItem {
-	if i < 0 || i >= len(s.items)+maxItemGap {
-		return nil
-	}
-	if i < len(s.items) && s.items[i] != nil {
-		return s.items[i]
-	}
-	if !s.keep.Take(entryCost) {
-		return nil
-	}
-	for len(s.items) <= i {
-		s.items = append(s.items, nil)
-	}
-	s.items[i] = &streamItem{}
-	return s.items[i]
-}
-
 // accumulated is the output the deltas came to.
 func (s *responsesStream) accumulated() any {
-	items := make([]outputItem, 0, len(s.items))
-	for _, it := range s.items {
+	all := s.items.All()
+	items := make([]outputItem, 0, len(all))
+	for _, it := range all {
 		if it == nil {
 			continue
 		}

@@ -1,26 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"strings"
 	"testing"
+
+	"github.com/observe-go/langfuse/integrations/examples/internal/exampletest"
 )
 
 func TestRun(t *testing.T) {
-	// Print the trace rather than send it, whatever the environment says.
-	t.Setenv("LANGFUSE_PUBLIC_KEY", "")
-	t.Setenv("LANGFUSE_SECRET_KEY", "")
-	t.Setenv("LANGFUSE_TRACING_ENABLED", "true")
-	t.Setenv("ANTHROPIC_API_KEY", "")
-	t.Setenv("ANTHROPIC_BASE_URL", "")
-
-	var out bytes.Buffer
-	if err := run(context.Background(), &out); err != nil {
-		t.Fatal(err)
-	}
-	got := out.String()
-	for _, want := range []string{
+	got := exampletest.Run(t, run, "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL")
+	exampletest.Shows(t, got,
 		"answer: The Belém Tower.",
 		"streamed: The Dom Luís I Bridge.",
 		"plan-trip  agent",
@@ -33,15 +21,7 @@ func TestRun(t *testing.T) {
 		`output: {"role":"assistant","content":[{"type":"text","text":"The Belém Tower."}]}`,
 		`output: {"role":"assistant","content":[{"text":"The Dom Luís I Bridge.","type":"text"}]}`,
 		"meta:   feature=trips message_id=msg_01Porto stop_reason=end_turn",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("output lacks %s\n%s", want, got)
-		}
-	}
-	if n := strings.Count(got, "anthropic.messages  generation"); n != 2 {
-		t.Errorf("%d generations, want 2\n%s", n, got)
-	}
-	if strings.Contains(got, "sk-ant-example") {
-		t.Errorf("the API key was printed\n%s", got)
-	}
+	)
+	exampletest.ShowsTimes(t, got, "anthropic.messages  generation", 2)
+	exampletest.Hides(t, got, "sk-ant-example")
 }

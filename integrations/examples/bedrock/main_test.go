@@ -1,24 +1,14 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"strings"
 	"testing"
+
+	"github.com/observe-go/langfuse/integrations/examples/internal/exampletest"
 )
 
 func TestRun(t *testing.T) {
-	// Print the trace rather than send it, whatever the environment says.
-	t.Setenv("LANGFUSE_PUBLIC_KEY", "")
-	t.Setenv("LANGFUSE_SECRET_KEY", "")
-	t.Setenv("LANGFUSE_TRACING_ENABLED", "true")
-
-	var out bytes.Buffer
-	if err := run(context.Background(), &out); err != nil {
-		t.Fatal(err)
-	}
-	got := out.String()
-	for _, want := range []string{
+	got := exampletest.Run(t, run)
+	exampletest.Shows(t, got,
 		"answer: The Belém Tower.",
 		"streamed: The Dom Luís I Bridge.",
 		"plan-trip  agent",
@@ -30,17 +20,7 @@ func TestRun(t *testing.T) {
 		`output: {"role":"assistant","content":[{"text":"The Belém Tower."}]}`,
 		`output: {"role":"assistant","content":[{"text":"The Dom Luís I Bridge."}]}`,
 		"meta:   feature=trips latency_ms=310 stop_reason=end_turn",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("output lacks %s\n%s", want, got)
-		}
-	}
-	if n := strings.Count(got, "bedrock.converse  generation"); n != 2 {
-		t.Errorf("%d generations, want 2\n%s", n, got)
-	}
-	for _, secret := range []string{"example-secret", "example-session-token", "AWS4-HMAC-SHA256"} {
-		if strings.Contains(got, secret) {
-			t.Errorf("%s was printed\n%s", secret, got)
-		}
-	}
+	)
+	exampletest.ShowsTimes(t, got, "bedrock.converse  generation", 2)
+	exampletest.Hides(t, got, "example-secret", "example-session-token", "AWS4-HMAC-SHA256")
 }

@@ -1,24 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
+
+	"github.com/observe-go/langfuse/integrations/examples/internal/exampletest"
 )
 
 func TestRun(t *testing.T) {
-	// Print the trace rather than send it, whatever the environment says.
-	t.Setenv("LANGFUSE_PUBLIC_KEY", "")
-	t.Setenv("LANGFUSE_SECRET_KEY", "")
-	t.Setenv("LANGFUSE_TRACING_ENABLED", "true")
-
-	var out bytes.Buffer
-	if err := run(context.Background(), &out); err != nil {
-		t.Fatal(err)
-	}
-	got := out.String()
-	for _, want := range []string{
+	got := exampletest.Run(t, run)
+	exampletest.Shows(t, got,
 		"forecast: Sunny in Lisbon, 24 °C",
 		"book-hotel: no rooms left for those dates (isError: true )",
 		"└─ plan-trip  agent",
@@ -26,21 +17,12 @@ func TestRun(t *testing.T) {
 		`output: {"content":[{"type":"text","text":"Sunny in Lisbon, 24 °C"}]`,
 		`level=ERROR "no rooms left for those dates"`,
 		"└─ read-station  span",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("output lacks %s\n%s", want, got)
-		}
-	}
+	)
 	// Each call shows twice: the agent's side and the server's, the
 	// latter under the agent's as its remote parent.
-	for _, tool := range []string{"forecast  tool", "book-hotel  tool"} {
-		if n := strings.Count(got, tool); n != 2 {
-			t.Errorf("%q shows %d times, want 2\n%s", tool, n, got)
-		}
-	}
-	if n := strings.Count(got, "(remote parent "); n != 2 {
-		t.Errorf("%d server parts with a remote parent, want 2\n%s", n, got)
-	}
+	exampletest.ShowsTimes(t, got, "forecast  tool", 2)
+	exampletest.ShowsTimes(t, got, "book-hotel  tool", 2)
+	exampletest.ShowsTimes(t, got, "(remote parent ", 2)
 	// One trace: every tree printed is of the agent's trace.
 	var traces []string
 	for line := range strings.SplitSeq(got, "\n") {

@@ -14,6 +14,7 @@ package llmhttp
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/observe-go/langfuse/observe"
 )
@@ -52,6 +53,30 @@ type Operation struct {
 	Model string
 	// Kind tells the provider's operations apart, for its own use.
 	Kind int
+}
+
+// Route is a model call recognised by how its URL path ends.
+type Route struct {
+	Suffix string    // such as "/chat/completions"
+	Op     Operation // what a call of it is
+}
+
+// MatchRoute returns the operation of the first of routes whose suffix
+// ends r's URL path (a trailing slash left out), and the path before
+// that suffix, when r is a POST: so that any base URL works (an API
+// version, a proxy's path prefix, a deployment's path). ok is false for
+// another method and for a path no route ends.
+func MatchRoute(r *http.Request, routes []Route) (op Operation, prefix string, ok bool) {
+	if r.Method != http.MethodPost || r.URL == nil {
+		return Operation{}, "", false
+	}
+	path := strings.TrimSuffix(r.URL.Path, "/")
+	for _, route := range routes {
+		if prefix, ok := strings.CutSuffix(path, route.Suffix); ok {
+			return route.Op, prefix, true
+		}
+	}
+	return Operation{}, "", false
 }
 
 // Request is what a model call's request body says.

@@ -41,17 +41,6 @@ type Transport struct {
 	keep int // bytes of a streamed answer kept for the record
 }
 
-// Config is what the options of an integration's NewTransport set.
-type Config struct {
-	// Observe is applied to each observation after the transport's own
-	// options.
-	Observe []observe.Option
-	// Keep is how many bytes of a streamed answer are kept for the record,
-	// the client's capture cap; 0 or less: KeepFromEnv. More than the
-	// largest cap a client takes (64 MiB) is that cap.
-	Keep int
-}
-
 // New returns a transport that observes the calls p recognises and sends
 // every request on through base (http.DefaultTransport when nil), as c
 // says.

@@ -1,4 +1,4 @@
-package langfuseanthropic
+package claude
 
 import (
 	"testing"
@@ -14,7 +14,7 @@ import (
 func TestEventsPastTheBudget(t *testing.T) {
 	keep := llmhttp.NewBudget(1)
 	keep.Append(nil, "too long")
-	s := provider{}.Stream(llmhttp.Operation{}, keep).(*stream)
+	s := NewStream(keep)
 	delta := []byte(`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"more"}}`)
 	if !llmtest.RaceEnabled {
 		assert.Zero(t, testing.AllocsPerRun(100, func() { s.Event("content_block_delta", delta) }))

@@ -1,4 +1,4 @@
-package langfuseanthropic
+package claude
 
 import (
 	json "github.com/goccy/go-json"
@@ -6,35 +6,26 @@ import (
 	"github.com/observe-go/langfuse/integrations/internal/llmhttp"
 )
 
-// maxBlockGap is how far past the last content block a block index may
-// point; an event further out is ignored rather than allocated for.
-const maxBlockGap = 64
-
-// blockCost is what a new content block counts against the stream's
-// budget beside its text and start fields: its bookkeeping, so that a
-// stream of ever new blocks is bounded like one of ever more text.
-const blockCost = 64
-
-// Stream returns a reader of one streamed Messages response, which keeps
-// what it accumulates within keep.
-func (provider) Stream(_ llmhttp.Operation, keep *llmhttp.Budget) llmhttp.Stream {
-	return &stream{keep: keep}
-}
-
-// stream accumulates the events of one streamed Messages response into the
+// Stream accumulates the events of one streamed Messages answer into the
 // message they make, as the SDK's Message.Accumulate does, within its
-// budget.
-type stream struct {
+// budget. It is an llmhttp.Stream, used by one goroutine at a time.
+type Stream struct {
 	keep            *llmhttp.Budget
 	id, model, role string
-	usage           usage
+	usage           Usage
 	hasUsage        bool
 	stopReason      *string
 	stopSequence    *string
-	blocks          []*block
+	blocks          llmhttp.Blocks[block]
 	err             string
 	ended           bool
 	ev              streamEvent // decoded into afresh for each event
+}
+
+// NewStream returns a reader of one streamed answer that keeps what it
+// accumulates within keep (nil: no bound).
+func NewStream(keep *llmhttp.Budget) *Stream {
+	return &Stream{keep: keep}
 }
 
 // block is one content block: its content_block_start fields with the
@@ -52,11 +43,11 @@ type block struct {
 type streamEvent struct {
 	Type         string          `json:"type"`
 	Index        int             `json:"index"` // -1 when absent
-	Message      *message        `json:"message"`
+	Message      *Message        `json:"message"`
 	ContentBlock json.RawMessage `json:"content_block"`
 	Delta        streamDelta     `json:"delta"`
-	Usage        *usage          `json:"usage"`
-	Error        *apiError       `json:"error"`
+	Usage        *Usage          `json:"usage"`
+	Error        *APIError       `json:"error"`
 }
 
 type streamDelta struct {
@@ -70,10 +61,11 @@ type streamDelta struct {
 	StopSequence *string         `json:"stop_sequence"`
 }
 
-// Event takes one server-sent event. The data's "type" names the event;
-// the SSE event field stands in when the data has none. Data that is not
-// JSON, and events this reader does not know, are passed over.
-func (s *stream) Event(event string, data []byte) {
+// Event takes one event. The data's "type" names the event; event (the
+// SSE event field; "" when the framing has none) stands in when the data
+// has none. Data that is not JSON, and events this reader does not know,
+// are passed over.
+func (s *Stream) Event(event string, data []byte) {
 	if s.keep.Spent() && !eventMatters(event, data) {
 		return
 	}
@@ -81,7 +73,7 @@ func (s *stream) Event(event string, data []byte) {
 	ev := &s.ev
 	if err := json.Unmarshal(data, ev); err != nil {
 		if event == "error" {
-			s.err = "error event: " + rawText(data)
+			s.err = "error event: " + llmhttp.RawText(data)
 		}
 		return
 	}
@@ -95,11 +87,11 @@ func (s *stream) Event(event string, data []byte) {
 			s.addUsage(m.Usage)
 		}
 	case "content_block_start":
-		if b := s.block(ev.Index, true); b != nil && s.keep.Take(len(ev.ContentBlock)) {
+		if b := s.blocks.Start(s.keep, ev.Index); b != nil && s.keep.Take(len(ev.ContentBlock)) {
 			_ = json.Unmarshal(ev.ContentBlock, &b.start)
 		}
 	case "content_block_delta":
-		if b := s.block(ev.Index, false); b != nil {
+		if b := s.blocks.At(ev.Index); b != nil {
 			s.delta(b, &ev.Delta)
 		}
 	case "message_delta":
@@ -110,14 +102,18 @@ func (s *stream) Event(event string, data []byte) {
 	case "error":
 		s.err = ev.Error.String()
 		if s.err == "" {
-			s.err = "error event: " + rawText(data)
+			s.err = "error event: " + llmhttp.RawText(data)
 		}
 	}
 }
 
-func (s *stream) addUsage(u *usage) {
+// Fail records msg as the stream's error: one the framing reports beside
+// the Messages events (an exception of Bedrock's event stream).
+func (s *Stream) Fail(msg string) { s.err = msg }
+
+func (s *Stream) addUsage(u *Usage) {
 	if u != nil {
-		s.usage.merge(u)
+		s.usage.Merge(u)
 		s.hasUsage = true
 	}
 }
@@ -138,30 +134,7 @@ func eventMatters(event string, data []byte) bool {
 	return event != "content_block_delta" && event != "ping"
 }
 
-// block returns the block at index i, made when start says a block
-// starts there and the budget has room for it; nil for an index out of
-// reach or no room.
-func (s *stream) block(i int, start bool) *block {
-	if i < 0 || i >= len(s.blocks)+maxBlockGap {
-		return nil
-	}
-	if !start {
-		if i < len(s.blocks) {
-			return s.blocks[i]
-		}
-		return nil
-	}
-	if !s.keep.Take(blockCost) {
-		return nil
-	}
-	for i >= len(s.blocks) {
-		s.blocks = append(s.blocks, nil)
-	}
-	s.blocks[i] = &block{}
-	return s.blocks[i]
-}
-
-func (s *stream) delta(b *block, d *streamDelta) {
+func (s *Stream) delta(b *block, d *streamDelta) {
 	var dst *[]byte
 	var piece string
 	switch d.Type {
@@ -186,59 +159,44 @@ func (s *stream) delta(b *block, d *streamDelta) {
 }
 
 // Result is the message the events came to.
-func (s *stream) Result() llmhttp.Result {
+func (s *Stream) Result() llmhttp.Result {
 	r := llmhttp.Result{Model: s.model, Error: s.err, Ended: s.ended}
 	if s.hasUsage {
-		r.Usage = s.usage.details()
+		r.Usage = s.usage.Details()
 	}
 	if content := s.content(); content != nil {
-		role := s.role
-		if role == "" {
-			role = "assistant"
-		}
-		r.Output = assistantMessage{Role: role, Content: content}
+		r.Output = llmhttp.Answer(s.role, content)
 	}
-	r.Metadata = responseMetadata(s.id, s.stopReason, s.stopSequence)
+	r.Metadata = Metadata(s.id, s.stopReason, s.stopSequence)
 	return r
 }
 
 // content renders the blocks as the response's content array would hold
-// them: each block's start fields with the accumulated text, thinking,
-// signature, tool input and citations put in.
-func (s *stream) content() []map[string]any {
-	if len(s.blocks) == 0 {
-		return nil
+// them.
+func (s *Stream) content() []map[string]any { return s.blocks.Content(s.render) }
+
+// render is b as the response's content array would hold it: its start
+// fields with the accumulated text, thinking, signature, tool input and
+// citations put in.
+func (s *Stream) render(b *block) map[string]any {
+	m := make(map[string]any, len(b.start)+1)
+	for k, v := range b.start {
+		m[k] = v
 	}
-	out := make([]map[string]any, 0, len(s.blocks))
-	for _, b := range s.blocks {
-		if b == nil {
-			continue
-		}
-		m := make(map[string]any, len(b.start)+1)
-		for k, v := range b.start {
-			m[k] = v
-		}
-		if len(b.text) > 0 {
-			m["text"] = s.keep.Text(b.text)
-		}
-		if len(b.thinking) > 0 {
-			m["thinking"] = s.keep.Text(b.thinking)
-		}
-		if len(b.signature) > 0 {
-			m["signature"] = s.keep.Text(b.signature)
-		}
-		if b.hasInput {
-			if in := s.keep.Text(b.input); json.Valid([]byte(in)) {
-				m["input"] = json.RawMessage(in)
-			} else {
-				// A tool call cut off mid-arguments: what arrived, as text.
-				m["input"] = in
-			}
-		}
-		if len(b.citations) > 0 {
-			m["citations"] = b.citations
-		}
-		out = append(out, m)
+	if len(b.text) > 0 {
+		m["text"] = s.keep.Text(b.text)
 	}
-	return out
+	if len(b.thinking) > 0 {
+		m["thinking"] = s.keep.Text(b.thinking)
+	}
+	if len(b.signature) > 0 {
+		m["signature"] = s.keep.Text(b.signature)
+	}
+	if b.hasInput {
+		m["input"] = llmhttp.ToolInput(s.keep.Text(b.input))
+	}
+	if len(b.citations) > 0 {
+		m["citations"] = b.citations
+	}
+	return m
 }
