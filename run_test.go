@@ -254,3 +254,34 @@ func TestRunPanicIsRecordedAndRaisedUnchanged(t *testing.T) {
 	require.Len(t, o.Events, 1)
 	assert.Equal(t, "exception", o.Events[0].Name)
 }
+
+// TestRunInputIsWrittenAsItEnds checks the input Run is given: written
+// however the call ends, and replaced by an input given inside.
+func TestRunInputIsWrittenAsItEnds(t *testing.T) {
+	c, rec := newClient(t)
+	ctx := c.Context(context.Background())
+
+	_, _ = langfuse.Run(ctx, "failing", func(context.Context) (int, error) { return 0, errors.New("boom") },
+		observe.WithInput("given"))
+	assert.Equal(t, "given", find(t, rec, "failing").Input, "an error keeps the input")
+
+	assert.Panics(t, func() {
+		_, _ = langfuse.Run(ctx, "panicking", func(context.Context) (int, error) { panic("boom") },
+			observe.WithInput("given"))
+	})
+	assert.Equal(t, "given", find(t, rec, "panicking").Input, "a panic keeps the input")
+
+	_, err := langfuse.Run(ctx, "replaced", func(ctx context.Context) (int, error) {
+		observe.UpdateCurrent(ctx, observe.WithInput("inside"))
+		return 1, nil
+	}, observe.WithInput("given"))
+	require.NoError(t, err)
+	o := find(t, rec, "replaced")
+	assert.Equal(t, "inside", o.Input, "an input given inside takes the place of Run's")
+	assert.Equal(t, "1", o.Output)
+
+	_, err = langfuse.Run(ctx, "dropped", func(context.Context) (int, error) { return 1, nil },
+		observe.WithInput("given"), observe.CaptureInput(false))
+	require.NoError(t, err)
+	assert.Empty(t, find(t, rec, "dropped").Input, "CaptureInput(false) drops it")
+}

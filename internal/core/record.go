@@ -338,6 +338,14 @@ func start(ctx context.Context, st *global.State, name string, s *Settings, typ 
 			return r, r
 		}
 	}
+	if p.managed && len(kvs) == 0 && s.set&^startOnly == FInput && p.in != keepNone {
+		// The input Run was given is, like a wrapper's arguments, written
+		// with the output as the call ends, unless an input given
+		// meanwhile takes its place.
+		r.buf[0] = attribute.String(semconv.ObservationInput, capture.String(s.input, captureOptions(st)))
+		r.bits.Store(inPending)
+		return r, r
+	}
 	if s.writes() {
 		r.apply(s, kvs)
 	} else if len(kvs) > 0 {
