@@ -7,58 +7,25 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/observe-go/langfuse"
 	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/spantest"
 	"github.com/observe-go/langfuse/langfusetest"
 	"github.com/observe-go/langfuse/observe"
 	"github.com/observe-go/langfuse/tracing"
 )
 
-// pacedExporter takes one token from produced for every span it exports,
-// so that the spans a producer ends keep pace with those exported and the
-// queue never empties: a producer faster than export, without timing.
-// Once more than limit spans were exported it stops pacing and closes
-// stop; a Flush that is bounded returns long before.
-type pacedExporter struct {
-	produced chan struct{}
-	stop     chan struct{}
-	once     sync.Once
-	limit    int64
-	exported atomic.Int64
-}
-
-func (e *pacedExporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) error {
-	if e.exported.Add(int64(len(spans))) > e.limit {
-		e.halt()
-		return nil
-	}
-	for range spans {
-		select {
-		case <-e.produced:
-		case <-e.stop:
-			return nil
-		}
-	}
-	return nil
-}
-
-func (e *pacedExporter) Shutdown(context.Context) error { e.halt(); return nil }
-
-func (e *pacedExporter) halt() { e.once.Do(func() { close(e.stop) }) }
-
 // Flush at the end of a request must return while other requests go on
 // ending spans faster than they are exported.
 func TestFlushReturnsUnderSteadyLoad(t *testing.T) {
 	const limit = 20000
-	exp := &pacedExporter{produced: make(chan struct{}), stop: make(chan struct{}), limit: limit}
+	exp := spantest.NewPacedExporter(limit)
 	cfg := config.Default()
 	cfg.ExportMode = config.ExportBatched
 	cfg.FlushAt, cfg.MaxQueueSize, cfg.FlushInterval = 8, 256, time.Hour
@@ -73,23 +40,11 @@ func TestFlushReturnsUnderSteadyLoad(t *testing.T) {
 	for range 3 * cfg.FlushAt { // full batches, queued before the producer starts
 		end()
 	}
-	produced := make(chan struct{})
-	go func() {
-		defer close(produced)
-		for {
-			end()
-			select {
-			case exp.produced <- struct{}{}:
-			case <-exp.stop:
-				return
-			}
-		}
-	}()
+	halt := exp.Produce(end)
 
 	require.NoError(t, c.Flush(context.Background()))
-	flushed := exp.exported.Load()
-	exp.halt()
-	<-produced
+	flushed := exp.Exported()
+	halt()
 	assert.LessOrEqual(t, flushed, int64(limit), "Flush kept exporting the spans that ended while it ran")
 }
 

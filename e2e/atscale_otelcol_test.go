@@ -2,14 +2,12 @@ package e2e_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -23,7 +21,7 @@ import (
 )
 
 // The at-scale tests run the Collector of deploy/collector, built from
-// its own nested module by scripts/build-otelcol-langfuse.sh, with the
+// its own nested module by scripts/build-otelcol.sh langfuse, with the
 // recipe's configuration files as they are; the test sets only what the
 // files read from the environment.
 
@@ -49,7 +47,7 @@ func langfuseCollectorBinary(t testing.TB) string {
 	b := &langfuseCollectorBuild
 	b.once.Do(func() {
 		start := time.Now()
-		b.bin, b.err = runBuildScript(root, "build-otelcol-langfuse.sh", otelcolBuildTimeout)
+		b.bin, b.err = buildOtelcol(root, "langfuse", otelcolBuildTimeout)
 		if b.err == nil {
 			t.Logf("collector %s ready in %v", b.bin, time.Since(start).Round(time.Millisecond))
 		}
@@ -58,27 +56,6 @@ func langfuseCollectorBinary(t testing.TB) string {
 		unavailable(t, "cannot build the at-scale OpenTelemetry Collector: %v", b.err)
 	}
 	return b.bin
-}
-
-// runBuildScript runs scripts/name, which prints the path of the binary it
-// built as its last line, and returns that path.
-func runBuildScript(root, name string, timeout time.Duration) (string, error) {
-	script := filepath.Join(root, "scripts", name)
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", script)
-	cmd.Dir = root
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%s: %w\n%s", script, err, tail(stderr.String(), 4000))
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	bin := strings.TrimSpace(lines[len(lines)-1])
-	if fi, err := os.Stat(bin); err != nil || fi.IsDir() {
-		return "", fmt.Errorf("%s printed %q, not a binary", script, bin)
-	}
-	return bin, nil
 }
 
 // otelcolProc is one running Collector of the recipe: its receiver and

@@ -84,8 +84,8 @@ var collectorBuild struct {
 }
 
 // collectorBinary builds the collector once per test binary with
-// scripts/build-otelcol.sh and returns its path. If that fails the test is
-// skipped, or failed under CI=true.
+// scripts/build-otelcol.sh e2e and returns its path. If that fails the
+// test is skipped, or failed under CI=true.
 func collectorBinary(t *testing.T) string {
 	t.Helper()
 	if testing.Short() && !inCI() {
@@ -95,7 +95,7 @@ func collectorBinary(t *testing.T) string {
 	b := &collectorBuild
 	b.once.Do(func() {
 		start := time.Now()
-		b.bin, b.err = buildCollector(root)
+		b.bin, b.err = buildOtelcol(root, "e2e", 5*time.Minute)
 		if b.err == nil {
 			t.Logf("collector %s ready in %v", b.bin, time.Since(start).Round(time.Millisecond))
 		}
@@ -106,29 +106,27 @@ func collectorBinary(t *testing.T) string {
 	return b.bin
 }
 
-func buildCollector(root string) (string, error) {
+// buildOtelcol runs scripts/build-otelcol.sh for the Collector name (e2e
+// or langfuse), which prints the path of the binary it built as its last
+// line, and returns that path.
+func buildOtelcol(root, name string, timeout time.Duration) (string, error) {
 	script := filepath.Join(root, "scripts", "build-otelcol.sh")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", script)
+	cmd := exec.CommandContext(ctx, "bash", script, name)
 	cmd.Dir = root
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		if out := strings.TrimSpace(stderr.String()); out != "" {
-			return "", fmt.Errorf("%s: %w\n%s", script, err, tail(out, 4000))
+			return "", fmt.Errorf("%s %s: %w\n%s", script, name, err, tail(out, 4000))
 		}
-		return "", fmt.Errorf("%s: %w", script, err)
+		return "", fmt.Errorf("%s %s: %w", script, name, err)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	bin := strings.TrimSpace(lines[len(lines)-1])
-	if bin == "" {
-		return "", fmt.Errorf("%s printed no binary path", script)
-	}
-	if fi, err := os.Stat(bin); err != nil {
-		return "", fmt.Errorf("%s: %w", script, err)
-	} else if fi.IsDir() {
-		return "", fmt.Errorf("%s printed a directory, %s", script, bin)
+	if fi, err := os.Stat(bin); err != nil || fi.IsDir() {
+		return "", fmt.Errorf("%s %s printed %q, not a binary", script, name, bin)
 	}
 	return bin, nil
 }

@@ -183,6 +183,9 @@ func TestUnreachableServer(t *testing.T) {
 				"LANGFUSE_SECRET_KEY": testSecretKey,
 				// Nothing listens there any more.
 				"LANGFUSE_BASE_URL": "http://127.0.0.1:" + strconv.Itoa(freePort(t)),
+				// How long each export retries the refused connection,
+				// in immediate mode on the goroutine that ends the span.
+				"LANGFUSE_TIMEOUT": "0.2",
 			}
 			for k, v := range mode.env {
 				env[k] = v

@@ -42,7 +42,7 @@ const (
 )
 
 // cannedAnswer is an answer the proxy gives instead of asking the
-// collector.
+// collector; with status 0, it resets the connection without one.
 type cannedAnswer struct {
 	status int
 	header http.Header
@@ -164,6 +164,10 @@ func (p *faultProxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	release := p.release
 	p.mu.Unlock()
+	if canned != nil && canned.status == 0 {
+		p.reset(w)
+		return
+	}
 	if canned != nil {
 		for k, vs := range canned.header {
 			w.Header()[k] = vs
@@ -323,13 +327,20 @@ func (p *faultProxy) waitAnswer(t *testing.T, status int, within time.Duration) 
 
 // TestRefusingBackend checks that while the endpoint resets every
 // connection, wrapped calls return what the wrapped function returned,
-// without waiting on the export, the failure is logged once, at most a
-// queue's worth of spans waits for the endpoint, and that spans are
-// delivered again once it is back.
+// in batched mode without waiting on the export, the failure is logged
+// once, at most a queue's worth of spans waits for the endpoint, and that
+// spans are delivered again once it is back.
 func TestRefusingBackend(t *testing.T) {
-	const queue, calls = 64, 400
+	const queue = 64
 	for _, mode := range exportModes {
 		t.Run(mode.name, func(t *testing.T) {
+			calls := 400
+			if mode.name == "immediate" {
+				// Each span holds its goroutine while its export retries
+				// the reset connection, for LANGFUSE_TIMEOUT: one call a
+				// goroutine shows it.
+				calls = 4
+			}
 			c := startCollector(t)
 			p := startFaultProxy(t, c.URL)
 			p.setMode(modeRefuse)
@@ -342,6 +353,10 @@ func TestRefusingBackend(t *testing.T) {
 			done := runConcurrently(t, 4, calls, nestedCall("down"))
 			waitDone(t, done, 30*time.Second, "calls while the endpoint refuses")
 			p.waitAnswer(t, 0, 10*time.Second) // the exporter did try, and was refused
+			// An export retries the refused connection for LANGFUSE_TIMEOUT
+			// before it fails: the endpoint stays down until one has.
+			require.Eventually(t, func() bool { return lf.Stats().Failed > 0 }, 30*time.Second, 5*time.Millisecond,
+				"an export gave up on the refusing endpoint")
 
 			// The endpoint is back. What is still queued goes first: spans
 			// that end while the queue is full of it are dropped, rightly.
@@ -538,8 +553,9 @@ func TestShutdownWhileBackendHangs(t *testing.T) {
 }
 
 // TestFlakyBackend checks that answers the exporter may retry (429 with
-// Retry-After, 502, 503, 504) are retried, so that the span is delivered
-// once, and that nothing is logged then.
+// Retry-After, 502, 503, 504, and none, the connection reset as by a
+// restarting server) are retried, so that the span is delivered once, and
+// that nothing is logged then.
 func TestFlakyBackend(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -551,6 +567,7 @@ func TestFlakyBackend(t *testing.T) {
 		{"502", cannedAnswer{status: http.StatusBadGateway}, 0},
 		{"503", cannedAnswer{status: http.StatusServiceUnavailable, body: []byte("restarting")}, 0},
 		{"504", cannedAnswer{status: http.StatusGatewayTimeout}, 0},
+		{"connection reset", cannedAnswer{}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

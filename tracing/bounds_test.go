@@ -4,67 +4,16 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/observe-go/langfuse/config"
+	"github.com/observe-go/langfuse/internal/spantest"
 	"github.com/observe-go/langfuse/tracing"
 )
-
-// pacedExporter takes one token from produced for every span it exports,
-// so that the spans a producer ends keep pace with the spans exported and
-// the queue never empties: a producer faster than export, without
-// timing. Once more than limit spans were exported it stops pacing and
-// closes stop; a Flush that is bounded returns long before.
-type pacedExporter struct {
-	produced chan struct{}
-	stop     chan struct{}
-	once     sync.Once
-	limit    int64
-	exported atomic.Int64
-}
-
-func newPacedExporter(limit int64) *pacedExporter {
-	return &pacedExporter{produced: make(chan struct{}), stop: make(chan struct{}), limit: limit}
-}
-
-func (e *pacedExporter) ExportSpans(_ context.Context, spans []sdktrace.ReadOnlySpan) error {
-	if e.exported.Add(int64(len(spans))) > e.limit {
-		e.halt()
-		return nil
-	}
-	for range spans {
-		select {
-		case <-e.produced:
-		case <-e.stop:
-			return nil
-		}
-	}
-	return nil
-}
-
-func (e *pacedExporter) Shutdown(context.Context) error { e.halt(); return nil }
-
-func (e *pacedExporter) halt() { e.once.Do(func() { close(e.stop) }) }
-
-// produce ends a span, then waits until the exporter takes its token, until
-// the exporter stops pacing.
-func (e *pacedExporter) produce(end func()) {
-	for {
-		end()
-		select {
-		case e.produced <- struct{}{}:
-		case <-e.stop:
-			return
-		}
-	}
-}
 
 // TestFlushReturnsUnderSteadyLoad checks that ForceFlush exports what was
 // queued when it was called and returns, while a producer ends a span for
@@ -75,7 +24,7 @@ func TestFlushReturnsUnderSteadyLoad(t *testing.T) {
 	cfg.MaxQueueSize = 256
 	cfg.FlushInterval = time.Hour
 	const limit = 20000
-	exp := newPacedExporter(limit)
+	exp := spantest.NewPacedExporter(limit)
 	p := tracing.NewExportProcessor(cfg, exp)
 	tp := provider(cfg, p)
 	tr := tracing.Tracer(tp)
@@ -86,16 +35,11 @@ func TestFlushReturnsUnderSteadyLoad(t *testing.T) {
 	for range 3 * cfg.FlushAt { // full batches, queued before the producer starts
 		end()
 	}
-	produced := make(chan struct{})
-	go func() {
-		defer close(produced)
-		exp.produce(end)
-	}()
+	halt := exp.Produce(end)
 
 	require.NoError(t, p.ForceFlush(context.Background()))
-	flushed := exp.exported.Load()
-	exp.halt()
-	<-produced
+	flushed := exp.Exported()
+	halt()
 	require.NoError(t, p.Shutdown(context.Background()))
 
 	assert.LessOrEqual(t, flushed, int64(limit), "Flush kept exporting the spans that ended while it ran")

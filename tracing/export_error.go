@@ -83,7 +83,8 @@ func classify(err error, last *attempt, endpoint string, r redactor) *ExportErro
 		ee.Kind, ee.Hint = "server", fmt.Sprintf("Langfuse answered %d beyond the retries; spans were dropped", s)
 	case s >= 500:
 		ee.Kind, ee.Hint = "server", fmt.Sprintf("Langfuse answered %d, which is not retried; spans were dropped", s)
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) && (last.netErr == nil || errors.Is(last.netErr, context.DeadlineExceeded)):
+		// Not a refused connection whose retries the deadline cut.
 		ee.Kind, ee.Hint = "timeout", "export to "+endpoint+" timed out: check that "+config.EnvBaseURL+
 			" answers, or raise "+config.EnvTimeout
 	case last.netErr != nil && lfhttp.Untrusted(last.netErr):

@@ -40,11 +40,15 @@ import (
 // Retry-After whose wait would end past it: that export fails at once. A
 // 500 is not retried: like every answer not listed above it is permanent,
 // as the OTLP specification says. A request that gets no answer, because
-// it timed out after cfg.Timeout or was refused or cut off, fails its
-// export. A redirect is followed only when it keeps the request's method
-// and body and stays on the origin (scheme, host and port) of
-// LANGFUSE_BASE_URL; any other fails the export (Kind "redirected"), so
-// that neither the spans nor the API keys go astray.
+// the connection was refused, reset or cut off, is retried the same way
+// within cfg.Timeout, so that a server restarting for a moment costs no
+// spans. A request that timed out after cfg.Timeout has spent that time;
+// one whose ctx ended is not retried, nor one to a server whose
+// certificate is not trusted, which no retry mends. A redirect is
+// followed only when it keeps the request's method and body and stays on
+// the origin (scheme, host and port) of LANGFUSE_BASE_URL; any other fails
+// the export (Kind "redirected") without a retry, so that neither the
+// spans nor the API keys go astray.
 //
 // Of an answer's body only the start is read: 64 KiB of a success, to
 // find an OTLP partial success in it, and 4 KiB of a failure, to quote
@@ -62,6 +66,9 @@ type Exporter struct {
 	limit    int // the most bytes of a request body
 	enc      otlpEncoder
 	bufs     sync.Pool // *[]byte: request bodies
+
+	// firstWait and maxWait bound the backoff between retries.
+	firstWait, maxWait time.Duration
 
 	// stopped is cancelled by Shutdown, which cancels every export.
 	stopped context.Context
@@ -117,15 +124,17 @@ func NewExporter(ctx context.Context, cfg config.Config, opts ...ExporterOption)
 	}
 	stopped, stop := context.WithCancel(context.WithoutCancel(ctx))
 	return &Exporter{
-		http:     client,
-		endpoint: client.URL(lfhttp.TracesPath),
-		header:   header,
-		redact:   newRedactor(cfg),
-		gzip:     cfg.Gzip,
-		timeout:  client.Timeout(),
-		limit:    lfhttp.MaxRequestBytes,
-		stopped:  stopped,
-		stop:     stop,
+		http:      client,
+		endpoint:  client.URL(lfhttp.TracesPath),
+		header:    header,
+		redact:    newRedactor(cfg),
+		gzip:      cfg.Gzip,
+		timeout:   client.Timeout(),
+		limit:     lfhttp.MaxRequestBytes,
+		firstWait: firstRetryWait,
+		maxWait:   maxRetryWait,
+		stopped:   stopped,
+		stop:      stop,
 	}, nil
 }
 
@@ -201,7 +210,7 @@ func (e *Exporter) send(ctx context.Context, groups []*spanGroup) *ExportError {
 // post sends body, and again while the answer allows a retry and time is
 // left, noting in last what it saw.
 func (e *Exporter) post(ctx context.Context, body *lfhttp.Body, last *attempt) error {
-	r := lfhttp.NewRetrier(firstRetryWait, maxRetryWait, e.timeout)
+	r := lfhttp.NewRetrier(e.firstWait, e.maxWait, e.timeout)
 	for {
 		retryAfter, retry, err := e.attempt(ctx, body, last)
 		if err == nil || !retry {
@@ -228,9 +237,13 @@ func (e *Exporter) attempt(ctx context.Context, body *lfhttp.Body, last *attempt
 			*last = attempt{status: re.Status}
 			return 0, false, err
 		}
-		// No answer: the next export tries again, with its own spans.
+		// No answer, which leaves the answer before it in last. A
+		// server restarting refuses or drops connections for a moment:
+		// worth another attempt, unless the server's certificate is not
+		// trusted, which no retry mends. (Once ctx has ended, the
+		// Retrier makes no other.)
 		last.netErr = err
-		return 0, false, err
+		return 0, !lfhttp.Untrusted(err), err
 	}
 	defer func() { _ = resp.Body.Close() }()
 	*last = attempt{status: resp.StatusCode}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -198,20 +200,23 @@ func TestExporterKeepsTheLastAnswer(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
+// TestExporterConnectionRefused checks that a refused connection is
+// retried until the timeout has passed, then fails as unreachable,
+// naming the variable to check.
 func TestExporterConnectionRefused(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
-	exp, err := tracing.NewExporter(context.Background(), exporterConfig("http://"+addr))
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err = exp.ExportSpans(ctx, oneSpan())
+	cfg := exporterConfig("http://" + addr)
+	cfg.Timeout = 50 * time.Millisecond // how long it is retried
+	exp := fastRetries(t, cfg)
+	err = exp.ExportSpans(context.Background(), oneSpan())
 	var ee *tracing.ExportError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, "unreachable", ee.Kind)
 	assert.Contains(t, ee.Error(), config.EnvBaseURL)
+	assert.Contains(t, ee.Error(), "max retry time", "it was retried")
 }
 
 func TestExporterReadsProtobufStatusMessage(t *testing.T) {
@@ -378,4 +383,178 @@ func TestExporterTimeoutIsStillAContextError(t *testing.T) {
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, "timeout", ee.Kind)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// hangUp closes the connection of the request w answers without an
+// answer, as a server going down does.
+func hangUp(t *testing.T, w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if !assert.NoError(t, err) {
+		return
+	}
+	_ = conn.Close()
+}
+
+// restartingServer hangs up on the first drop requests, then answers
+// every later one with 200. It returns how many requests arrived, and the
+// span names of each request it answered.
+func restartingServer(t *testing.T, drop int32) (*httptest.Server, *atomic.Int32, func() [][]string) {
+	t.Helper()
+	var arrived atomic.Int32
+	var mu sync.Mutex
+	var answered [][]string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if arrived.Add(1) <= drop {
+			hangUp(t, w)
+			return
+		}
+		names := spanNames(t, body)
+		mu.Lock()
+		answered = append(answered, names)
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &arrived, func() [][]string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([][]string(nil), answered...)
+	}
+}
+
+// fastRetries returns an exporter for cfg whose retries wait a
+// millisecond or so.
+func fastRetries(t *testing.T, cfg config.Config) *tracing.Exporter {
+	t.Helper()
+	exp, err := tracing.NewExporter(context.Background(), cfg)
+	require.NoError(t, err)
+	tracing.SetRetryWaits(exp, time.Millisecond, 2*time.Millisecond)
+	return exp
+}
+
+// failOnce exports a span to base, which must fail it, and returns the
+// export's error. Were the failure retried, it would be for five seconds
+// at most, a millisecond or so apart.
+func failOnce(t *testing.T, base string) *tracing.ExportError {
+	t.Helper()
+	cfg := exporterConfig(base)
+	cfg.Timeout = 5 * time.Second
+	err := fastRetries(t, cfg).ExportSpans(context.Background(), oneSpan())
+	var ee *tracing.ExportError
+	require.ErrorAs(t, err, &ee)
+	return ee
+}
+
+// TestExporterRetriesAConnectionWithoutAnswer checks that a batch whose
+// request got no answer, because the server hung up as one restarting
+// does, is sent again within the timeout and counted as exported, not
+// failed, in both export modes.
+func TestExporterRetriesAConnectionWithoutAnswer(t *testing.T) {
+	for _, mode := range []config.ExportMode{config.ExportBatched, config.ExportImmediate} {
+		t.Run(string(mode), func(t *testing.T) {
+			srv, arrived, answered := restartingServer(t, 2)
+			cfg := exporterConfig(srv.URL)
+			cfg.ExportMode = mode
+			exp := fastRetries(t, cfg)
+			p := tracing.NewExportProcessor(cfg, exp, tracing.WithLogger(slog.New(slog.DiscardHandler)))
+			tp := provider(cfg, p)
+			_, s := tracing.Tracer(tp).Start(context.Background(), "s")
+			s.End()
+			require.NoError(t, tp.Shutdown(context.Background()))
+
+			assert.EqualValues(t, 3, arrived.Load(), "two hung up on, then answered")
+			assert.Equal(t, [][]string{{"s"}}, answered(), "the batch arrived once")
+			assert.Equal(t, uint64(1), p.Exported())
+			assert.Zero(t, p.Failed())
+			assert.Zero(t, p.Dropped())
+			assert.NoError(t, p.LastError())
+		})
+	}
+}
+
+// refusingTransport fails every request as a refused connection does,
+// and on the second ends the caller's ctx with cause first.
+type refusingTransport struct {
+	calls  atomic.Int32
+	cancel context.CancelCauseFunc
+	cause  error
+}
+
+func (rt *refusingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		_ = r.Body.Close()
+	}
+	if rt.calls.Add(1) == 2 {
+		rt.cancel(rt.cause) // the caller gives up during the retry
+	}
+	return nil, errors.New("dial tcp: connection refused")
+}
+
+// TestExporterRetriesNoAnswerWhileCtxLasts checks that no-answer retries
+// stop once the caller's ctx has ended, cancelled or past its deadline:
+// the export fails as unreachable, the deadline having only cut the
+// retries short, with ctx's error.
+func TestExporterRetriesNoAnswerWhileCtxLasts(t *testing.T) {
+	for _, cause := range []error{context.Canceled, context.DeadlineExceeded} {
+		t.Run(cause.Error(), func(t *testing.T) {
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			rt := &refusingTransport{cancel: cancel, cause: cause}
+			exp, err := tracing.NewExporter(context.Background(), exporterConfig("http://127.0.0.1:1"),
+				tracing.WithHTTPClient(&http.Client{Transport: rt}))
+			require.NoError(t, err)
+			tracing.SetRetryWaits(exp, time.Millisecond, 2*time.Millisecond)
+
+			err = exp.ExportSpans(ctx, oneSpan())
+			assert.EqualValues(t, 2, rt.calls.Load(), "retried once, not after ctx ended")
+			require.ErrorIs(t, err, cause)
+			var ee *tracing.ExportError
+			require.ErrorAs(t, err, &ee)
+			assert.Equal(t, "unreachable", ee.Kind, err)
+			assert.Zero(t, ee.Status)
+			assert.Contains(t, ee.Hint, config.EnvBaseURL)
+		})
+	}
+}
+
+// TestExporterDoesNotRetryAnUntrustedCertificate checks that a server
+// whose certificate the client does not trust is tried once: no retry
+// mends that, and the error says what does.
+func TestExporterDoesNotRetryAnUntrustedCertificate(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the request went through a certificate the client does not trust")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the failed handshakes
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+
+	ee := failOnce(t, srv.URL)
+	assert.Equal(t, "unreachable", ee.Kind)
+	assert.Contains(t, ee.Hint, "not trusted")
+	assert.EqualValues(t, 1, conns.Load(), "tried once")
+}
+
+// TestExporterDoesNotRetryARefusedRedirect checks that a redirect the
+// exporter does not follow, which ends the request without an answer it
+// reads, is not tried again either.
+func TestExporterDoesNotRetryARefusedRedirect(t *testing.T) {
+	other := newLanding(t)
+	var arrived atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived.Add(1)
+		http.Redirect(w, r, other.srv.URL+"/moved", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(srv.Close)
+
+	ee := failOnce(t, srv.URL)
+	assert.Equal(t, "redirected", ee.Kind)
+	assert.EqualValues(t, 1, arrived.Load(), "tried once")
+	assert.Empty(t, other.requests())
 }

@@ -62,9 +62,6 @@ func BenchmarkEncode(b *testing.B) {
 	spans := typicalSpans(512)
 	// Both must do the same work for the comparison to mean anything.
 	requireSameAsStock(b, spans)
-	perSpan := func(b *testing.B) {
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(spans)), "ns/span")
-	}
 
 	b.Run("ours", func(b *testing.B) {
 		var enc otlpEncoder
@@ -73,32 +70,55 @@ func BenchmarkEncode(b *testing.B) {
 		for b.Loop() {
 			buf = enc.appendRequest(buf[:0], spans)
 		}
-		perSpan(b)
+		perSpan(b, len(spans))
 		if len(buf) == 0 {
 			b.Fatal("nothing was encoded")
 		}
 	})
 
-	b.Run("stock", func(b *testing.B) {
-		var sink discardTransport
-		exp, err := otlptracehttp.New(context.Background(),
-			otlptracehttp.WithEndpointURL("http://collector.invalid/v1/traces"),
-			otlptracehttp.WithHTTPClient(&http.Client{Transport: &sink}))
-		if err != nil {
+	b.Run("stock", func(b *testing.B) { benchExport(b, stockExporter, spans) })
+}
+
+// perSpan reports the time per span of b's loop, which handled n spans
+// each time.
+func perSpan(b *testing.B, n int) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/span")
+}
+
+// benchExport runs b's loop, each time exporting spans with the exporter
+// that newExporter makes to send to a transport, and reports the time per
+// span. It fails when nothing reached the transport.
+func benchExport(b *testing.B, newExporter func(*testing.B, http.RoundTripper) sdktrace.SpanExporter, spans []sdktrace.ReadOnlySpan) {
+	var sink discardTransport
+	exp := newExporter(b, &sink)
+	exportLoop(b, exp, spans)
+	perSpan(b, len(spans))
+	if sink.bytes.Load() == 0 {
+		b.Fatal("nothing was sent")
+	}
+}
+
+// exportLoop runs b's loop, each time exporting spans with exp.
+func exportLoop(b *testing.B, exp sdktrace.SpanExporter, spans []sdktrace.ReadOnlySpan) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := exp.ExportSpans(context.Background(), spans); err != nil {
 			b.Fatal(err)
 		}
-		defer func() { _ = exp.Shutdown(context.Background()) }()
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := exp.ExportSpans(context.Background(), spans); err != nil {
-				b.Fatal(err)
-			}
-		}
-		perSpan(b)
-		if sink.bytes.Load() == 0 {
-			b.Fatal("the stock exporter sent nothing")
-		}
-	})
+	}
+}
+
+// stockExporter returns OpenTelemetry Go's OTLP/HTTP exporter sending
+// through rt, shut down when b ends.
+func stockExporter(b *testing.B, rt http.RoundTripper) sdktrace.SpanExporter {
+	exp, err := otlptracehttp.New(context.Background(),
+		otlptracehttp.WithEndpointURL("http://collector.invalid/v1/traces"),
+		otlptracehttp.WithHTTPClient(&http.Client{Transport: rt}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = exp.Shutdown(context.Background()) })
+	return exp
 }
 
 // discardTransport reads and discards each request's body and answers
@@ -148,22 +168,8 @@ func BenchmarkEncodeDeep(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("stock/depth=%d", depth), func(b *testing.B) {
 			spans := deepSpans(depth, "leaf")
-			var sink discardTransport
-			exp, err := otlptracehttp.New(context.Background(),
-				otlptracehttp.WithEndpointURL("http://collector.invalid/v1/traces"),
-				otlptracehttp.WithHTTPClient(&http.Client{Transport: &sink}))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer func() { _ = exp.Shutdown(context.Background()) }()
-			b.ReportAllocs()
-			perLevel(b, depth, func() {
-				for b.Loop() {
-					if err := exp.ExportSpans(context.Background(), spans); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
+			exp := stockExporter(b, new(discardTransport))
+			perLevel(b, depth, func() { exportLoop(b, exp, spans) })
 		})
 	}
 }
