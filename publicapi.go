@@ -204,7 +204,7 @@ func (a *apiClient) attempt(ctx context.Context, op, method, target string, head
 	resp, err := a.h.Do(req)
 	if err != nil {
 		var re *lfhttp.RedirectError
-		retry := repeatable && ctx.Err() == nil && !errors.As(err, &re) && !lfhttp.Untrusted(err)
+		retry := repeatable && ctx.Err() == nil && !errors.As(err, &re) && !lfhttp.Permanent(err)
 		return 0, retry, fmt.Errorf("langfuse: %s: %w", op, a.h.Redactor().Error(err))
 	}
 	defer resp.Body.Close()

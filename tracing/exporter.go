@@ -44,7 +44,8 @@ import (
 // within cfg.Timeout, so that a server restarting for a moment costs no
 // spans. A request that timed out after cfg.Timeout has spent that time;
 // one whose ctx ended is not retried, nor one to a server whose
-// certificate is not trusted, which no retry mends. A redirect is
+// certificate is not trusted or whose host name does not resolve, which
+// no retry mends. A redirect is
 // followed only when it keeps the request's method and body and stays on
 // the origin (scheme, host and port) of LANGFUSE_BASE_URL; any other fails
 // the export (Kind "redirected") without a retry, so that neither the
@@ -239,11 +240,11 @@ func (e *Exporter) attempt(ctx context.Context, body *lfhttp.Body, last *attempt
 		}
 		// No answer, which leaves the answer before it in last. A
 		// server restarting refuses or drops connections for a moment:
-		// worth another attempt, unless the server's certificate is not
-		// trusted, which no retry mends. (Once ctx has ended, the
-		// Retrier makes no other.)
+		// worth another attempt, unless no retry mends it (a certificate
+		// not trusted, a host name that does not resolve). Once ctx has
+		// ended, the Retrier makes no other.
 		last.netErr = err
-		return 0, !lfhttp.Untrusted(err), err
+		return 0, !lfhttp.Permanent(err), err
 	}
 	defer func() { _ = resp.Body.Close() }()
 	*last = attempt{status: resp.StatusCode}

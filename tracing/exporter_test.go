@@ -558,3 +558,30 @@ func TestExporterDoesNotRetryARefusedRedirect(t *testing.T) {
 	assert.EqualValues(t, 1, arrived.Load(), "tried once")
 	assert.Empty(t, other.requests())
 }
+
+// unresolvedTransport fails every request as a host name that does not
+// resolve does, and counts them.
+type unresolvedTransport struct{ calls atomic.Int32 }
+
+func (rt *unresolvedTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	rt.calls.Add(1)
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "langfuse.invalid", IsNotFound: true}}
+}
+
+// TestExporterDoesNotRetryAHostThatDoesNotResolve checks that a
+// misconfigured host name fails its export at once: no retry mends it,
+// and in immediate mode the span's End would wait out the timeout.
+func TestExporterDoesNotRetryAHostThatDoesNotResolve(t *testing.T) {
+	rt := &unresolvedTransport{}
+	cfg := exporterConfig("http://langfuse.invalid")
+	cfg.Timeout = 5 * time.Second
+	exp, err := tracing.NewExporter(context.Background(), cfg, tracing.WithHTTPClient(&http.Client{Transport: rt}))
+	require.NoError(t, err)
+	tracing.SetRetryWaits(exp, time.Millisecond, 2*time.Millisecond)
+
+	err = exp.ExportSpans(context.Background(), oneSpan())
+	var ee *tracing.ExportError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, "unreachable", ee.Kind, err)
+	assert.EqualValues(t, 1, rt.calls.Load(), "tried once")
+}

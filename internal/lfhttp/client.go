@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -136,6 +137,16 @@ func (c *Client) CloseIdleConnections() {
 	if c.own != nil {
 		c.own.CloseIdleConnections()
 	}
+}
+
+// Permanent reports whether a request that got no answer failed for a
+// reason no retry mends: a certificate the client does not trust (see
+// Untrusted), or a host name that does not resolve, which is a
+// misconfigured LANGFUSE_BASE_URL far more often than a server on its way
+// back. A refused, reset or timed-out connection is not permanent.
+func Permanent(err error) bool {
+	var dns *net.DNSError
+	return Untrusted(err) || (errors.As(err, &dns) && dns.IsNotFound)
 }
 
 // Untrusted reports whether err is a server's certificate that the

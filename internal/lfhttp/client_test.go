@@ -2,13 +2,16 @@ package lfhttp
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -238,4 +241,17 @@ func TestRedactorTakesOutCredentials(t *testing.T) {
 	var re *RedirectError
 	assert.ErrorAs(t, err, &re)
 	assert.NotContains(t, err.Error(), cfg.SecretKey)
+}
+
+// TestPermanent checks which failures without an answer a retry cannot
+// mend.
+func TestPermanent(t *testing.T) {
+	wrap := func(err error) error {
+		return &url.Error{Op: "Post", URL: "https://langfuse.example", Err: &net.OpError{Op: "dial", Net: "tcp", Err: err}}
+	}
+	assert.True(t, Permanent(wrap(&net.DNSError{Err: "no such host", Name: "x", IsNotFound: true})), "a name that does not resolve")
+	assert.True(t, Permanent(&url.Error{Op: "Post", URL: "https://x", Err: x509.UnknownAuthorityError{}}), "an untrusted certificate")
+	assert.False(t, Permanent(wrap(&net.DNSError{Err: "i/o timeout", Name: "x", IsTimeout: true})), "a resolver that timed out")
+	assert.False(t, Permanent(wrap(syscall.ECONNREFUSED)), "a refused connection")
+	assert.False(t, Permanent(wrap(syscall.ECONNRESET)), "a reset connection")
 }

@@ -29,6 +29,7 @@ type requestError struct {
 	retryAfter time.Duration // what a 429 or 503 asked for
 	msg        string        // redacted, bounded
 	untrusted  bool          // no answer: the server's certificate is not trusted
+	permanent  bool          // no answer, and no retry mends it (lfhttp.Permanent)
 }
 
 func (e *requestError) Error() string {
@@ -43,7 +44,7 @@ func (e *requestError) Error() string {
 
 // retryable reports whether the same request may succeed later.
 func (e *requestError) retryable() bool {
-	return (e.status == 0 && !e.untrusted) || e.status == http.StatusTooManyRequests || e.status >= 500
+	return (e.status == 0 && !e.permanent) || e.status == http.StatusTooManyRequests || e.status >= 500
 }
 
 // redirected reports whether the answer was a redirect, not followed.
@@ -166,7 +167,7 @@ func (q *Queue) post(ctx context.Context, body *lfhttp.Body) (*ingestionReply, e
 		if errors.As(err, &re) {
 			return nil, &requestError{status: re.Status, msg: q.redact(re.Error())}
 		}
-		return nil, &requestError{msg: q.redact(err.Error()), untrusted: lfhttp.Untrusted(err)}
+		return nil, &requestError{msg: q.redact(err.Error()), untrusted: lfhttp.Untrusted(err), permanent: lfhttp.Permanent(err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
