@@ -39,6 +39,28 @@ func benchPair(b *testing.B, observed bool, cfg config.Config) (context.Context,
 // reportCPU reports the process's CPU time per operation since start, a
 // figure that a machine shared with other work disturbs less than the
 // time: client, server and exporter all run in this process.
+// callTools is the timed loop of the tool call benchmarks: it calls the
+// tool with params until b is done, emptying the recorders every
+// resetEvery calls so that what they hold does not grow with b.N, and
+// reports the process's CPU time per call.
+func callTools(b *testing.B, ctx context.Context, cs *mcp.ClientSession, params *mcp.CallToolParams, recs []*langfusetest.Recorder, resetEvery int) {
+	b.Helper()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu, ok := processCPU()
+	for i := 0; b.Loop(); i++ {
+		if _, err := cs.CallTool(ctx, params); err != nil {
+			b.Fatal(err)
+		}
+		if i%resetEvery == resetEvery-1 {
+			for _, r := range recs {
+				r.Reset()
+			}
+		}
+	}
+	reportCPU(b, cpu, ok)
+}
+
 func reportCPU(b *testing.B, start time.Duration, ok bool) {
 	if end, ok2 := processCPU(); ok && ok2 && b.N > 0 {
 		b.ReportMetric(float64((end-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
@@ -56,20 +78,7 @@ func BenchmarkToolCall(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			ctx, cs, recs := benchPair(b, bc.observed, config.Default())
 			params := &mcp.CallToolParams{Name: "echo", Arguments: map[string]any{"text": "Sunny in Lisbon"}}
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu, ok := processCPU()
-			for i := 0; b.Loop(); i++ {
-				if _, err := cs.CallTool(ctx, params); err != nil {
-					b.Fatal(err)
-				}
-				if i%1000 == 999 {
-					for _, r := range recs {
-						r.Reset()
-					}
-				}
-			}
-			reportCPU(b, cpu, ok)
+			callTools(b, ctx, cs, params, recs, 1000)
 		})
 	}
 }
@@ -91,20 +100,7 @@ func BenchmarkToolCallLarge(b *testing.B) {
 			b.Run(fmt.Sprintf("size=%dKiB/%s", size>>10, bc.name), func(b *testing.B) {
 				ctx, cs, recs := benchPair(b, bc.observed, cfg)
 				params := &mcp.CallToolParams{Name: "echo", Arguments: map[string]any{"text": strings.Repeat("a", size)}}
-				b.ReportAllocs()
-				b.ResetTimer()
-				cpu, ok := processCPU()
-				for i := 0; b.Loop(); i++ {
-					if _, err := cs.CallTool(ctx, params); err != nil {
-						b.Fatal(err)
-					}
-					if i%100 == 99 {
-						for _, r := range recs {
-							r.Reset()
-						}
-					}
-				}
-				reportCPU(b, cpu, ok)
+				callTools(b, ctx, cs, params, recs, 100)
 			})
 		}
 	}
