@@ -28,7 +28,7 @@ func ObserveCtx[R any](name string, fn func(context.Context) (R, error), opts ..
 		switch {
 		case st == nil:
 			return fn(ctx)
-		case sp.Lean(st):
+		case sp.Lean(st, false):
 			return lean(ctx, st, sp, fn)
 		}
 		ctx, r := sp.Begin(ctx, st)
@@ -45,7 +45,7 @@ func Observe1[A, R any](name string, fn func(context.Context, A) (R, error), opt
 		switch {
 		case st == nil:
 			return fn(ctx, a)
-		case sp.Lean(st):
+		case sp.Lean(st, true):
 			return lean(ctx, st, sp, func(ctx context.Context) (R, error) { return fn(ctx, a) })
 		}
 		var r *core.Record
@@ -67,7 +67,7 @@ func Observe2[A, B, R any](name string, fn func(context.Context, A, B) (R, error
 		switch {
 		case st == nil:
 			return fn(ctx, a, b)
-		case sp.Lean(st):
+		case sp.Lean(st, true):
 			return lean(ctx, st, sp, func(ctx context.Context) (R, error) { return fn(ctx, a, b) })
 		}
 		var r *core.Record
@@ -89,7 +89,7 @@ func Observe3[A, B, C, R any](name string, fn func(context.Context, A, B, C) (R,
 		switch {
 		case st == nil:
 			return fn(ctx, a, b, c)
-		case sp.Lean(st):
+		case sp.Lean(st, true):
 			return lean(ctx, st, sp, func(ctx context.Context) (R, error) { return fn(ctx, a, b, c) })
 		}
 		var r *core.Record
@@ -111,7 +111,7 @@ func ObserveErr(name string, fn func(context.Context) error, opts ...observe.Opt
 		switch {
 		case st == nil:
 			return fn(ctx)
-		case sp.Lean(st):
+		case sp.Lean(st, false):
 			_, err := lean(ctx, st, sp, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx) })
 			return err
 		}
@@ -131,7 +131,7 @@ func ObserveErr1[A any](name string, fn func(context.Context, A) error, opts ...
 		switch {
 		case st == nil:
 			return fn(ctx, a)
-		case sp.Lean(st):
+		case sp.Lean(st, true):
 			_, err := lean(ctx, st, sp, func(ctx context.Context) (struct{}, error) { return struct{}{}, fn(ctx, a) })
 			return err
 		}

@@ -34,11 +34,12 @@ type Call struct {
 
 // Lean reports whether the calls of sp that st records can be observed
 // by a Call: observations of type span that write nothing as they start
-// and do not capture their arguments, whose record only ends a span.
-// Calls that capture their arguments keep a Record, which holds them
-// until the end, when an input given explicitly meanwhile replaces them.
-func (sp *Spec) Lean(st *global.State) bool {
-	return sp.typ == tSpan && !sp.s.writes() && !sp.CaptureInput(st)
+// and capture no arguments (withArgs says whether the wrapped function
+// takes any after ctx), whose record only ends a span. Calls that
+// capture their arguments keep a Record, which holds them until the end,
+// when an input given explicitly meanwhile replaces them.
+func (sp *Spec) Lean(st *global.State, withArgs bool) bool {
+	return sp.typ == tSpan && !sp.s.writes() && !(withArgs && sp.CaptureInput(st))
 }
 
 // BeginCall starts the observation of one call of a lean wrapper (see

@@ -90,7 +90,7 @@ func Current(ctx context.Context) *Record {
 	if st == nil {
 		return Noop
 	}
-	return &Record{parent: ctx, span: span, client: st, typ: tSpan, managed: true, in: keepGiven, out: keepGiven}
+	return &Record{parent: ctx, span: span, client: st, typ: tSpan, managed: true, borrowed: true, in: keepGiven, out: keepGiven}
 }
 
 // Context returns a copy of ctx in which r is current.

@@ -51,6 +51,11 @@ type Record struct {
 	// started. Only the wrapper ends that span, so it records until then,
 	// and the record need not ask the span (which takes its lock) again.
 	recording bool
+	// borrowed records are made by Current for a span that has no record
+	// in ctx (see Current), one per call: their error state starts from
+	// what the span holds, so that updates through several of them
+	// combine as updates through one record do.
+	borrowed bool
 }
 
 // Deadline, Done, Err and Value make a Record the context in which it is
@@ -103,13 +108,37 @@ type errState struct {
 	statusMsg string
 }
 
-// errState returns r's error state, making it on first use.
+// errState returns r's error state, making it on first use: empty, or
+// for a borrowed record, the level and status message the span holds.
 func (r *Record) errState() *errState {
 	if e := r.errs.Load(); e != nil {
 		return e
 	}
-	r.errs.CompareAndSwap(nil, new(errState))
+	e := new(errState)
+	if r.borrowed {
+		e.errored, e.statusMsg = spanErrorState(r.span)
+	}
+	r.errs.CompareAndSwap(nil, e)
 	return r.errs.Load()
+}
+
+// spanErrorState reads the level and status message span holds, when
+// its attributes can be read (an SDK span): whether it was marked failed,
+// and with what message.
+func spanErrorState(span trace.Span) (errored bool, msg string) {
+	ro, ok := span.(interface{ Attributes() []attribute.KeyValue })
+	if !ok {
+		return false, ""
+	}
+	for _, kv := range ro.Attributes() {
+		switch kv.Key {
+		case semconv.ObservationLevel:
+			errored = kv.Value.AsString() == semconv.LevelError
+		case semconv.ObservationStatusMessage:
+			msg = kv.Value.AsString()
+		}
+	}
+	return errored, msg
 }
 
 // recordBuf is a record and its attribute space in one allocation.

@@ -85,3 +85,30 @@ func TestErrorStateIsTheRecords(t *testing.T) {
 	assert.Equal(t, codes.Error, spans[0].Status().Code)
 	assert.Equal(t, "why", spans[0].Status().Description)
 }
+
+// TestErrorStateOfBorrowedRecords checks that updates through several
+// records borrowed for one span (Current called once per update, as
+// UpdateCurrent does inside a call that keeps no record) combine into one
+// OpenTelemetry status, whichever part comes first.
+func TestErrorStateOfBorrowedRecords(t *testing.T) {
+	level := Resolve([]Option{{Field: FLevel, S1: semconv.LevelError}})
+	msg := Resolve([]Option{{Field: FStatus, S1: "why"}})
+	for name, order := range map[string][]*Settings{"level then message": {&level, &msg}, "message then level": {&msg, &level}} {
+		t.Run(name, func(t *testing.T) {
+			exp := tracetest.NewInMemoryExporter()
+			st := pinClient(t, exp)
+			ctx, span := st.Tracer.Start(WithClient(context.Background(), st), "foreign")
+			for _, s := range order {
+				r := Current(ctx)
+				require.True(t, r.borrowed, "a record borrowed for the span")
+				r.Update(s)
+			}
+			span.End()
+
+			spans := exp.GetSpans().Snapshots()
+			require.Len(t, spans, 1)
+			assert.Equal(t, codes.Error, spans[0].Status().Code)
+			assert.Equal(t, "why", spans[0].Status().Description)
+		})
+	}
+}
