@@ -39,7 +39,7 @@ type Call struct {
 // capture their arguments keep a Record, which holds them until the end,
 // when an input given explicitly meanwhile replaces them.
 func (sp *Spec) Lean(st *global.State, withArgs bool) bool {
-	return sp.typ == tSpan && !sp.s.writes() && !(withArgs && sp.CaptureInput(st))
+	return sp.typ == tSpan && !sp.s.writes() && (!withArgs || !sp.CaptureInput(st))
 }
 
 // BeginCall starts the observation of one call of a lean wrapper (see
